@@ -1,0 +1,60 @@
+// One error class per failure, each with a stable `name` that callers and the UI branch on.
+// `hint` says what the person can do about it; the CLI prints it after the message.
+
+export abstract class HearthError extends Error {
+  abstract override readonly name: string
+  readonly hint: string | undefined
+
+  constructor (message: string, options: { hint?: string, cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.hint = options.hint
+  }
+}
+
+/** A value of the contract: what crosses the api boundary instead of an Error object. */
+export interface ErrorInfo { name: string, message: string, hint?: string }
+
+export function toErrorInfo (err: unknown): ErrorInfo {
+  if (err instanceof HearthError) return err.hint === undefined ? { name: err.name, message: err.message } : { name: err.name, message: err.message, hint: err.hint }
+  if (err instanceof Error) return { name: 'InternalError', message: err.message }
+  return { name: 'InternalError', message: String(err) }
+}
+
+// --- encoding and envelopes (network input) ---
+export class MessageTooLargeError extends HearthError { readonly name = 'MessageTooLargeError' }
+export class MalformedMessageError extends HearthError { readonly name = 'MalformedMessageError' }
+export class NonCanonicalEncodingError extends HearthError { readonly name = 'NonCanonicalEncodingError' }
+export class WrongDomainError extends HearthError { readonly name = 'WrongDomainError' }
+export class InvalidSignatureError extends HearthError { readonly name = 'InvalidSignatureError' }
+export class UnexpectedSignerError extends HearthError { readonly name = 'UnexpectedSignerError' }
+export class InvalidPayloadError extends HearthError { readonly name = 'InvalidPayloadError' }
+
+// --- BAID ---
+export class BaidChainError extends HearthError { readonly name = 'BaidChainError' }
+export class BaidExpiredError extends HearthError { readonly name = 'BaidExpiredError' }
+export class BaidRevokedError extends HearthError { readonly name = 'BaidRevokedError' }
+export class BaidVersionReplayError extends HearthError { readonly name = 'BaidVersionReplayError' }
+export class ConfigDigestMismatchError extends HearthError { readonly name = 'ConfigDigestMismatchError' }
+export class UnknownBaidError extends HearthError { readonly name = 'UnknownBaidError' }
+
+// --- keys and secrets ---
+export class KeychainUnavailableError extends HearthError { readonly name = 'KeychainUnavailableError' }
+export class WrongPassphraseError extends HearthError { readonly name = 'WrongPassphraseError' }
+export class PassphraseRequiredError extends HearthError { readonly name = 'PassphraseRequiredError' }
+export class KeystoreMismatchError extends HearthError { readonly name = 'KeystoreMismatchError' }
+export class KeyFileCorruptError extends HearthError { readonly name = 'KeyFileCorruptError' }
+export class SecretMissingError extends HearthError { readonly name = 'SecretMissingError' }
+
+// --- identity lifecycle ---
+export class IdentityExistsError extends HearthError { readonly name = 'IdentityExistsError' }
+export class NoIdentityError extends HearthError { readonly name = 'NoIdentityError' }
+export class IdentityRevokedError extends HearthError { readonly name = 'IdentityRevokedError' }
+export class BackupCorruptError extends HearthError { readonly name = 'BackupCorruptError' }
+
+// --- store ---
+export class StoreCorruptError extends HearthError { readonly name = 'StoreCorruptError' }
+export class StoreTooNewError extends HearthError { readonly name = 'StoreTooNewError' }
+export class MigrationError extends HearthError { readonly name = 'MigrationError' }
+
+// --- usage ---
+export class UsageError extends HearthError { readonly name = 'UsageError' }

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { UsageError } from '../api/errors.ts'
+import { APP_ROOT } from './paths.ts'
+
+// The agent's configuration: the defaults in resources/, overridden by config.json in the data directory.
+
+export const CapabilityConfigSchema = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1).max(256),
+  description: z.string().max(4096).default(''),
+  topics: z.array(z.string().max(128)).max(16).default([]),
+  tags: z.array(z.string().max(64)).max(64).default([])
+}).passthrough()
+
+export const AgentConfigSchema = z.object({
+  name: z.string().max(128).default('My agent'),
+  model: z.string().max(256).nullable().default(null),
+  promptTemplate: z.string().max(64 * 1024).nullable().default(null),
+  capabilities: z.array(CapabilityConfigSchema).max(256).default([])
+})
+export type AgentConfig = z.infer<typeof AgentConfigSchema>
+
+export const DEFAULT_CONFIG_PATH = join(APP_ROOT, 'resources', 'default-config.json')
+
+export function loadAgentConfig (dataDir: string): AgentConfig {
+  const defaults = readJson(DEFAULT_CONFIG_PATH)
+  const ownPath = join(dataDir, 'config.json')
+  const own = existsSync(ownPath) ? readJson(ownPath) : {}
+  const parsed = AgentConfigSchema.safeParse({ ...defaults, ...own })
+  if (!parsed.success) throw new UsageError(`${ownPath} is not a valid Hearth config: ${z.prettifyError(parsed.error)}`, { hint: 'fix the file or remove it to use the defaults' })
+  return parsed.data
+}
+
+function readJson (path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, { hint: 'fix the JSON or remove the file' })
+  }
+}

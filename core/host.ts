@@ -1,0 +1,78 @@
+import { join } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import type { IdentityInfo } from './api/identity.ts'
+import { loadAgentConfig } from './common/config.ts'
+import { APP_ROOT } from './common/paths.ts'
+import { digestsOf } from './identity/digests.ts'
+import { Identity, type Digests, type ReissueReason } from './identity/identity.ts'
+import { IdentityStore } from './identity/identity-store.ts'
+import { Keystore } from './identity/keystore.ts'
+import type { KdfCost } from './identity/passphrase-box.ts'
+import { openSecretStore } from './identity/secret-store/open.ts'
+import type { PassphraseSource, SecretStoreKind } from './identity/secret-store/secret-store.ts'
+import { BaidVerifier } from './identity/verifier.ts'
+import { migrations } from './migrations.ts'
+import { closeDatabase, openDatabase } from './store/database.ts'
+
+// The only place the planes are wired together.
+
+export interface HostInit {
+  readonly dataDir: string
+  /** Which SecretStore holds the keys; omitted = what this data directory recorded, else the OS keychain. */
+  readonly keystore?: SecretStoreKind
+  readonly passphrase: PassphraseSource
+  readonly kdfCost?: KdfCost
+  readonly now?: () => number
+  readonly appRoot?: string
+}
+
+export interface Host {
+  readonly dataDir: string
+  readonly db: Database
+  readonly verifier: BaidVerifier
+  readonly identity: Identity
+  /** What this agent runs now: the digests its BAID record should commit to. */
+  digests (): Digests
+  /** Bring the agent up: issue a new BAID version if code, config or expiry call for it. */
+  start (): Promise<{ identity: IdentityInfo, reissued: ReissueReason | undefined }>
+  stop (): Promise<void>
+}
+
+export const DATABASE_FILE = 'hearth.sqlite'
+
+export async function createHost (init: HostInit): Promise<Host> {
+  const now = init.now ?? Date.now
+  const appRoot = init.appRoot ?? APP_ROOT
+  const db = openDatabase(join(init.dataDir, DATABASE_FILE), migrations)
+  try {
+    const secrets = await openSecretStore({
+      dataDir: init.dataDir,
+      passphrase: init.passphrase,
+      ...(init.keystore === undefined ? {} : { kind: init.keystore }),
+      ...(init.kdfCost === undefined ? {} : { cost: init.kdfCost })
+    })
+    const verifier = new BaidVerifier({ now })
+    const identity = new Identity({ store: new IdentityStore(db), keystore: new Keystore(secrets), verifier }, { now })
+    const digests = (): Digests => digestsOf(appRoot, loadAgentConfig(init.dataDir))
+    let stopped = false
+    return {
+      dataDir: init.dataDir,
+      db,
+      verifier,
+      identity,
+      digests,
+      async start () {
+        const reissued = await identity.refresh(digests())
+        return { identity: identity.info(), reissued }
+      },
+      async stop () {
+        if (stopped) return
+        stopped = true
+        closeDatabase(db)
+      }
+    }
+  } catch (err) {
+    closeDatabase(db)
+    throw err
+  }
+}

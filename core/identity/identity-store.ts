@@ -1,0 +1,55 @@
+import type { Database } from 'better-sqlite3'
+import type { BaidChain } from './baid.ts'
+import type { BaidBundle } from './bundle.ts'
+
+// The identity plane's queries. Each write that records a decision is one transaction.
+
+export interface SelfRow { baidId: string, ownerClaim: string, salt: Uint8Array, createdAt: number }
+
+export class IdentityStore {
+  private readonly db: Database
+
+  constructor (db: Database) {
+    this.db = db
+  }
+
+  /** Store a verified chain (insert or extend), replacing the head and revocation in one transaction. */
+  saveChain (chain: BaidChain, now: number): void {
+    const head = chain.head.record
+    this.db.transaction(() => {
+      this.db.prepare(`
+        INSERT INTO baid_chains (baid_id, owner, agent, head_version, revocation, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (baid_id) DO UPDATE SET agent = excluded.agent, head_version = excluded.head_version,
+          revocation = excluded.revocation, updated_at = excluded.updated_at
+      `).run(chain.baidId, head.owner, head.agent, head.version, chain.revocation?.envelope.bytes ?? null, now)
+      const insert = this.db.prepare('INSERT OR IGNORE INTO baid_records (baid_id, version, hash, envelope) VALUES (?, ?, ?, ?)')
+      for (const link of chain.links) insert.run(chain.baidId, link.record.version, link.hash, link.envelope.bytes)
+    })()
+  }
+
+  saveSelf (chain: BaidChain, ownerClaim: string, salt: Uint8Array, now: number): void {
+    this.db.transaction(() => {
+      this.saveChain(chain, now)
+      this.db.prepare('INSERT INTO baid_self (id, baid_id, owner_claim, salt, created_at) VALUES (1, ?, ?, ?, ?)').run(chain.baidId, ownerClaim, salt, now)
+    })()
+  }
+
+  self (): SelfRow | undefined {
+    const row = this.db.prepare('SELECT baid_id, owner_claim, salt, created_at FROM baid_self WHERE id = 1').get() as
+      { baid_id: string, owner_claim: string, salt: Buffer, created_at: number } | undefined
+    return row === undefined ? undefined : { baidId: row.baid_id, ownerClaim: row.owner_claim, salt: new Uint8Array(row.salt), createdAt: row.created_at }
+  }
+
+  bundle (baidId: string): BaidBundle | undefined {
+    const records = (this.db.prepare('SELECT envelope FROM baid_records WHERE baid_id = ? ORDER BY version').all(baidId) as Array<{ envelope: Buffer }>)
+      .map(r => new Uint8Array(r.envelope))
+    if (records.length === 0) return undefined
+    const chain = this.db.prepare('SELECT revocation FROM baid_chains WHERE baid_id = ?').get(baidId) as { revocation: Buffer | null }
+    return { records, revocation: chain.revocation === null ? undefined : new Uint8Array(chain.revocation) }
+  }
+
+  /** Every chain this peer knows, for warming the verifier's cache at start-up. */
+  allBaidIds (): string[] {
+    return (this.db.prepare('SELECT baid_id FROM baid_chains ORDER BY baid_id').all() as Array<{ baid_id: string }>).map(r => r.baid_id)
+  }
+}

@@ -1,0 +1,29 @@
+import { base58btc } from 'multiformats/bases/base58'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+
+// The text forms people and other tools see: libp2p PeerIds, did:key owners, and BAID ids.
+
+/** libp2p's standard string form of an Ed25519 key, `12D3KooW…`. */
+export function peerIdOf (agentPublicKey: Uint8Array): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(agentPublicKey)).toString()
+}
+
+const ED25519_PUB_MULTICODEC = Uint8Array.from([0xed, 0x01])
+
+/** The owner's key as a W3C did:key (`did:key:z6Mk…`), readable by other identity tools. */
+export function ownerIdOf (ownerPublicKey: Uint8Array): string {
+  const bytes = new Uint8Array(ED25519_PUB_MULTICODEC.byteLength + ownerPublicKey.byteLength)
+  bytes.set(ED25519_PUB_MULTICODEC)
+  bytes.set(ownerPublicKey, ED25519_PUB_MULTICODEC.byteLength)
+  return `did:key:${base58btc.encode(bytes)}`
+}
+
+/** A BAID is named by the hash of its genesis record: stable across key rotations. */
+export function baidIdOf (genesisHash: Uint8Array): string {
+  return `baid:${base58btc.encode(genesisHash)}`
+}
+
+export function hex (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex')
+}

@@ -1,0 +1,12 @@
+import { metaMigration } from './store/migrations/001-meta.ts'
+import type { Migration } from './store/migration.ts'
+import { identityMigrations } from './identity/migrations.ts'
+
+/**
+ * Every migration of every plane, in the one global order the database applies them (1, 2, 3… without gaps).
+ * Append only: a plane adds its next numbered migrations at the end; shipped ones never change.
+ */
+export const migrations: readonly Migration[] = [
+  metaMigration, // 1: store — app-wide facts (install id, created_at)
+  ...identityMigrations // 2: identity — BAID chains, their records, and which one is ours
+]
