@@ -17,7 +17,7 @@ const SERVICE = 'hearth'
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** Deletes every keychain entry whose account starts with `prefix`. */
-export async function removeKeychainEntries (prefix: string): Promise<void> {
+async function removeKeychainEntries (prefix: string): Promise<void> {
   for (const { account } of await findCredentialsAsync(SERVICE)) {
     if (account.startsWith(prefix)) await new AsyncEntry(SERVICE, account, { linux: { store: 'secret-service' } }).deleteCredential()
   }
