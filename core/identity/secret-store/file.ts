@@ -56,7 +56,7 @@ export class FileSecretStore implements SecretStore {
   // One operation at a time, so concurrent writes never race on the file or on the cached vault.
   #serially<T> (op: () => Promise<T>): Promise<T> {
     const result = this.#queue.then(op)
-    // no queue
+    this.#queue = result.catch(() => undefined)
     return result
   }
 
