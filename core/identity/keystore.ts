@@ -3,7 +3,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { z } from 'zod'
 import { bytes } from '../common/schema.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
-import { BackupCorruptError, SecretMissingError } from '../api/errors.ts'
+import { BackupCorruptError, KeyFileCorruptError, SecretMissingError } from '../api/errors.ts'
 import { generateSeed, privateKeyObject, publicKeyOf, signWith } from './ed25519.ts'
 import type { Signer } from './envelope.ts'
 import { peerIdOf } from './ids.ts'
@@ -86,7 +86,9 @@ export class Keystore {
 
   /** Open a backup, store its keys here, and return the attachment it carried with the public keys it restored. */
   async restoreBackup (box: Uint8Array, passphrase: string): Promise<{ owner: Uint8Array, agent: Uint8Array, attachment: Uint8Array }> {
-    const plaintext = await openWithPassphrase(box, passphrase)
+    const plaintext = await openWithPassphrase(box, passphrase).catch((err: unknown) => {
+      throw err instanceof KeyFileCorruptError ? new BackupCorruptError(`the backup file is damaged: ${err.message}`, { cause: err }) : err
+    })
     let backup: z.infer<typeof BackupSchema>
     try {
       const parsed = BackupSchema.safeParse(decode(plaintext, MAX_BACKUP_BYTES, 'key backup'))

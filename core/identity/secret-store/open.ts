@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { KeyFileCorruptError, KeystoreMismatchError, PassphraseRequiredError, UsageError } from '../../api/errors.ts'
+import { KeyFileCorruptError, KeystoreMismatchError, UsageError } from '../../api/errors.ts'
 import type { KdfCost } from '../passphrase-box.ts'
 import { writeFileDurably } from './durable-write.ts'
 import { FileSecretStore } from './file.ts'
@@ -12,7 +12,6 @@ import type { PassphraseSource, SecretStore, SecretStoreKind } from './secret-st
 
 export const KEYSTORE_RECORD_FILE = 'keystore.json'
 export const KEY_FILE = 'keys.hearthkey'
-const PROBE = 'keystore-probe'
 
 /** Which backend holds a data directory's keys; written once, so keys are never looked for in the wrong place. */
 const KeystoreRecord = z.object({
@@ -30,7 +29,7 @@ export interface OpenSecretStoreOptions {
   cost?: KdfCost
 }
 
-/** The data directory's SecretStore: the backend it recorded, or a new record for the one asked for. */
+/** The data directory's SecretStore: the backend it recorded, or the one asked for (recorded at its first write). */
 export async function openSecretStore (opts: OpenSecretStoreOptions): Promise<SecretStore> {
   if (opts.kind !== undefined && !['keychain', 'file', 'memory'].includes(opts.kind)) {
     throw new UsageError(`unknown keystore "${String(opts.kind)}"`, { hint: 'use --keystore keychain or --keystore file' })
@@ -46,25 +45,37 @@ export async function openSecretStore (opts: OpenSecretStoreOptions): Promise<Se
     return storeFor(recorded, opts)
   }
   const record: KeystoreRecord = { backend: opts.kind ?? 'keychain', namespace: randomUUID(), createdAt: new Date().toISOString() }
-  const store = storeFor(record, opts)
-  // Prove the keychain takes a write before pinning the data directory to it, so `--keystore file` stays open after a failure.
-  if (record.backend === 'keychain') {
-    await store.set(PROBE, new Uint8Array(1))
-    await store.delete(PROBE)
-  }
-  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 })
-  await writeFileDurably(join(opts.dataDir, KEYSTORE_RECORD_FILE), new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'))
-  return store
+  return new RecordOnFirstWrite(storeFor(record, opts), async () => {
+    await mkdir(opts.dataDir, { recursive: true, mode: 0o700 })
+    await writeFileDurably(join(opts.dataDir, KEYSTORE_RECORD_FILE), new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'))
+  })
 }
 
-/** Reads HEARTH_PASSPHRASE when a passphrase is needed, for runs without a terminal to ask in. */
-export function passphraseFromEnv (env: NodeJS.ProcessEnv = process.env): PassphraseSource {
-  return async ({ what }) => {
-    const passphrase = env.HEARTH_PASSPHRASE
-    if (passphrase === undefined || passphrase === '') {
-      throw new PassphraseRequiredError(`a passphrase is needed for ${what}`, { hint: 'set HEARTH_PASSPHRASE, or run hearth in a terminal to be asked for it' })
-    }
-    return passphrase
+/**
+ * A new data directory is pinned to its backend only once a secret is really stored there: reading an empty
+ * directory changes nothing, and a keychain that refuses the first write leaves `--keystore file` open.
+ */
+class RecordOnFirstWrite implements SecretStore {
+  readonly kind: SecretStoreKind
+  readonly location: string
+  readonly #inner: SecretStore
+  #record: (() => Promise<void>) | undefined
+
+  constructor (inner: SecretStore, record: () => Promise<void>) {
+    this.#inner = inner
+    this.#record = record
+    this.kind = inner.kind
+    this.location = inner.location
+  }
+
+  get (name: string): Promise<Uint8Array | undefined> { return this.#inner.get(name) }
+  delete (name: string): Promise<void> { return this.#inner.delete(name) }
+
+  async set (name: string, secret: Uint8Array): Promise<void> {
+    await this.#inner.set(name, secret)
+    const record = this.#record
+    this.#record = undefined
+    await record?.()
   }
 }
 

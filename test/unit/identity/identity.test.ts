@@ -133,3 +133,14 @@ describe('Identity (BAID lifecycle)', () => {
     expect(await rejectName(elsewhere.identity.rotate(digests))).toBe('SecretMissingError')
   })
 })
+
+describe('Identity backup files', () => {
+  it('reports a truncated backup as BackupCorruptError and restores nothing', async () => {
+    const old = harness()
+    await old.identity.create(digests)
+    const box = await old.identity.backup('pw', TEST_KDF_COST)
+    const fresh = harness()
+    expect(await rejectName(fresh.identity.restore(box.subarray(0, box.length - 10), 'pw'))).toBe('BackupCorruptError')
+    expect(fresh.identity.exists()).toBe(false)
+  })
+})

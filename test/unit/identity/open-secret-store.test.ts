@@ -3,9 +3,9 @@ import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KeychainUnavailableError, KeyFileCorruptError, KeystoreMismatchError, PassphraseRequiredError, UsageError } from '../../../core/api/errors.ts'
+import { KeychainUnavailableError, KeyFileCorruptError, KeystoreMismatchError, UsageError } from '../../../core/api/errors.ts'
 import { TEST_KDF_COST } from '../../../core/identity/passphrase-box.ts'
-import { openSecretStore, passphraseFromEnv } from '../../../core/identity/secret-store/open.ts'
+import { openSecretStore } from '../../../core/identity/secret-store/open.ts'
 import type { SecretStoreKind } from '../../../core/identity/secret-store/secret-store.ts'
 
 const NO_KEYCHAIN = process.env.HEARTH_TEST_NO_KEYCHAIN === '1'
@@ -29,6 +29,9 @@ describe('openSecretStore', () => {
   it('records the file backend for a new data directory and keeps keys in keys.hearthkey there', async () => {
     const store = await open('file')
     expect(store.kind).toBe('file')
+    expect(await store.get('owner')).toBeUndefined()
+    expect(await recordExists()).toBe(false) // reading an empty directory pins nothing
+    await store.set('agent', new Uint8Array(32).fill(2))
     expect(await record()).toEqual({ backend: 'file', namespace: expect.any(String), createdAt: expect.any(String) })
     expect(new Date((await record()).createdAt).toISOString()).toBe((await record()).createdAt)
     await store.set('owner', new Uint8Array(32).fill(1))
@@ -47,8 +50,8 @@ describe('openSecretStore', () => {
 
   it('gives every data directory its own namespace', async () => {
     const other = join(dataDir, '..', 'other')
-    await open('file')
-    await open('file', other)
+    await (await open('file')).set('owner', new Uint8Array(32))
+    await (await open('file', other)).set('owner', new Uint8Array(32))
     expect((await record()).namespace).not.toBe((await record(other)).namespace)
   })
 
@@ -89,37 +92,20 @@ describe('openSecretStore', () => {
 
   if (NO_KEYCHAIN) {
     it('leaves a new data directory unrecorded when its keychain is unavailable, so --keystore file still works (HEARTH_TEST_NO_KEYCHAIN=1)', async () => {
-      await expect(open()).rejects.toBeInstanceOf(KeychainUnavailableError)
+      await expect((await open()).set('owner', new Uint8Array(32))).rejects.toBeInstanceOf(KeychainUnavailableError)
       expect(await recordExists()).toBe(false)
       expect((await open('file')).kind).toBe('file')
     })
   } else {
-    it('defaults a new data directory to the OS keychain, under its own namespace, leaving no entry behind', async () => {
+    it('defaults a new data directory to the OS keychain, under its own namespace', async () => {
       const store = await open()
       expect(store.kind).toBe('keychain')
+      await store.set('owner', new Uint8Array(32).fill(3))
       const { backend, namespace } = await record()
       expect(backend).toBe('keychain')
       expect(store.location).toContain(`${namespace}/`)
-      expect((await findCredentialsAsync('hearth')).filter(c => c.account.startsWith(`${namespace}/`))).toEqual([])
+      expect((await findCredentialsAsync('hearth')).filter(c => c.account.startsWith(`${namespace}/`)).map(c => c.account)).toEqual([`${namespace}/owner`])
+      await store.delete('owner')
     })
   }
-})
-
-describe('passphraseFromEnv', () => {
-  const purpose = { confirm: false, what: 'the key file /data/keys.hearthkey' }
-
-  it('gives HEARTH_PASSPHRASE', async () => {
-    expect(await passphraseFromEnv({ HEARTH_PASSPHRASE: PASSPHRASE })(purpose)).toBe(PASSPHRASE)
-  })
-
-  it.each([
-    ['unset', {}],
-    ['empty', { HEARTH_PASSPHRASE: '' }]
-  ])('asks for HEARTH_PASSPHRASE or a terminal when it is %s', async (_, env) => {
-    const err = await passphraseFromEnv(env)(purpose).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(PassphraseRequiredError)
-    expect((err as PassphraseRequiredError).message).toContain(purpose.what)
-    expect((err as PassphraseRequiredError).hint).toContain('HEARTH_PASSPHRASE')
-    expect((err as PassphraseRequiredError).hint).toContain('terminal')
-  })
 })
