@@ -12,5 +12,7 @@ export interface SigningDomain {
 export const Domains = {
   baid: { name: 'hearth/baid', maxBytes: 2048, signatures: 2 },
   revocation: { name: 'hearth/baid-revocation', maxBytes: 1024, signatures: 1 },
+  /** A log entry header: what gossip carries (mechanisms §4); ≤ 1 KiB. */
+  logEntry: { name: 'hearth/log-entry', maxBytes: 1024, signatures: 1 },
   message: { name: 'hearth/message', maxBytes: 1024 * 1024, signatures: 1 }
 } as const satisfies Record<string, SigningDomain>

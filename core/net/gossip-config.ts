@@ -1,0 +1,79 @@
+import { createPeerScoreParams, createTopicScoreParams, type PeerScoreParams, type PeerScoreThresholds } from '@libp2p/gossipsub/score'
+import type { GossipsubOpts } from '@libp2p/gossipsub'
+import { MAX_FRAME_BYTES } from './limits.ts'
+
+// gossipsub hardened for low-rate, signed announcements: finite decode limits, strict signing, an allow-list of
+// topics, and peer scores that punish invalid messages without punishing a mesh for being quiet.
+
+export interface GossipHardening {
+  /** Only these topics may be subscribed to or carried. */
+  readonly topics: readonly string[]
+  /** Reputation's say in gossip: added to a peer's gossipsub score (neutral 0 until reputation lands). */
+  readonly appScore?: (peerId: string) => number
+  /** Addresses whose peers share an IP legitimately (loopback testnets), exempt from the colocation penalty. */
+  readonly colocationWhitelist?: readonly string[]
+}
+
+export const SCORE_THRESHOLDS: PeerScoreThresholds = {
+  gossipThreshold: -10,
+  publishThreshold: -50,
+  graylistThreshold: -80,
+  acceptPXThreshold: 10,
+  opportunisticGraftThreshold: 2
+}
+
+export function scoreParams (hardening: GossipHardening): PeerScoreParams {
+  const topic = createTopicScoreParams({
+    topicWeight: 1,
+    timeInMeshWeight: 0.01,
+    timeInMeshQuantum: 1000,
+    timeInMeshCap: 3600,
+    firstMessageDeliveriesWeight: 1,
+    firstMessageDeliveriesDecay: 0.9,
+    firstMessageDeliveriesCap: 20,
+    // Announcements are rare: a mesh peer that forwards nothing is not misbehaving, so P3 is off.
+    meshMessageDeliveriesWeight: 0,
+    meshFailurePenaltyWeight: 0,
+    // A forged, oversized or replayed message costs a lot and decays slowly.
+    invalidMessageDeliveriesWeight: -100,
+    invalidMessageDeliveriesDecay: 0.99
+  })
+  return createPeerScoreParams({
+    topics: Object.fromEntries(hardening.topics.map(t => [t, topic])),
+    topicScoreCap: 50,
+    appSpecificScore: hardening.appScore ?? (() => 0),
+    appSpecificWeight: 1,
+    IPColocationFactorWeight: -5,
+    IPColocationFactorThreshold: 8,
+    IPColocationFactorWhitelist: new Set(hardening.colocationWhitelist ?? []),
+    behaviourPenaltyWeight: -10,
+    behaviourPenaltyThreshold: 6,
+    behaviourPenaltyDecay: 0.99
+  })
+}
+
+export function gossipOptions (hardening: GossipHardening): Partial<GossipsubOpts> {
+  return {
+    globalSignaturePolicy: 'StrictSign',
+    allowedTopics: new Set(hardening.topics),
+    allowPublishToZeroTopicPeers: true,
+    emitSelf: false,
+    // The JS implementation decodes RPCs without limits by default; a single frame is capped instead.
+    maxInboundDataLength: MAX_FRAME_BYTES,
+    decodeRpcLimits: {
+      maxSubscriptions: hardening.topics.length + 8,
+      maxMessages: 64,
+      maxIhaveMessageIDs: 1000,
+      maxIwantMessageIDs: 1000,
+      maxIdontwantMessageIDs: 1000,
+      maxControlMessages: 64,
+      maxPeerInfos: 16
+    },
+    // Per-topic caps on bytes a peer may push us, so one peer cannot flood a topic.
+    maxTopicBytesPerPeer: 4 * 1024 * 1024,
+    scoreParams: scoreParams(hardening),
+    scoreThresholds: SCORE_THRESHOLDS,
+    doPX: false,
+    asyncValidation: false
+  }
+}

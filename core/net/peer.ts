@@ -1,0 +1,84 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { Ed25519PrivateKey, PeerDiscovery } from '@libp2p/interface'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { uPnPNAT } from '@libp2p/upnp-nat'
+import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
+import { selectBaidRecord, validateBaidRecord } from './dht-records.ts'
+import { gossipOptions, type GossipHardening } from './gossip-config.ts'
+import { DHT_BAID_PREFIX } from './protocols.ts'
+
+// The libp2p node, created from the agent key: TCP + Noise + Yamux, identify, ping, Kademlia, mDNS, bootstrap,
+// gossipsub, and reachability for people at home (AutoNAT, circuit relay v2 + DCUtR, UPnP).
+
+export interface PeerInit extends GossipHardening {
+  readonly privateKey: Ed25519PrivateKey
+  /** Listen addresses; a relayed-only peer passes ['/p2p-circuit']. */
+  readonly listen: readonly string[]
+  readonly bootstrap?: readonly string[]
+  /** LAN discovery; off for testnets and tests. */
+  readonly mdns?: boolean
+  /** Ask the router for a port mapping; off for testnets and tests. */
+  readonly upnp?: boolean
+  /** Serve as a relay (and DHT server) for others; off by default on desktops. */
+  readonly relayServer?: boolean
+  /** Act as a DHT server even without a public address (bootstrap nodes, loopback testnets). */
+  readonly dhtServer?: boolean
+  readonly maxConnections?: number
+}
+
+export interface PeerServices {
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  [service: string]: unknown
+}
+
+export type HearthPeer = Libp2p<PeerServices>
+
+export async function createPeer (init: PeerInit): Promise<HearthPeer> {
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if ((init.bootstrap ?? []).length > 0) peerDiscovery.push(bootstrap({ list: [...init.bootstrap!], timeout: 100 }))
+  if (init.mdns === true) peerDiscovery.push(mdns())
+
+  const services: Record<string, unknown> = {
+    identify: identify(),
+    ping: ping(),
+    dht: kadDHT({
+      protocol: '/hearth/kad/1.0.0',
+      clientMode: init.dhtServer === true || init.relayServer === true ? false : undefined,
+      peerInfoMapper: passthroughMapper,
+      validators: { [DHT_BAID_PREFIX]: validateBaidRecord },
+      selectors: { [DHT_BAID_PREFIX]: selectBaidRecord }
+    }),
+    pubsub: gossipsub(gossipOptions(init)),
+    autoNAT: autoNAT(),
+    dcutr: dcutr()
+  }
+  if (init.relayServer === true) services.relay = circuitRelayServer({ reservations: { maxReservations: 128 } })
+  if (init.upnp === true) services.upnp = uPnPNAT()
+
+  return await createLibp2p<PeerServices>({
+    privateKey: init.privateKey,
+    addresses: { listen: [...init.listen] },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: init.maxConnections ?? 128,
+      maxIncomingPendingConnections: 16,
+      inboundConnectionThreshold: 20
+    },
+    peerDiscovery,
+    services: services as ServiceFactoryMap<PeerServices>
+  })
+}

@@ -1,0 +1,42 @@
+// The protocol adaptation layer: semantic operations mapped to network operations.
+// announce → gossip on one topic per semantic domain (narrowcast); fetch/range/challenge/negotiate → versioned streams.
+
+export const PROTOCOL_VERSION = '1.0.0'
+
+/** Request/response stream protocols, `/hearth/<name>/<version>`. */
+export const StreamProtocols = {
+  /** Pull a log entry's body by its hash from any holder. */
+  fetch: `/hearth/fetch/${PROTOCOL_VERSION}`,
+  /** Gap fill: an author's headers in a seq range. */
+  range: `/hearth/range/${PROTOCOL_VERSION}`,
+  /** T2: sign a fresh nonce to prove liveness of the agent key. */
+  challenge: `/hearth/challenge/${PROTOCOL_VERSION}`,
+  /** Stackelberg task rounds. */
+  negotiate: `/hearth/negotiate/${PROTOCOL_VERSION}`
+} as const
+
+const TOPIC_PREFIX = 'hearth/announce/'
+const DOMAIN = /^[a-z0-9_]{1,64}$/
+
+/** The gossip topic that carries announcements for one semantic domain. */
+export function announceTopic (domain: string): string {
+  if (!DOMAIN.test(domain)) throw new Error(`not a semantic domain name: ${domain}`)
+  return `${TOPIC_PREFIX}${domain}/${PROTOCOL_VERSION}`
+}
+
+/** The domain an announce topic carries, or undefined if it is not one of ours. */
+export function domainOfTopic (topic: string): string | undefined {
+  if (!topic.startsWith(TOPIC_PREFIX) || !topic.endsWith(`/${PROTOCOL_VERSION}`)) return undefined
+  const domain = topic.slice(TOPIC_PREFIX.length, -(PROTOCOL_VERSION.length + 1))
+  return DOMAIN.test(domain) ? domain : undefined
+}
+
+/** One global topic, used only by the full-body broadcast baseline the testnet compares against. */
+export const BROADCAST_TOPIC = announceTopic('all')
+
+/** The DHT key prefix under which agents publish their BAID bundle, keyed by PeerId. */
+export const DHT_BAID_PREFIX = 'hearth-baid'
+
+export function dhtBaidKey (peerId: string): Uint8Array {
+  return new TextEncoder().encode(`/${DHT_BAID_PREFIX}/${peerId}`)
+}

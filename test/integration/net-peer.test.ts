@@ -1,0 +1,103 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { describe, expect, it } from 'vitest'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { request, serve } from '../../core/net/frames.ts'
+import { announceTopic, dhtBaidKey, StreamProtocols } from '../../core/net/protocols.ts'
+import { eventually, peerFactory } from '../helpers/peers.ts'
+import { Identity } from '../../core/identity/identity.ts'
+import { IdentityStore } from '../../core/identity/identity-store.ts'
+import { Keystore } from '../../core/identity/keystore.ts'
+import { MemorySecretStore } from '../../core/identity/secret-store/memory.ts'
+import { BaidVerifier } from '../../core/identity/verifier.ts'
+import { migrations } from '../../core/migrations.ts'
+import { openDatabase } from '../../core/store/database.ts'
+import { digest } from '../helpers/identity.ts'
+import { tempDir } from '../helpers/tmp.ts'
+
+const newPeer = peerFactory()
+const echoLimits = { maxRequestBytes: 1024, maxResponseBytes: 1024, timeoutMs: 5_000 }
+
+describe('the libp2p peer', () => {
+  it('forms a gossip mesh over bootstrap and carries a topic message across two hops', async () => {
+    const hub = await newPeer()
+    const hubAddr = hub.getMultiaddrs()[0]!.toString()
+    const a = await newPeer({ bootstrap: [hubAddr] })
+    const c = await newPeer({ bootstrap: [hubAddr] })
+    const topic = announceTopic('code_generation')
+    for (const p of [hub, a, c]) p.services.pubsub.subscribe(topic)
+    const received: string[] = []
+    c.services.pubsub.addEventListener('message', evt => { received.push(new TextDecoder().decode(evt.detail.data)) })
+    await eventually(() => a.services.pubsub.getSubscribers(topic).length > 0 && c.services.pubsub.getSubscribers(topic).length > 0, 'subscriptions to spread')
+    expect(a.getPeers().map(String)).not.toContain(c.peerId.toString())
+    await a.services.pubsub.publish(topic, new TextEncoder().encode('hello from a'))
+    await eventually(() => received.includes('hello from a'), 'the message at c')
+  })
+
+  it('ignores a remote peer\'s topics outside the allow-list', async () => {
+    const ours = await newPeer()
+    const rogue = await newPeer({ topics: [announceTopic('data_analysis'), 'rogue/topic'] })
+    await rogue.dial(ours.getMultiaddrs()[0]!)
+    ours.services.pubsub.subscribe(announceTopic('data_analysis'))
+    rogue.services.pubsub.subscribe(announceTopic('data_analysis'))
+    rogue.services.pubsub.subscribe('rogue/topic')
+    await eventually(() => ours.services.pubsub.getSubscribers(announceTopic('data_analysis')).length > 0, 'the allowed subscription')
+    expect(ours.services.pubsub.getSubscribers('rogue/topic')).toEqual([])
+  })
+
+  it('lets two peers that cannot dial each other talk through a relay', async () => {
+    const relay = await newPeer({ relayServer: true })
+    const relayAddr = relay.getMultiaddrs()[0]!
+    // B has no address of its own: only a reservation on the relay.
+    const b = await newPeer({ listen: ['/p2p-circuit'], bootstrap: [relayAddr.toString()] })
+    await serve(b, StreamProtocols.fetch, echoLimits, async req => new Uint8Array([...req].reverse()))
+    await eventually(() => b.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit')), 'a relay reservation')
+    expect(b.getMultiaddrs().every(ma => ma.toString().includes('/p2p-circuit'))).toBe(true)
+
+    const a = await newPeer({ listen: [] })
+    const circuit = multiaddr(`${relayAddr.toString()}/p2p-circuit/p2p/${b.peerId.toString()}`)
+    const conn = await a.dial(circuit)
+    expect(conn.limits).toBeDefined() // a relayed, limited connection — not a direct one
+    const answer = await request(a, b.peerId, StreamProtocols.fetch, new Uint8Array([1, 2, 3]), echoLimits)
+    expect([...answer]).toEqual([3, 2, 1])
+  })
+
+  it('bounds request frames: an oversized request is refused by the server', async () => {
+    const server = await newPeer()
+    await serve(server, StreamProtocols.fetch, echoLimits, async req => req)
+    const client = await newPeer()
+    await client.dial(server.getMultiaddrs()[0]!)
+    await expect(request(client, server.peerId, StreamProtocols.fetch, new Uint8Array(4096), echoLimits)).rejects.toThrow()
+  })
+
+  it('serves valid BAID records under the hearth DHT prefix and drops forged ones', async () => {
+    const a = await newPeer()
+    const b = await newPeer({ bootstrap: [a.getMultiaddrs()[0]!.toString()] })
+    await eventually(() => b.getPeers().length > 0, 'a DHT peer')
+    const agent = await testIdentity()
+    const drain = async (events: AsyncIterable<unknown>) => { for await (const _ of events) { /* run the query */ } }
+
+    await drain(b.services.dht.put(dhtBaidKey(agent.info.peerId), agent.bundle))
+    const found = await firstValue(a.services.dht.get(dhtBaidKey(agent.info.peerId)))
+    expect(found).toEqual(agent.bundle)
+
+    // A bundle stored under someone else's PeerId, and garbage, never come back.
+    const other = (await generateKeyPair('Ed25519')).publicKey.toString()
+    await drain(b.services.dht.put(dhtBaidKey(other), agent.bundle)).catch(() => undefined)
+    await drain(b.services.dht.put(dhtBaidKey(agent.info.peerId + 'x'), new Uint8Array([1, 2, 3]))).catch(() => undefined)
+    expect(await firstValue(a.services.dht.get(dhtBaidKey(other)))).toBeUndefined()
+  })
+})
+
+async function firstValue (events: AsyncIterable<{ name: string, value?: Uint8Array }>): Promise<Uint8Array | undefined> {
+  try {
+    for await (const event of events) if (event.name === 'VALUE' && event.value !== undefined) return event.value
+  } catch { /* not found */ }
+  return undefined
+}
+
+async function testIdentity () {
+  const db = openDatabase(`${tempDir()}/hearth.sqlite`, migrations)
+  const identity = new Identity({ store: new IdentityStore(db), keystore: new Keystore(new MemorySecretStore()), verifier: new BaidVerifier() })
+  const info = await identity.create({ codeDigest: digest('code'), configDigest: digest('config') })
+  return { info, bundle: identity.exportBundle() }
+}
