@@ -48,20 +48,21 @@ export default defineConfig(
         patterns: [
           electronModule,
           { regex: '^node:', message: 'The renderer is sandboxed: no Node modules.' },
-          { group: ['**/core/**', '!**/core/api', '!**/core/api/**', '**/electron/**'], message: 'renderer/ may import only core/api.' }
+          { regex: '(^|/)core/(?!api(/|$))', message: 'renderer/ may import only core/api from core.' },
+          { regex: '^\\.{1,2}/(.*/)?electron/', message: 'renderer/ never imports electron/: the preload exposes the api.' }
         ]
       }]
     }
   },
   {
-    // The Electron shell stays thin: it starts the host and relays the api; it may implement (import types of) interfaces anywhere in core.
+    // The Electron shell stays thin: it loads the polyfills, starts the host and relays the api; it may implement (import types of) interfaces anywhere in core.
     files: ['electron/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{
-          group: ['**/core/**', '!**/core/api', '!**/core/api/**', '!**/core/host.ts'],
+          regex: '(^|/)core/(?!api(/|$)|host\\.ts$|common/polyfills\\.ts$)',
           allowTypeImports: true,
-          message: 'electron/ may import values only from core/api and core/host.ts.'
+          message: 'electron/ may import values only from core/api, core/host.ts and core/common/polyfills.ts.'
         }]
       }]
     }

@@ -37,6 +37,11 @@ export class BaidVersionReplayError extends HearthError { readonly name = 'BaidV
 export class ConfigDigestMismatchError extends HearthError { readonly name = 'ConfigDigestMismatchError' }
 export class UnknownBaidError extends HearthError { readonly name = 'UnknownBaidError' }
 
+// --- discovery logs ---
+export class BrokenLogError extends HearthError { readonly name = 'BrokenLogError' }
+export class BodyMismatchError extends HearthError { readonly name = 'BodyMismatchError' }
+export class UnknownEntryError extends HearthError { readonly name = 'UnknownEntryError' }
+
 // --- keys and secrets ---
 export class KeychainUnavailableError extends HearthError { readonly name = 'KeychainUnavailableError' }
 export class WrongPassphraseError extends HearthError { readonly name = 'WrongPassphraseError' }
@@ -55,6 +60,10 @@ export class BackupCorruptError extends HearthError { readonly name = 'BackupCor
 export class StoreCorruptError extends HearthError { readonly name = 'StoreCorruptError' }
 export class StoreTooNewError extends HearthError { readonly name = 'StoreTooNewError' }
 export class MigrationError extends HearthError { readonly name = 'MigrationError' }
+
+// --- discovery ---
+export class EmbeddingUnavailableError extends HearthError { readonly name = 'EmbeddingUnavailableError' }
+export class EmbeddingResponseError extends HearthError { readonly name = 'EmbeddingResponseError' }
 
 // --- usage ---
 export class UsageError extends HearthError { readonly name = 'UsageError' }

@@ -2,8 +2,6 @@
 
 /** A gossiped log-entry header. */
 export const MAX_HEADER_BYTES = 1024
-/** A descriptor body pulled over a stream. */
-export const MAX_BODY_BYTES = 16 * 1024
 /** Any single stream frame (Ethereum's gossip maximum). */
 export const MAX_FRAME_BYTES = 1024 * 1024
 /** A gossipsub message: headers, or a full body in the baseline mode, plus framing. */

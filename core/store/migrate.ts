@@ -6,9 +6,9 @@ import type { Migration } from './migration.ts'
 export function migrate (db: Database, migrations: readonly Migration[]): void {
   assertNumbered(migrations)
   checkNotTooNew(db, migrations)
-  for (const migration of migrations) {
-    // IMMEDIATE takes the write lock first, so a second process opening the file waits, then skips the step.
+  for (const migration of migrations.slice(schemaVersion(db))) {
     db.transaction(() => {
+      // IMMEDIATE waits for the write lock, so a second process opening the same file skips what the first applied.
       if (schemaVersion(db) >= migration.version) return
       try {
         migration.up(db)

@@ -1,0 +1,235 @@
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { TopicValidatorResult, type GossipsubMessage } from '@libp2p/gossipsub'
+import type { Message } from '@libp2p/gossipsub'
+import { z } from 'zod'
+import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
+import { decode, encode } from '../common/codec.ts'
+import { bytes } from '../common/schema.ts'
+import { request, serve, type RequestLimits } from '../net/frames.ts'
+import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
+import type { HearthPeer } from '../net/peer.ts'
+import { announceTopic, BROADCAST_TOPIC, domainOfTopic, StreamProtocols } from '../net/protocols.ts'
+import { gossipVerdict, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
+import { MAX_BODY_BYTES, type SignedLogEntry } from './log-entry.ts'
+
+// Bodyless gossip (mechanisms §4): signed headers travel on one gossip topic per semantic domain; a receiver
+// that cares pulls the body over a stream from the announcer or any other holder, and fills gaps by range.
+// 'full-body' mode gossips whole bodies on one global topic: the baseline the testnet measures against.
+
+export type GossipMode = 'bodyless' | 'full-body'
+
+export interface GossipComponents {
+  readonly peer: HearthPeer
+  readonly logs: LogStore
+}
+
+export interface GossipInit {
+  /** Semantic domains this agent wants to hear about (narrowcast: only these topics are joined). */
+  readonly interests: readonly string[]
+  readonly mode?: GossipMode
+  readonly holderTimeoutMs?: number
+  /** Called once per entry whose body is held and verified against its signed header. */
+  readonly onEntry: (signed: SignedLogEntry, body: Uint8Array) => void
+  /** Reports each verdict (for tests, metrics and reputation's gossip score). */
+  readonly onVerdict?: (verdict: IngestVerdict, from: PeerId) => void
+  readonly now?: () => number
+}
+
+const FetchRequest = z.object({ h: bytes(32) }).strict()
+const FetchResponse = z.union([z.object({ b: bytes() }).strict(), z.object({ missing: z.literal(true) }).strict()])
+const RangeRequest = z.object({ a: bytes(32), f: z.number().int().min(1), t: z.number().int().min(1) }).strict()
+const RangeResponse = z.object({ headers: z.array(bytes()).max(MAX_RANGE_ENTRIES) }).strict()
+const FullBodyMessage = z.object({ h: bytes(), b: bytes() }).strict()
+
+const FETCH_LIMITS: RequestLimits = { maxRequestBytes: 64, maxResponseBytes: MAX_BODY_BYTES + 64, timeoutMs: 5_000 }
+const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MAX_FRAME_BYTES, timeoutMs: 5_000 }
+
+const RESULT: Record<ReturnType<typeof gossipVerdict>, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject
+}
+
+export class BodylessGossip {
+  private readonly peer: HearthPeer
+  private readonly logs: LogStore
+  private readonly init: GossipInit
+  private readonly mode: GossipMode
+  private readonly now: () => number
+  private readonly topics: string[]
+  private readonly pulling = new Set<string>()
+  private started = false
+
+  constructor (components: GossipComponents, init: GossipInit) {
+    this.peer = components.peer
+    this.logs = components.logs
+    this.init = init
+    this.mode = init.mode ?? 'bodyless'
+    this.now = init.now ?? Date.now
+    this.topics = this.mode === 'full-body' ? [BROADCAST_TOPIC] : init.interests.map(announceTopic)
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    this.started = true
+    await serve(this.peer, StreamProtocols.fetch, FETCH_LIMITS, async req => this.serveFetch(req))
+    await serve(this.peer, StreamProtocols.range, RANGE_LIMITS, async req => this.serveRange(req))
+    const pubsub = this.peer.services.pubsub
+    for (const topic of this.topics) {
+      pubsub.topicValidators.set(topic, async (from, message) => this.validate(from, message))
+      pubsub.subscribe(topic)
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    const pubsub = this.peer.services.pubsub
+    for (const topic of this.topics) {
+      pubsub.unsubscribe(topic)
+      pubsub.topicValidators.delete(topic)
+    }
+    await this.peer.unhandle([StreamProtocols.fetch, StreamProtocols.range])
+  }
+
+  /** Announce an entry of our own log (already stored by OwnLog). */
+  async publish (signed: SignedLogEntry, body: Uint8Array): Promise<void> {
+    const pubsub = this.peer.services.pubsub
+    if (this.mode === 'full-body') {
+      await pubsub.publish(BROADCAST_TOPIC, encode({ h: signed.bytes, b: body }))
+      return
+    }
+    for (const domain of signed.entry.topics) await pubsub.publish(announceTopic(domain), signed.bytes)
+  }
+
+  private async validate (from: PeerId, message: Message): Promise<TopicValidatorResult> {
+    try {
+      if (this.mode === 'full-body') return await this.validateFullBody(from, message.data)
+      if (message.data.byteLength > MAX_HEADER_BYTES) throw new MessageTooLargeError(`gossiped header of ${message.data.byteLength} bytes`)
+      const verdict = this.ingest(message.data, from)
+      if (verdict.verdict === 'accepted') void this.afterAccept(verdict, from, domainOfTopic(message.topic))
+      return RESULT[gossipVerdict(verdict)]
+    } catch (err) {
+      if (err instanceof HearthError) {
+        this.init.onVerdict?.({ verdict: 'invalid', error: err }, from)
+        return TopicValidatorResult.Reject
+      }
+      throw err
+    }
+  }
+
+  private async validateFullBody (from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    const parsed = FullBodyMessage.safeParse(decode(data, MAX_GOSSIP_MESSAGE_BYTES, 'full-body announcement'))
+    if (!parsed.success) throw new InvalidPayloadError('full-body announcement has the wrong shape')
+    const verdict = this.ingest(parsed.data.h, from)
+    if (verdict.verdict === 'accepted') {
+      this.logs.putBody(verdict.entry.bodyHash, parsed.data.b)
+      this.init.onEntry(verdict, parsed.data.b)
+    }
+    return RESULT[gossipVerdict(verdict)]
+  }
+
+  private ingest (header: Uint8Array, from: PeerId): IngestVerdict {
+    const verdict = this.logs.ingestHeader(header, this.now())
+    this.init.onVerdict?.(verdict, from)
+    return verdict
+  }
+
+  /** A new header: fill any gap before it, then get its body (from our own store if a refresh names a body we hold). */
+  private async afterAccept (signed: SignedLogEntry & { missing: SeqRange | undefined }, from: PeerId, domain: string | undefined): Promise<void> {
+    if (signed.missing !== undefined) void this.fillGap(signed.entry.author, signed.missing, from)
+    await this.obtainBody(signed, this.holders(signed, from, domain))
+  }
+
+  private holders (signed: SignedLogEntry, from: PeerId, domain: string | undefined): PeerId[] {
+    const author = peerIdFromPublicKey(publicKeyFromRaw(signed.entry.author))
+    const others = domain === undefined ? [] : this.peer.services.pubsub.getSubscribers(announceTopic(domain))
+    const seen = new Set<string>([this.peer.peerId.toString()])
+    return [from, author, ...others].filter(p => !seen.has(p.toString()) && seen.add(p.toString()) !== undefined)
+  }
+
+  private async obtainBody (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<void> {
+    const { bodyHash } = signed.entry
+    const held = this.logs.body(bodyHash)
+    if (held !== undefined) {
+      this.logs.putBody(bodyHash, held)
+      this.init.onEntry(signed, held)
+      return
+    }
+    const key = Buffer.from(bodyHash).toString('hex')
+    if (this.pulling.has(key)) return
+    this.pulling.add(key)
+    try {
+      for (const holder of holders) {
+        const body = await this.pullFrom(holder, bodyHash)
+        if (body === undefined) continue
+        try {
+          this.logs.putBody(bodyHash, body)
+        } catch (err) {
+          if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
+          throw err
+        }
+        this.init.onEntry(signed, body)
+        return
+      }
+    } finally {
+      this.pulling.delete(key)
+    }
+  }
+
+  private async pullFrom (holder: PeerId, bodyHash: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }),
+        { ...FETCH_LIMITS, timeoutMs: this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS })
+      const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
+      return parsed.success && 'b' in parsed.data ? parsed.data.b : undefined
+    } catch {
+      return undefined // unreachable, slow or malformed: the next holder
+    }
+  }
+
+  /** Ask the peer that showed us a later entry for the ones we missed; each goes through the same checks. */
+  async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
+    let filled = 0
+    try {
+      const answer = await request(this.peer, from, StreamProtocols.range, encode({ a: author, f: range.from, t: range.to }), RANGE_LIMITS)
+      const parsed = RangeResponse.safeParse(decode(answer, RANGE_LIMITS.maxResponseBytes, 'range response'))
+      if (!parsed.success) return 0
+      for (const header of parsed.data.headers) {
+        if (header.byteLength > MAX_HEADER_BYTES) continue
+        const verdict = this.ingest(header, from)
+        if (verdict.verdict !== 'accepted') continue
+        filled++
+        await this.obtainBody(verdict, this.holders(verdict, from, verdict.entry.topics.find(t => this.init.interests.includes(t))))
+      }
+    } catch {
+      // The gap stays open; the next header from this author asks again.
+    }
+    return filled
+  }
+
+  private serveFetch (req: Uint8Array): Uint8Array {
+    const parsed = FetchRequest.safeParse(decode(req, FETCH_LIMITS.maxRequestBytes, 'fetch request'))
+    if (!parsed.success) throw new InvalidPayloadError('bad fetch request')
+    const body = this.logs.body(parsed.data.h)
+    return encode(body === undefined ? { missing: true } : { b: body })
+  }
+
+  private serveRange (req: Uint8Array): Uint8Array {
+    const parsed = RangeRequest.safeParse(decode(req, RANGE_LIMITS.maxRequestBytes, 'range request'))
+    if (!parsed.success) throw new InvalidPayloadError('bad range request')
+    const { a, f, t } = parsed.data
+    const headers: Uint8Array[] = []
+    let size = 0
+    for (const header of this.logs.range(a, f, t, MAX_RANGE_ENTRIES)) {
+      if (size + header.byteLength + 16 > RANGE_LIMITS.maxResponseBytes - 64) break
+      headers.push(header)
+      size += header.byteLength + 16
+    }
+    return encode({ headers })
+  }
+}
+
+export type { GossipsubMessage }
