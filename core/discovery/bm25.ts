@@ -22,8 +22,8 @@ export function tokenize (text: string): string[] {
   const tokens: string[] = []
   for (const word of text.split(NON_WORD)) {
     for (const part of word.split(CAMEL_BOUNDARY)) {
-      const token = stem(part.toLowerCase())
-      if (token.length > 1 && !STOP_WORDS.has(token)) tokens.push(token)
+      const lower = part.toLowerCase()
+      if (lower.length > 1 && !STOP_WORDS.has(lower)) tokens.push(stem(lower))
     }
   }
   return tokens
@@ -126,10 +126,10 @@ export class Bm25Index {
     for (const slot of touched) {
       const score = scores[slot]!
       scores[slot] = 0
-      if (score > best.floor && admit(this.#docs[slot]!.id)) best.offer(slot, score)
+      if (score > best.floor && admit(docs[slot]!.id)) best.offer(slot, score)
     }
     return best.items.map(({ slot, score }) => ({
-      id: this.#docs[slot]!.id,
+      id: docs[slot]!.id,
       score,
       matched: terms.filter(t => this.#postings.get(t)!.has(slot))
     }))

@@ -12,7 +12,7 @@ import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADE
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC, domainOfTopic, StreamProtocols } from '../net/protocols.ts'
 import { gossipVerdict, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
-import { MAX_BODY_BYTES, type SignedLogEntry } from './log-entry.ts'
+import { MAX_BODY_BYTES, openEntry, type SignedLogEntry } from './log-entry.ts'
 
 // Bodyless gossip (mechanisms §4): signed headers travel on one gossip topic per semantic domain; a receiver
 // that cares pulls the body over a stream from the announcer or any other holder, and fills gaps by range.
@@ -59,7 +59,8 @@ export class BodylessGossip {
   private readonly mode: GossipMode
   private readonly now: () => number
   private readonly topics: string[]
-  private readonly pulling = new Set<string>()
+  /** Body pulls in flight, by body hash: concurrent headers naming one body share one pull. */
+  private readonly pulls = new Map<string, Promise<Uint8Array | undefined>>()
   private started = false
 
   constructor (components: GossipComponents, init: GossipInit) {
@@ -104,13 +105,20 @@ export class BodylessGossip {
     for (const domain of signed.entry.topics) await pubsub.publish(announceTopic(domain), signed.bytes)
   }
 
+  /**
+   * A header is forwarded only once its body is held here, so whoever passes a header on can also serve its body
+   * (gossipsub forwards on Accept). A header whose body no holder could give stays stored but is not forwarded.
+   */
   private async validate (from: PeerId, message: Message): Promise<TopicValidatorResult> {
     try {
       if (this.mode === 'full-body') return await this.validateFullBody(from, message.data)
       if (message.data.byteLength > MAX_HEADER_BYTES) throw new MessageTooLargeError(`gossiped header of ${message.data.byteLength} bytes`)
       const verdict = this.ingest(message.data, from)
-      if (verdict.verdict === 'accepted') void this.afterAccept(verdict, from, domainOfTopic(message.topic))
-      return RESULT[gossipVerdict(verdict)]
+      const signed = verdict.verdict === 'accepted' ? verdict : this.heldWithoutBody(verdict)
+      if (signed === undefined) return RESULT[gossipVerdict(verdict)]
+      if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(signed.entry.author, verdict.missing, from)
+      const body = await this.obtainBody(signed, this.holders(signed, from, domainOfTopic(message.topic)))
+      return body === undefined ? TopicValidatorResult.Ignore : RESULT[gossipVerdict(verdict)]
     } catch (err) {
       if (err instanceof HearthError) {
         this.init.onVerdict?.({ verdict: 'invalid', error: err }, from)
@@ -118,6 +126,15 @@ export class BodylessGossip {
       }
       throw err
     }
+  }
+
+  /** A duplicate header whose body we never got: its new sender holds it, so try again. */
+  private heldWithoutBody (verdict: IngestVerdict): SignedLogEntry | undefined {
+    if (verdict.verdict !== 'duplicate') return undefined
+    const header = this.logs.header(verdict.hash)
+    if (header === undefined) return undefined
+    const signed = openEntry(header)
+    return this.logs.hasBody(signed.entry.bodyHash) ? undefined : signed
   }
 
   private async validateFullBody (from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
@@ -137,12 +154,6 @@ export class BodylessGossip {
     return verdict
   }
 
-  /** A new header: fill any gap before it, then get its body (from our own store if a refresh names a body we hold). */
-  private async afterAccept (signed: SignedLogEntry & { missing: SeqRange | undefined }, from: PeerId, domain: string | undefined): Promise<void> {
-    if (signed.missing !== undefined) void this.fillGap(signed.entry.author, signed.missing, from)
-    await this.obtainBody(signed, this.holders(signed, from, domain))
-  }
-
   private holders (signed: SignedLogEntry, from: PeerId, domain: string | undefined): PeerId[] {
     const author = peerIdFromPublicKey(publicKeyFromRaw(signed.entry.author))
     const others = domain === undefined ? [] : this.peer.services.pubsub.getSubscribers(announceTopic(domain))
@@ -150,33 +161,38 @@ export class BodylessGossip {
     return [from, author, ...others].filter(p => !seen.has(p.toString()) && seen.add(p.toString()) !== undefined)
   }
 
-  private async obtainBody (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<void> {
+  /** The body, from our store (a refresh may name one we hold) or from the first holder that serves the right bytes. */
+  private async obtainBody (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<Uint8Array | undefined> {
     const { bodyHash } = signed.entry
     const held = this.logs.body(bodyHash)
     if (held !== undefined) {
       this.logs.putBody(bodyHash, held)
       this.init.onEntry(signed, held)
-      return
+      return held
     }
     const key = Buffer.from(bodyHash).toString('hex')
-    if (this.pulling.has(key)) return
-    this.pulling.add(key)
-    try {
-      for (const holder of holders) {
-        const body = await this.pullFrom(holder, bodyHash)
-        if (body === undefined) continue
-        try {
-          this.logs.putBody(bodyHash, body)
-        } catch (err) {
-          if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
-          throw err
-        }
-        this.init.onEntry(signed, body)
-        return
-      }
-    } finally {
-      this.pulling.delete(key)
+    let pull = this.pulls.get(key)
+    if (pull === undefined) {
+      pull = this.pullFromHolders(signed, holders).finally(() => this.pulls.delete(key))
+      this.pulls.set(key, pull)
     }
+    return pull
+  }
+
+  private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<Uint8Array | undefined> {
+    for (const holder of holders) {
+      const body = await this.pullFrom(holder, signed.entry.bodyHash)
+      if (body === undefined) continue
+      try {
+        this.logs.putBody(signed.entry.bodyHash, body)
+      } catch (err) {
+        if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
+        throw err
+      }
+      this.init.onEntry(signed, body)
+      return body
+    }
+    return undefined
   }
 
   private async pullFrom (holder: PeerId, bodyHash: Uint8Array): Promise<Uint8Array | undefined> {

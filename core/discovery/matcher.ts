@@ -118,7 +118,8 @@ const shortlistSize = (limit: number): number => Math.max(limit * 5, 50)
 
 interface Entry { descriptor: CapabilityDescriptor, vector?: number[] }
 
-type Similarity = { values: number[] } | { failure: Error } | undefined
+/** Cosine similarities to the intent, one per shortlisted entry, or why there are none. */
+interface Similarity { values?: number[], failure?: Error }
 
 /** The live capability descriptors this node knows, one per (agent, capability id), searchable by intent. */
 export class CapabilityIndex {
@@ -179,22 +180,21 @@ export class CapabilityIndex {
     const ranked = hits.map((hit, i) => {
       const { descriptor } = entries[i]!
       const lexical = hit.score / topScore
-      const semantic = similarity !== undefined && 'values' in similarity ? Math.max(0, similarity.values[i]!) : undefined
+      const semantic = similarity.values === undefined ? undefined : Math.max(0, similarity.values[i]!)
       const relevance = semantic === undefined ? lexical : (1 - this.#embeddingWeight) * lexical + this.#embeddingWeight * semantic
       const trust = unit(this.#trust(descriptor.agent, constraints.topic))
       const qos = qosFactor(descriptor.qos)
       return { descriptor, score: relevance * trust * qos, relevance, trust, qos, matched: hit.matched, semantic }
     })
-    const failure = similarity !== undefined && 'failure' in similarity ? similarity.failure : undefined
     return ranked.sort((x, y) => y.score - x.score).slice(0, limit).map(({ matched, semantic, ...candidate }) => ({
       ...candidate,
-      reasons: explain(candidate, matched, semantic, failure, constraints.topic)
+      reasons: explain(candidate, matched, semantic, similarity.failure, constraints.topic)
     }))
   }
 
   /** Cosine similarity of the intent to each entry; vectors are cached on the entry, so once per descriptor version. */
   async #similarity (intent: string, entries: Entry[], signal: AbortSignal | undefined): Promise<Similarity> {
-    if (this.#embeddings === undefined) return undefined
+    if (this.#embeddings === undefined) return {}
     const missing = entries.filter(e => e.vector === undefined)
     try {
       const vectors = await this.#embeddings.embed([intent, ...missing.map(e => embeddingText(e.descriptor))], { signal })

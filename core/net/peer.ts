@@ -6,13 +6,13 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { dcutr } from '@libp2p/dcutr'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Ed25519PrivateKey, PeerDiscovery } from '@libp2p/interface'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { uPnPNAT } from '@libp2p/upnp-nat'
-import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
+import { createLibp2p, type Libp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { selectBaidRecord, validateBaidRecord } from './dht-records.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
 import { DHT_BAID_PREFIX } from './protocols.ts'
@@ -34,6 +34,8 @@ export interface PeerInit extends GossipHardening {
   /** Act as a DHT server even without a public address (bootstrap nodes, loopback testnets). */
   readonly dhtServer?: boolean
   readonly maxConnections?: number
+  /** Peers never to connect to, either way (the person's block list; a testnet's topology). */
+  readonly denyPeer?: (peerId: string) => boolean
 }
 
 export interface PeerServices {
@@ -46,7 +48,7 @@ export interface PeerServices {
 export type HearthPeer = Libp2p<PeerServices>
 
 export async function createPeer (init: PeerInit): Promise<HearthPeer> {
-  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if ((init.bootstrap ?? []).length > 0) peerDiscovery.push(bootstrap({ list: [...init.bootstrap!], timeout: 100 }))
   if (init.mdns === true) peerDiscovery.push(mdns())
 
@@ -79,6 +81,10 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
       inboundConnectionThreshold: 20
     },
     peerDiscovery,
+    connectionGater: {
+      denyDialPeer: peerId => init.denyPeer?.(peerId.toString()) ?? false,
+      denyInboundEncryptedConnection: peerId => init.denyPeer?.(peerId.toString()) ?? false
+    },
     services: services as ServiceFactoryMap<PeerServices>
   })
 }

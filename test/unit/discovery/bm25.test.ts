@@ -28,7 +28,7 @@ describe('tokenize', () => {
   })
 
   it('drops stop words and single characters', () => {
-    expect(tokenize('I need a review of my code, please')).toEqual(['review', 'code'])
+    expect(tokenize('I need a review of this code, please')).toEqual(['review', 'code'])
   })
 
   it('folds plurals so a request and a description meet', () => {
@@ -67,6 +67,14 @@ describe('BM25 index', () => {
       ['rs-format', doc('Rust formatter')]
     ])
     expect(index.search('python rust', 4)[0]?.id).toBe('rs-format')
+  })
+
+  it('prefers a focused document over a long one that mentions the word in passing', () => {
+    const index = indexOf([
+      ['rambling', doc('Helper', 'Does many things: invoices, calendars, email, spreadsheets, translations, summaries, and forecasts too')],
+      ['focused', doc('Helper', 'Forecasts')]
+    ])
+    expect(index.search('forecasts', 2).map(h => h.id)).toEqual(['focused', 'rambling'])
   })
 
   it('says which query words each document matched', () => {

@@ -141,7 +141,7 @@ describe('discover: hard constraints', () => {
       inputBytes: 64 * 1024,
       dataClasses: ['source_code', 'public_text'],
       topic: 'code_review_security',
-      tiers: [2]
+      tiers: [2, 3]
     }
     expect(await ids(indexWith([securityReview]), 'security review', exact)).toEqual(['security-review'])
   })

@@ -97,7 +97,7 @@ describe('Identity (BAID lifecycle)', () => {
   })
 
   it('reports a tampered or expired bundle by name', async () => {
-    let now = Date.now()
+    const now = Date.now()
     const { identity } = harness(undefined, undefined, () => now)
     await identity.create(digests)
     const bundle = identity.exportBundle()
