@@ -10,7 +10,7 @@ const dynamicElectronImport = {
 }
 
 export default defineConfig(
-  globalIgnores(['node_modules/', 'dist/', 'out/', '.ci/node24/', 'bench-report/', '.hearth-test/']),
+  globalIgnores(['node_modules/', 'dist/', 'out/', '.ci/node24/', '.ci/node24-headers/', 'bench-report/', '.hearth-test/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -25,7 +25,7 @@ interface Vocabulary {
   intents: string[]
 }
 
-const text = (description: string, maxLength = 20_000): Schema => ({ type: 'string', description, maxLength })
+const textField = (description: string, maxLength = 20_000): Schema => ({ type: 'string', description, maxLength })
 
 const VOCABULARY: Record<Topic, Vocabulary> = {
   code_generation: {
@@ -59,14 +59,14 @@ const VOCABULARY: Record<Topic, Vocabulary> = {
     input: r => ({
       type: 'object',
       properties: {
-        specification: text('What the code should do, in plain language or pseudo-code'),
+        specification: textField('What the code should do, in plain language or pseudo-code'),
         language: { type: 'string', enum: ['typescript', 'python', 'go', 'rust', 'java', 'kotlin', 'csharp', 'ruby'] },
         context_files: {
           type: 'array',
           maxItems: 20,
-          items: { type: 'object', properties: { path: { type: 'string' }, content: text('File content', 100_000) }, required: ['path', 'content'] }
+          items: { type: 'object', properties: { path: { type: 'string' }, content: textField('File content', 100_000) }, required: ['path', 'content'] }
         },
-        style_guide: text('Conventions to follow', 5000),
+        style_guide: textField('Conventions to follow', 5000),
         ...(r() < 0.5 ? { test_framework: { type: 'string', enum: ['vitest', 'jest', 'pytest', 'go test', 'junit'] } } : {})
       },
       required: r() < 0.3 ? ['specification', 'language', 'context_files'] : ['specification', 'language'],
@@ -131,7 +131,7 @@ const VOCABULARY: Record<Topic, Vocabulary> = {
       type: 'object',
       properties: {
         repository: { type: 'object', properties: { files: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } }, required: ['path', 'content'] } } }, required: ['files'] },
-        diff: text('A unified diff to review instead of whole files', 200_000),
+        diff: textField('A unified diff to review instead of whole files', 200_000),
         focus: { type: 'array', items: { type: 'string', enum: ['injection', 'auth', 'secrets', 'crypto', 'dependencies', 'access-control'] } },
         severity_threshold: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] }
       },
@@ -198,7 +198,7 @@ const VOCABULARY: Record<Topic, Vocabulary> = {
     input: r => ({
       type: 'object',
       properties: {
-        task: text('The operation to perform, e.g. "roll back api to the previous release"', 4000),
+        task: textField('The operation to perform, e.g. "roll back api to the previous release"', 4000),
         environment: { type: 'string', enum: ['development', 'staging', 'production'] },
         credentials_ref: { type: 'string', description: 'A handle for short-lived credentials granted for this task' },
         dry_run: { type: 'boolean', default: true },
@@ -265,7 +265,7 @@ const VOCABULARY: Record<Topic, Vocabulary> = {
     input: r => ({
       type: 'object',
       properties: {
-        question: text('What you want to know', 4000),
+        question: textField('What you want to know', 4000),
         dataset: { type: 'object', properties: { format: { type: 'string', enum: ['csv', 'parquet', 'json', 'sql'] }, uri: { type: 'string' }, inline: { type: 'string' } }, required: ['format'] },
         columns: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } } } },
         chart: { type: 'boolean', default: true }
@@ -332,10 +332,10 @@ const VOCABULARY: Record<Topic, Vocabulary> = {
     input: r => ({
       type: 'object',
       properties: {
-        brief: text('What to write, for whom, and why', 8000),
+        brief: textField('What to write, for whom, and why', 8000),
         tone: { type: 'string', enum: ['playful', 'formal', 'warm', 'dark', 'inspirational', 'neutral'] },
         length_words: { type: 'integer', minimum: 20, maximum: 20_000 },
-        draft: text('An existing draft to revise', 100_000)
+        draft: textField('An existing draft to revise', 100_000)
       },
       required: r() < 0.3 ? ['brief', 'tone'] : ['brief'],
       additionalProperties: r() >= 0.5
@@ -396,9 +396,9 @@ const fill = (template: string, slots: Record<string, string>): string => templa
 const slug = (words: string): string => words.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
 /** Capability `i` of the fleet; by default agent ⌊i/4⌋ announces it (four capabilities per agent), issued now. */
-export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: string, now?: number, ttlMs?: number } = {}): CapabilityDescriptor {
+export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: Topic, now?: number, ttlMs?: number } = {}): CapabilityDescriptor {
   const r = random(i * 2654435761 + 17)
-  const topic = (opts.topic ?? TOPICS[i % TOPICS.length]!) as Topic
+  const topic = opts.topic ?? TOPICS[i % TOPICS.length]!
   const vocabulary = VOCABULARY[topic]
   const capability = pick(r, vocabulary.capabilities)
   const subject = pick(r, vocabulary.subjects)
