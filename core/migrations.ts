@@ -10,5 +10,5 @@ import { discoveryMigrations } from './discovery/migrations.ts'
 export const migrations: readonly Migration[] = [
   metaMigration, // 1: store — app-wide facts (install id, created_at)
   ...identityMigrations, // 2: identity — BAID chains, their records, and which one is ours
-  ...discoveryMigrations // 3: discovery — per-author signed logs, pulled bodies, high-water marks, fraud proofs
+  ...discoveryMigrations // 3: discovery — per-author signed logs, pulled bodies, high-water marks, fraud proofs; 4: descriptor pins and drift
 ]

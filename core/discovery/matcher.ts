@@ -67,7 +67,7 @@ export function descriptorFields (descriptor: CapabilityDescriptor): WeightedFie
   ]
 }
 
-/** Whether a live descriptor satisfies every hard constraint; ranking never sees the others. */
+/** Whether a descriptor is live and meets every hard constraint; ranking only ever sees those that do. */
 export function meetsConstraints (descriptor: CapabilityDescriptor, wanted: DiscoverConstraints, now: number): boolean {
   const offered = descriptor.constraints
   return isLive(descriptor, now) &&

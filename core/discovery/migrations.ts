@@ -50,5 +50,32 @@ export const discoveryMigrations: readonly Migration[] = [
         ) STRICT;
       `)
     }
+  },
+  {
+    version: 4,
+    name: 'discovery-pins',
+    up (db) {
+      db.exec(`
+        -- A peer's capability as first seen: a later change of its schemas or config digest is drift, shown to the person.
+        CREATE TABLE descriptor_pins (
+          agent          BLOB NOT NULL CHECK (length(agent) = 32),
+          capability     TEXT NOT NULL,
+          schema_digest  BLOB NOT NULL CHECK (length(schema_digest) = 32),
+          config_digest  BLOB NOT NULL CHECK (length(config_digest) = 32),
+          pinned_at      INTEGER NOT NULL,
+          PRIMARY KEY (agent, capability)
+        ) STRICT;
+        CREATE TABLE descriptor_drift (
+          id             INTEGER PRIMARY KEY,
+          agent          BLOB NOT NULL CHECK (length(agent) = 32),
+          capability     TEXT NOT NULL,
+          what           TEXT NOT NULL CHECK (what IN ('schema', 'config')),
+          pinned_digest  BLOB NOT NULL,
+          seen_digest    BLOB NOT NULL,
+          detected_at    INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX descriptor_drift_agent ON descriptor_drift (agent, capability);
+      `)
+    }
   }
 ]

@@ -8,6 +8,7 @@ import { decode, encode, equalBytes } from '../common/codec.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { assertCurrent, commitmentOf, issueRecord, issueRevocation, verifyChain, type BaidChain, type BaidRecord } from './baid.ts'
 import { decodeBundle, encodeBundle } from './bundle.ts'
+import type { Signer } from './envelope.ts'
 import { hex, ownerIdOf, peerIdOf } from './ids.ts'
 import type { IdentityStore } from './identity-store.ts'
 import type { Keystore } from './keystore.ts'
@@ -158,6 +159,11 @@ export class Identity {
     const chain = this.verifier.acceptChain(records, revocation)
     this.store.saveChain(chain, this.now())
     return chain
+  }
+
+  /** Signs as the current agent key (log entries, task messages); the key itself stays in the keystore. */
+  async agentSigner (): Promise<Signer> {
+    return this.keystore.agentSigner(this.chain().head.record.agent)
   }
 
   async libp2pKey (): Promise<Ed25519PrivateKey> {

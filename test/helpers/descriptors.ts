@@ -393,12 +393,17 @@ function sample<T> (r: Random, items: readonly T[], count: number): T[] {
 
 const fill = (template: string, slots: Record<string, string>): string => template.replace(/\{(\w+)\}/g, (_, slot: string) => slots[slot] ?? '')
 
+const isTopic = (topic: string): topic is Topic => (TOPICS as readonly string[]).includes(topic)
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
+
 const slug = (words: string): string => words.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
 /** Capability `i` of the fleet; by default agent ⌊i/4⌋ announces it (four capabilities per agent), issued now. */
-export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: Topic, now?: number, ttlMs?: number } = {}): CapabilityDescriptor {
+export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: string, now?: number, ttlMs?: number } = {}): CapabilityDescriptor {
   const r = random(i * 2654435761 + 17)
   const topic = opts.topic ?? TOPICS[i % TOPICS.length]!
+  if (!isTopic(topic)) throw new Error(`makeDescriptor: no vocabulary for topic "${topic}"; use one of ${TOPICS.join(', ')}`)
   const vocabulary = VOCABULARY[topic]
   const capability = pick(r, vocabulary.capabilities)
   const subject = pick(r, vocabulary.subjects)
@@ -407,14 +412,15 @@ export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: T
     .map(s => fill(s, { subject, feature: pick(r, vocabulary.features) }))
     .join(' ')
   const secondTopic = r() < 0.25 ? [pick(r, TOPICS.filter(t => t !== topic))] : []
-  const agentIndex = Math.floor(i / 4)
+  const agent = opts.agent ?? sha256(utf8(`agent ${Math.floor(i / 4)}`))
   const [fastest, slowest] = vocabulary.latencyMs
   return {
     v: 1,
-    agent: opts.agent ?? sha256(new TextEncoder().encode(`agent ${agentIndex}`)),
-    baidId: baidIdOf(sha256(new TextEncoder().encode(`genesis ${agentIndex}`))),
-    baidVersion: 1 + (agentIndex % 3),
-    configDigest: sha256(new TextEncoder().encode(`config ${agentIndex}`)),
+    agent,
+    // Derived from the agent, so all of one agent's descriptors name the same BAID and config.
+    baidId: baidIdOf(sha256(agent, utf8('genesis'))),
+    baidVersion: 1 + (agent[0]! % 3),
+    configDigest: sha256(agent, utf8('config')),
     id: `${slug(capability.name)}-${i}`,
     name,
     description,

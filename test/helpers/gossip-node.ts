@@ -9,7 +9,7 @@ import { generateSeed } from '../../core/identity/ed25519.ts'
 import { migrations } from '../../core/migrations.ts'
 import { createPeer, type HearthPeer, type PeerInit } from '../../core/net/peer.ts'
 import { closeDatabase, openDatabase, type Database } from '../../core/store/database.ts'
-import { makeDescriptor } from './descriptors.ts'
+import { makeDescriptor, type Topic } from './descriptors.ts'
 import { testSigner } from './identity.ts'
 import { ALL_TOPICS } from './peers.ts'
 import { tempDir } from './tmp.ts'
@@ -66,7 +66,7 @@ export function gossipNodes () {
     const node: GossipNode = {
       peer, logs, gossip, received, verdicts, signer,
       async announce (i, topic = options.interests[0]) {
-        const descriptor = makeDescriptor(i, { agent: signer.publicKey, ...(topic === undefined ? {} : { topic }) })
+        const descriptor = makeDescriptor(i, { agent: signer.publicKey, ...(topic === undefined ? {} : { topic: topic as Topic }) })
         const body = encodeDescriptor(descriptor)
         const signed = own.append('descriptor', body, { topics: descriptor.topics, keywords: descriptor.tags.slice(0, 8).map(t => t.replace(/[^a-z0-9_-]/g, '').slice(0, 32)).filter(Boolean) }, signer)
         await gossip.publish(signed, body)

@@ -1,0 +1,56 @@
+import { encode, equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
+import type { Database } from '../store/database.ts'
+import type { CapabilityDescriptor } from './descriptor.ts'
+
+// Pin what you saw (mechanisms §3, the MCP "rug-pull" lesson): a capability is pinned on first use; a later change of
+// its schemas or its agent's config digest is drift, recorded and raised, never silently accepted as the same thing.
+
+export interface Drift {
+  readonly agent: Uint8Array
+  readonly capability: string
+  readonly what: 'schema' | 'config'
+  readonly detectedAt: number
+}
+
+export function schemaDigestOf (descriptor: CapabilityDescriptor): Uint8Array {
+  return sha256(encode({ input: descriptor.inputSchema, output: descriptor.outputSchema }))
+}
+
+export class DescriptorPins {
+  private readonly db: Database
+
+  constructor (db: Database) {
+    this.db = db
+  }
+
+  /** Pin a capability the first time it is seen; afterwards, report (and record) what drifted from the pin. */
+  check (descriptor: CapabilityDescriptor, now: number): Drift[] {
+    const schema = schemaDigestOf(descriptor)
+    const pin = this.db.prepare('SELECT schema_digest, config_digest FROM descriptor_pins WHERE agent = ? AND capability = ?')
+      .get(descriptor.agent, descriptor.id) as { schema_digest: Buffer, config_digest: Buffer } | undefined
+    if (pin === undefined) {
+      this.db.prepare('INSERT INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)')
+        .run(descriptor.agent, descriptor.id, schema, descriptor.configDigest, now)
+      return []
+    }
+    const drifts: Array<{ what: Drift['what'], pinned: Uint8Array, seen: Uint8Array }> = []
+    if (!equalBytes(pin.schema_digest, schema)) drifts.push({ what: 'schema', pinned: pin.schema_digest, seen: schema })
+    if (!equalBytes(pin.config_digest, descriptor.configDigest)) drifts.push({ what: 'config', pinned: pin.config_digest, seen: descriptor.configDigest })
+    const record = this.db.prepare(`INSERT INTO descriptor_drift (agent, capability, what, pinned_digest, seen_digest, detected_at)
+      SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM descriptor_drift WHERE agent = ? AND capability = ? AND what = ? AND seen_digest = ?)`)
+    return drifts.filter(d => record.run(descriptor.agent, descriptor.id, d.what, d.pinned, d.seen, now, descriptor.agent, descriptor.id, d.what, d.seen).changes > 0)
+      .map(d => ({ agent: descriptor.agent, capability: descriptor.id, what: d.what, detectedAt: now }))
+  }
+
+  /** The person accepted the change: the current descriptor becomes the pin. */
+  repin (descriptor: CapabilityDescriptor, now: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)')
+      .run(descriptor.agent, descriptor.id, schemaDigestOf(descriptor), descriptor.configDigest, now)
+  }
+
+  drifts (): Drift[] {
+    return (this.db.prepare('SELECT agent, capability, what, detected_at FROM descriptor_drift ORDER BY id').all() as Array<{ agent: Buffer, capability: string, what: Drift['what'], detected_at: number }>)
+      .map(r => ({ agent: new Uint8Array(r.agent), capability: r.capability, what: r.what, detectedAt: r.detected_at }))
+  }
+}

@@ -1,0 +1,211 @@
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { HearthError } from '../api/errors.ts'
+import { equalBytes } from '../common/codec.ts'
+import { TypedEvents } from '../common/events.ts'
+import { assertCurrent } from '../identity/baid.ts'
+import { hex } from '../identity/ids.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { BaidVerifier } from '../identity/verifier.ts'
+import type { HearthPeer } from '../net/peer.ts'
+import { dhtBaidKey } from '../net/protocols.ts'
+import type { Database } from '../store/database.ts'
+import { OwnLog } from './author-log.ts'
+import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
+import { BodylessGossip, type GossipMode } from './gossip.ts'
+import type { SignedLogEntry } from './log-entry.ts'
+import { LogStore } from './log-store.ts'
+import { CapabilityIndex, type Candidate, type DiscoverConstraints, type DiscoverOptions, type TrustHook } from './matcher.ts'
+import { ownDescriptors, type CapabilityConfig } from './own-capabilities.ts'
+import { DescriptorPins, type Drift } from './pins.ts'
+
+// The semantic discovery plane: announce our capabilities as signed soft state, learn others' by bodyless gossip,
+// verify each against its author's BAID (T1), pin what we saw, and answer intents from the live index.
+
+export interface DiscoveryEvents extends Record<string, unknown> {
+  'descriptor:added': CapabilityDescriptor
+  'descriptor:drift': Drift
+  'descriptor:rejected': { agent: Uint8Array, reason: string }
+}
+
+export interface DiscoveryComponents {
+  readonly peer: HearthPeer
+  readonly db: Database
+  readonly identity: Identity
+  readonly verifier: BaidVerifier
+}
+
+export interface DiscoveryInit {
+  /** Semantic domains to listen to. */
+  readonly interests: readonly string[]
+  readonly capabilities: readonly CapabilityConfig[]
+  /** Lifetime of our descriptors; refreshed (header only) at half of it. */
+  readonly ttlMs?: number
+  readonly mode?: GossipMode
+  readonly trust?: TrustHook
+  readonly now?: () => number
+}
+
+const DEFAULT_TTL_MS = 10 * 60 * 1000
+const EXPIRY_SWEEP_MS = 5_000
+const MAX_PENDING_PER_AUTHOR = 32
+
+export class Discovery {
+  readonly events = new TypedEvents<DiscoveryEvents>()
+  readonly index: CapabilityIndex
+  readonly logs: LogStore
+  readonly pins: DescriptorPins
+  private readonly components: DiscoveryComponents
+  private readonly init: DiscoveryInit
+  private readonly own: OwnLog
+  private readonly gossip: BodylessGossip
+  private readonly ttlMs: number
+  private readonly now: () => number
+  /** Descriptors whose author's BAID we have not verified yet, by author. */
+  private readonly pending = new Map<string, Array<{ signed: SignedLogEntry, descriptor: CapabilityDescriptor }>>()
+  private timers: NodeJS.Timeout[] = []
+  private announced: Array<{ descriptor: CapabilityDescriptor, body: Uint8Array }> = []
+
+  constructor (components: DiscoveryComponents, init: DiscoveryInit) {
+    this.components = components
+    this.init = init
+    this.ttlMs = init.ttlMs ?? DEFAULT_TTL_MS
+    this.now = init.now ?? Date.now
+    this.logs = new LogStore(components.db)
+    this.own = new OwnLog(this.logs)
+    this.pins = new DescriptorPins(components.db)
+    this.index = new CapabilityIndex(init.trust === undefined ? {} : { trust: init.trust })
+    this.gossip = new BodylessGossip({ peer: components.peer, logs: this.logs }, {
+      interests: init.interests,
+      ...(init.mode === undefined ? {} : { mode: init.mode }),
+      onEntry: (signed, body) => this.onEntry(signed, body),
+      now: this.now
+    })
+  }
+
+  async start (): Promise<void> {
+    await this.gossip.start()
+    await this.announce()
+    this.timers = [
+      setInterval(() => { void this.refresh().catch(() => undefined) }, this.ttlMs / 2),
+      setInterval(() => this.index.expire(this.now()), EXPIRY_SWEEP_MS)
+    ]
+    for (const t of this.timers) t.unref()
+  }
+
+  async stop (): Promise<void> {
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
+    await this.gossip.stop()
+  }
+
+  /** Sign and gossip our BAID and each configured capability as fresh entries of our log. */
+  async announce (): Promise<CapabilityDescriptor[]> {
+    const { identity } = this.components
+    const info = identity.info()
+    const head = identity.chain().head.record
+    const signer = await identity.agentSigner()
+    const descriptors = ownDescriptors(this.init.capabilities, { agent: head.agent, baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }, this.now(), this.ttlMs)
+    const topics = [...new Set([...this.init.interests, ...descriptors.flatMap(d => d.topics)])].slice(0, 8)
+    const bundle = identity.exportBundle()
+    await this.gossip.publish(this.own.append('baid', bundle, { topics, keywords: ['baid'] }, signer, this.now()), bundle)
+    void this.publishToDht(info.peerId, bundle)
+    this.announced = []
+    for (const descriptor of descriptors) {
+      const body = encodeDescriptor(descriptor)
+      await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
+      this.announced.push({ descriptor, body })
+    }
+    return descriptors
+  }
+
+  /** Soft state stays alive by a new header naming the same body: receivers that hold it pull nothing. */
+  async refresh (): Promise<void> {
+    const signer = await this.components.identity.agentSigner()
+    for (const { descriptor, body } of this.announced) {
+      await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
+    }
+  }
+
+  async discover (intent: string, constraints: DiscoverConstraints = {}, options: DiscoverOptions = {}): Promise<Candidate[]> {
+    this.index.expire(this.now())
+    return this.index.discover(intent, constraints, { now: this.now(), ...options })
+  }
+
+  private onEntry (signed: SignedLogEntry, body: Uint8Array): void {
+    try {
+      if (signed.entry.kind === 'baid') this.onBaid(signed.entry.author, body)
+      else if (signed.entry.kind === 'descriptor') this.onDescriptor(signed, decodeDescriptor(body))
+    } catch (err) {
+      if (!(err instanceof HearthError)) throw err
+      this.events.emit('descriptor:rejected', { agent: signed.entry.author, reason: `${err.name}: ${err.message}` })
+    }
+  }
+
+  private onBaid (author: Uint8Array, bundle: Uint8Array): void {
+    try {
+      this.components.identity.importBundle(bundle)
+    } catch (err) {
+      if (!(err instanceof HearthError) || err.name !== 'BaidVersionReplayError') throw err
+    }
+    const waiting = this.pending.get(hex(author)) ?? []
+    this.pending.delete(hex(author))
+    for (const { signed, descriptor } of waiting) this.onDescriptor(signed, descriptor)
+  }
+
+  /** T1 for a descriptor: its author is the current agent of a live BAID whose config digest it carries. */
+  private onDescriptor (signed: SignedLogEntry, descriptor: CapabilityDescriptor): void {
+    const author = signed.entry.author
+    if (!equalBytes(descriptor.agent, author)) {
+      this.events.emit('descriptor:rejected', { agent: author, reason: 'the descriptor names another agent than its signer' })
+      return
+    }
+    let chain
+    try {
+      chain = this.components.verifier.chainOfAgent(author)
+    } catch {
+      this.await(author, signed, descriptor)
+      return
+    }
+    assertCurrent(chain, this.now())
+    if (chain.baidId !== descriptor.baidId || !equalBytes(chain.head.record.configDigest, descriptor.configDigest)) {
+      this.events.emit('descriptor:rejected', { agent: author, reason: `descriptor ${descriptor.id} does not match its author's current BAID` })
+      return
+    }
+    for (const drift of this.pins.check(descriptor, this.now())) this.events.emit('descriptor:drift', drift)
+    // Liveness counts from the latest header naming this body, so a header-only refresh extends it.
+    const live = { ...descriptor, issuedAt: Math.max(descriptor.issuedAt, signed.entry.ts) }
+    if (this.index.upsert(live)) this.events.emit('descriptor:added', live)
+  }
+
+  private await (author: Uint8Array, signed: SignedLogEntry, descriptor: CapabilityDescriptor): void {
+    const key = hex(author)
+    const queue = this.pending.get(key) ?? []
+    if (queue.length >= MAX_PENDING_PER_AUTHOR) return
+    queue.push({ signed, descriptor })
+    this.pending.set(key, queue)
+    if (queue.length === 1) void this.lookupBaid(author)
+  }
+
+  /** An author whose BAID entry we missed: its bundle is in the DHT under its PeerId. */
+  private async lookupBaid (author: Uint8Array): Promise<void> {
+    const key = dhtBaidKey(peerIdFromPublicKey(publicKeyFromRaw(author)).toString())
+    try {
+      for await (const event of this.components.peer.services.dht.get(key, { signal: AbortSignal.timeout(5_000) })) {
+        if (event.name === 'VALUE') { this.onBaid(author, event.value); return }
+      }
+    } catch { /* not found now; the author's next BAID entry brings it */ }
+  }
+
+  private async publishToDht (peerId: string, bundle: Uint8Array): Promise<void> {
+    try {
+      for await (const _ of this.components.peer.services.dht.put(dhtBaidKey(peerId), bundle, { signal: AbortSignal.timeout(10_000) })) { /* run the query */ }
+    } catch { /* no DHT peers yet; gossip still carries the BAID entry */ }
+  }
+}
+
+function digestOf (descriptor: CapabilityDescriptor): { topics: string[], keywords: string[] } {
+  const keywords = [...new Set([...descriptor.tags, ...descriptor.name.toLowerCase().split(/[^a-z0-9_-]+/)])]
+    .map(k => k.replace(/[^a-z0-9_-]/gi, '').toLowerCase().slice(0, 32)).filter(k => k.length > 0).slice(0, 16)
+  return { topics: descriptor.topics.slice(0, 8), keywords }
+}
