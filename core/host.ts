@@ -13,6 +13,11 @@ import type { PassphraseSource, SecretStoreKind } from './identity/secret-store/
 import { BaidVerifier } from './identity/verifier.ts'
 import { migrations } from './migrations.ts'
 import { closeDatabase, openDatabase } from './store/database.ts'
+import { TOPICS } from './discovery/descriptor.ts'
+import type { GossipMode } from './discovery/gossip.ts'
+import { Discovery } from './discovery/service.ts'
+import { createPeer, type HearthPeer } from './net/peer.ts'
+import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 
 // The only place the planes are wired together.
 
@@ -26,11 +31,30 @@ export interface HostInit {
   readonly appRoot?: string
 }
 
+/** How this agent joins the network. */
+export interface NetworkInit {
+  readonly listen: readonly string[]
+  readonly bootstrap?: readonly string[]
+  readonly mdns?: boolean
+  readonly upnp?: boolean
+  readonly relayServer?: boolean
+  readonly dhtServer?: boolean
+  readonly mode?: GossipMode
+  readonly ttlMs?: number
+}
+
+export interface Network {
+  readonly peer: HearthPeer
+  readonly discovery: Discovery
+}
+
 export interface Host {
   readonly dataDir: string
   readonly db: Database
   readonly verifier: BaidVerifier
   readonly identity: Identity
+  /** Join the network as this agent (its libp2p key is the agent key) and start announcing and discovering. */
+  connect (init: NetworkInit): Promise<Network>
   /** What this agent runs now: the digests its BAID record should commit to. */
   digests (): Digests
   /** Bring the agent up: issue a new BAID version if code, config or expiry call for it. */
@@ -55,6 +79,7 @@ export async function createHost (init: HostInit): Promise<Host> {
     const identity = new Identity({ store: new IdentityStore(db), keystore: new Keystore(secrets), verifier }, { now })
     const digests = (): Digests => digestsOf(appRoot, loadAgentConfig(init.dataDir))
     let stopped = false
+    let network: Network | undefined
     return {
       dataDir: init.dataDir,
       db,
@@ -65,9 +90,39 @@ export async function createHost (init: HostInit): Promise<Host> {
         const reissued = await identity.refresh(digests())
         return { identity: identity.info(), reissued }
       },
+      async connect (net) {
+        if (network !== undefined) return network
+        const config = loadAgentConfig(init.dataDir)
+        const domains = new Set([...TOPICS, ...config.interests, ...config.capabilities.flatMap(c => c.topics)])
+        const peer = await createPeer({
+          privateKey: await identity.libp2pKey(),
+          listen: net.listen,
+          bootstrap: net.bootstrap ?? [],
+          mdns: net.mdns ?? true,
+          upnp: net.upnp ?? false,
+          relayServer: net.relayServer ?? false,
+          dhtServer: net.dhtServer ?? net.relayServer ?? false,
+          topics: [...[...domains].map(announceTopic), BROADCAST_TOPIC],
+          colocationWhitelist: ['127.0.0.1', '::1']
+        })
+        const discovery = new Discovery({ peer, db, identity, verifier }, {
+          interests: config.interests,
+          capabilities: config.capabilities,
+          ...(net.mode === undefined ? {} : { mode: net.mode }),
+          ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
+          now
+        })
+        await discovery.start()
+        network = { peer, discovery }
+        return network
+      },
       async stop () {
         if (stopped) return
         stopped = true
+        if (network !== undefined) {
+          await network.discovery.stop()
+          await network.peer.stop()
+        }
         closeDatabase(db)
       }
     }

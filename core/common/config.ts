@@ -18,7 +18,9 @@ export const AgentConfigSchema = z.object({
   name: z.string().max(128).default('My agent'),
   model: z.string().max(256).nullable().default(null),
   promptTemplate: z.string().max(64 * 1024).nullable().default(null),
-  capabilities: z.array(CapabilityConfigSchema).max(256).default([])
+  capabilities: z.array(CapabilityConfigSchema).max(256).default([]),
+  /** Semantic domains to hear announcements from (narrowcast); not part of the BAID's config digest. */
+  interests: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).max(16).default(['code_generation', 'code_review_security', 'devops_tool_execution', 'data_analysis', 'creative_writing'])
 })
 export type AgentConfig = z.infer<typeof AgentConfigSchema>
 

@@ -3,6 +3,7 @@ import '../common/polyfills.ts'
 import { Command } from 'commander'
 import { fail } from './output.ts'
 import { idCommand } from './commands/id.ts'
+import { networkCommands } from './commands/network.ts'
 import type { GlobalOptions } from './context.ts'
 
 // `hearth`: the CLI face of the core. Every command takes --data-dir, --keystore and --json.
@@ -28,5 +29,6 @@ function run (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>)
 }
 
 idCommand(program, run)
+networkCommands(program, run)
 
 await program.parseAsync()

@@ -8,7 +8,7 @@ import { hex } from '../identity/ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
-import { dhtBaidKey } from '../net/protocols.ts'
+import { announceTopic, dhtBaidKey } from '../net/protocols.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
@@ -49,6 +49,8 @@ export interface DiscoveryInit {
 const DEFAULT_TTL_MS = 10 * 60 * 1000
 const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
+const JOIN_REFRESH_DEBOUNCE_MS = 1_000
+const JOIN_REFRESH_MIN_INTERVAL_MS = 10_000
 
 export class Discovery {
   readonly events = new TypedEvents<DiscoveryEvents>()
@@ -86,6 +88,8 @@ export class Discovery {
   async start (): Promise<void> {
     await this.gossip.start()
     await this.announce()
+    // A peer that newly joins one of our topics missed our last announcement: refresh soon (header only, debounced).
+    this.components.peer.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.timers = [
       setInterval(() => { void this.refresh().catch(() => undefined) }, this.ttlMs / 2),
       setInterval(() => this.index.expire(this.now()), EXPIRY_SWEEP_MS)
@@ -94,6 +98,8 @@ export class Discovery {
   }
 
   async stop (): Promise<void> {
+    this.components.peer.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    clearTimeout(this.joinRefresh)
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     await this.gossip.stop()
@@ -125,6 +131,21 @@ export class Discovery {
     for (const { descriptor, body } of this.announced) {
       await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
     }
+  }
+
+  private joinRefresh: NodeJS.Timeout | undefined
+  private lastJoinRefresh = 0
+
+  private readonly onSubscriptionChange = (event: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    const ours = new Set(this.announced.flatMap(a => a.descriptor.topics).map(announceTopic))
+    if (!event.detail.subscriptions.some(s => s.subscribe && ours.has(s.topic)) || this.joinRefresh !== undefined) return
+    const wait = Math.max(JOIN_REFRESH_DEBOUNCE_MS, this.lastJoinRefresh + JOIN_REFRESH_MIN_INTERVAL_MS - Date.now())
+    this.joinRefresh = setTimeout(() => {
+      this.joinRefresh = undefined
+      this.lastJoinRefresh = Date.now()
+      void this.refresh().catch(() => undefined)
+    }, wait)
+    this.joinRefresh.unref()
   }
 
   async discover (intent: string, constraints: DiscoverConstraints = {}, options: DiscoverOptions = {}): Promise<Candidate[]> {
