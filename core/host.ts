@@ -16,7 +16,7 @@ import { closeDatabase, openDatabase } from './store/database.ts'
 import { TOPICS } from './discovery/descriptor.ts'
 import type { GossipMode } from './discovery/gossip.ts'
 import { Discovery } from './discovery/service.ts'
-import { createPeer, type HearthPeer } from './net/peer.ts'
+import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 
 // The only place the planes are wired together.
@@ -31,14 +31,8 @@ export interface HostInit {
   readonly appRoot?: string
 }
 
-/** How this agent joins the network. */
-export interface NetworkInit {
-  readonly listen: readonly string[]
-  readonly bootstrap?: readonly string[]
-  readonly mdns?: boolean
-  readonly upnp?: boolean
-  readonly relayServer?: boolean
-  readonly dhtServer?: boolean
+/** How this agent joins the network: the peer's reachability options, plus how it gossips. */
+export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'mdns' | 'upnp' | 'relayServer' | 'dhtServer'> {
   readonly mode?: GossipMode
   readonly ttlMs?: number
 }
