@@ -1,7 +1,9 @@
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { IdentityInfo } from './api/identity.ts'
-import { loadAgentConfig } from './common/config.ts'
+import { loadAgentConfig, type McpServerConfig } from './common/config.ts'
+import { listMcpTools } from './execution/mcp.ts'
+import { capabilitiesFromMcp, type CapabilityConfig } from './discovery/own-capabilities.ts'
 import { APP_ROOT } from './common/paths.ts'
 import { digestsOf } from './identity/digests.ts'
 import { Identity, type Digests, type ReissueReason } from './identity/identity.ts'
@@ -35,6 +37,21 @@ export interface HostInit {
 export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'mdns' | 'upnp' | 'relayServer' | 'dhtServer'> {
   readonly mode?: GossipMode
   readonly ttlMs?: number
+  /** Told about what did not stop the agent but the person should know (an MCP server that did not start). */
+  readonly onWarning?: (message: string) => void
+}
+
+/** The tools of every configured MCP server, as capabilities; a server that fails is reported and skipped. */
+async function mcpCapabilities (servers: readonly McpServerConfig[], warn: ((message: string) => void) | undefined): Promise<CapabilityConfig[]> {
+  const lists = await Promise.all(servers.map(async server => {
+    try {
+      return capabilitiesFromMcp(server, await listMcpTools(server))
+    } catch (err) {
+      warn?.((err as Error).message)
+      return []
+    }
+  }))
+  return lists.flat()
 }
 
 export interface Network {
@@ -101,7 +118,7 @@ export async function createHost (init: HostInit): Promise<Host> {
         })
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,
-          capabilities: config.capabilities,
+          capabilities: [...config.capabilities, ...await mcpCapabilities(config.mcpServers, net.onWarning)],
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
           now

@@ -14,11 +14,24 @@ export const CapabilityConfigSchema = z.object({
   tags: z.array(z.string().max(64)).max(64).default([])
 }).passthrough()
 
+/** An MCP server the person runs for their agent (stdio); its tools become announced capabilities. */
+export const McpServerConfigSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,64}$/),
+  command: z.string().min(1).max(1024),
+  args: z.array(z.string().max(4096)).max(64).default([]),
+  env: z.record(z.string(), z.string()).optional(),
+  /** The semantic domains its tools serve. */
+  topics: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).min(1).max(8),
+  price: z.number().min(0).default(1)
+}).strict()
+export type McpServerConfig = z.infer<typeof McpServerConfigSchema>
+
 export const AgentConfigSchema = z.object({
   name: z.string().max(128).default('My agent'),
   model: z.string().max(256).nullable().default(null),
   promptTemplate: z.string().max(64 * 1024).nullable().default(null),
   capabilities: z.array(CapabilityConfigSchema).max(256).default([]),
+  mcpServers: z.array(McpServerConfigSchema).max(32).default([]),
   /** Semantic domains to hear announcements from (narrowcast); not part of the BAID's config digest. */
   interests: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).max(16).default(['code_generation', 'code_review_security', 'devops_tool_execution', 'data_analysis', 'creative_writing'])
 })

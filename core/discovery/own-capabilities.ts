@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { CapabilityConfigSchema } from '../common/config.ts'
+import type { CapabilityConfigSchema, McpServerConfig } from '../common/config.ts'
 import { CapabilityDescriptorSchema, type CapabilityDescriptor } from './descriptor.ts'
 
 // The agent's own capabilities, as configured, turned into descriptors it can sign and announce.
@@ -36,5 +36,28 @@ export function ownDescriptors (capabilities: readonly CapabilityConfig[], who: 
     configDigest: who.configDigest,
     issuedAt: now,
     ttlMs
+  }))
+}
+
+/** What an MCP server's `tools/list` gives, reduced to what a capability needs. */
+export interface ListedTool {
+  readonly name: string
+  readonly title: string | undefined
+  readonly description: string
+  readonly inputSchema: Record<string, unknown>
+  readonly outputSchema: Record<string, unknown> | undefined
+}
+
+/** Each tool of a configured MCP server becomes one capability, under the server's topics and price. */
+export function capabilitiesFromMcp (server: McpServerConfig, tools: readonly ListedTool[]): CapabilityConfig[] {
+  return tools.map(tool => ({
+    id: `${server.id}/${tool.name}`.slice(0, 128),
+    name: (tool.title ?? tool.name).slice(0, 256),
+    description: tool.description.slice(0, 4096),
+    topics: server.topics,
+    tags: [server.id, 'mcp', tool.name.toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 64)].filter(t => t.length > 0),
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema ?? { type: 'object' },
+    constraints: { maxInputBytes: 64 * 1024, dataClasses: ['public'], minRequesterTrust: 0, ratePerMinute: 10, price: server.price }
   }))
 }

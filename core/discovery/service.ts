@@ -117,12 +117,21 @@ export class Discovery {
     await this.gossip.publish(this.own.append('baid', bundle, { topics, keywords: ['baid'] }, signer, this.now()), bundle)
     void this.publishToDht(info.peerId, bundle)
     this.announced = []
+    const announced: CapabilityDescriptor[] = []
     for (const descriptor of descriptors) {
-      const body = encodeDescriptor(descriptor)
+      let body: Uint8Array
+      try {
+        body = encodeDescriptor(descriptor)
+      } catch (err) {
+        // One oversized capability (say, an MCP tool with a huge schema) must not silence the others.
+        this.events.emit('descriptor:rejected', { agent: head.agent, reason: (err as Error).message })
+        continue
+      }
       await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
       this.announced.push({ descriptor, body })
+      announced.push(descriptor)
     }
-    return descriptors
+    return announced
   }
 
   /** Soft state stays alive by a new header naming the same body: receivers that hold it pull nothing. */

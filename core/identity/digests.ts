@@ -29,7 +29,7 @@ export function codeDigestOf (appRoot: string): Uint8Array {
 /** Hash of what the agent is configured to be: model, prompt template and the capabilities it offers (not what it listens to). */
 export function configDigestOf (config: AgentConfig): Uint8Array {
   const prompt = config.promptTemplate === null ? null : sha256(new TextEncoder().encode(config.promptTemplate))
-  return sha256(encode({ model: config.model, prompt, capabilities: config.capabilities }))
+  return sha256(encode({ model: config.model, prompt, capabilities: config.capabilities, mcpServers: config.mcpServers }))
 }
 
 export function digestsOf (appRoot: string, config: AgentConfig): Digests {

@@ -38,7 +38,8 @@ export function networkCommands (program: Command, run: Runner): void {
         bootstrap: (opts.bootstrap as string[] | undefined) ?? defaultBootstrap(),
         mdns: opts.mdns !== false,
         relayServer: opts.relay === true,
-        ttlMs: Number(opts.ttl) * 1000
+        ttlMs: Number(opts.ttl) * 1000,
+        onWarning: message => log(`warning: ${message}`)
       })
       const control = await serveControl(controlPath(host.dataDir), handlers(network, host.identity.info.bind(host.identity)))
       const addrs = network.peer.getMultiaddrs().map(String)
