@@ -104,7 +104,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       async connect (net) {
         if (network !== undefined) return network
         const config = loadAgentConfig(init.dataDir)
-        const domains = new Set([...TOPICS, ...config.interests, ...config.capabilities.flatMap(c => c.topics)])
+        const domains = new Set([...TOPICS, ...config.interests, ...config.capabilities.flatMap(c => c.topics), ...config.mcpServers.flatMap(s => s.topics)])
         const peer = await createPeer({
           privateKey: await identity.libp2pKey(),
           listen: net.listen,

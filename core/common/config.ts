@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { UsageError } from '../api/errors.ts'
+import { domainName } from './schema.ts'
 import { APP_ROOT } from './paths.ts'
 
 // The agent's configuration: the defaults in resources/, overridden by config.json in the data directory.
@@ -10,7 +11,7 @@ export const CapabilityConfigSchema = z.object({
   id: z.string().min(1).max(128),
   name: z.string().min(1).max(256),
   description: z.string().max(4096).default(''),
-  topics: z.array(z.string().max(128)).max(16).default([]),
+  topics: z.array(domainName()).max(8).default([]),
   tags: z.array(z.string().max(64)).max(64).default([])
 }).passthrough()
 
@@ -21,7 +22,7 @@ export const McpServerConfigSchema = z.object({
   args: z.array(z.string().max(4096)).max(64).default([]),
   env: z.record(z.string(), z.string()).optional(),
   /** The semantic domains its tools serve. */
-  topics: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).min(1).max(8),
+  topics: z.array(domainName()).min(1).max(8),
   price: z.number().min(0).default(1)
 }).strict()
 export type McpServerConfig = z.infer<typeof McpServerConfigSchema>
@@ -33,7 +34,7 @@ export const AgentConfigSchema = z.object({
   capabilities: z.array(CapabilityConfigSchema).max(256).default([]),
   mcpServers: z.array(McpServerConfigSchema).max(32).default([]),
   /** Semantic domains to hear announcements from (narrowcast); not part of the BAID's config digest. */
-  interests: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).max(16).default(['code_generation', 'code_review_security', 'devops_tool_execution', 'data_analysis', 'creative_writing'])
+  interests: z.array(domainName()).max(16).default(['code_generation', 'code_review_security', 'devops_tool_execution', 'data_analysis', 'creative_writing'])
 })
 export type AgentConfig = z.infer<typeof AgentConfigSchema>
 

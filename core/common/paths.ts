@@ -2,8 +2,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The folder the app runs from (holds package.json, core/, resources/). */
-export const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** The folder the app runs from (holds package.json, core/, resources/); a bundled copy of the code is told it. */
+export const APP_ROOT = process.env.HEARTH_APP_ROOT ?? fileURLToPath(new URL('../../', import.meta.url))
 
 /** Where Hearth keeps its data unless told otherwise: HEARTH_DATA_DIR, else the platform's usual place. */
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {

@@ -4,6 +4,7 @@ import { Command } from 'commander'
 import { fail } from './output.ts'
 import { idCommand } from './commands/id.ts'
 import { networkCommands } from './commands/network.ts'
+import { testnetCommand } from './commands/testnet.ts'
 import type { GlobalOptions } from './context.ts'
 
 // `hearth`: the CLI face of the core. Every command takes --data-dir, --keystore and --json.
@@ -30,5 +31,6 @@ function run (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>)
 
 idCommand(program, run)
 networkCommands(program, run)
+testnetCommand(program, run)
 
 await program.parseAsync()

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { decode, encode } from '../common/codec.ts'
-import { bytes } from '../common/schema.ts'
+import { bytes, domainName } from '../common/schema.ts'
 import { InvalidPayloadError } from '../api/errors.ts'
 
 // A capability descriptor (mechanisms §3): signed soft state — it lives for its TTL and is refreshed before then.
@@ -25,7 +25,7 @@ export const CapabilityDescriptorSchema = z.object({
   id: Name,
   name: z.string().min(1).max(256),
   description: z.string().max(4096),
-  topics: z.array(Name).min(1).max(8),
+  topics: z.array(domainName()).min(1).max(8),
   tags: z.array(z.string().min(1).max(64)).max(32),
   inputSchema: JsonSchema,
   outputSchema: JsonSchema,

@@ -12,7 +12,7 @@ import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADE
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC, domainOfTopic, StreamProtocols } from '../net/protocols.ts'
 import { gossipVerdict, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
-import { MAX_BODY_BYTES, openEntry, type SignedLogEntry } from './log-entry.ts'
+import { checkBody, MAX_BODY_BYTES, openEntry, type SignedLogEntry } from './log-entry.ts'
 
 // Bodyless gossip (mechanisms §4): signed headers travel on one gossip topic per semantic domain; a receiver
 // that cares pulls the body over a stream from the announcer or any other holder, and fills gaps by range.
@@ -46,6 +46,10 @@ const FullBodyMessage = z.object({ h: bytes(), b: bytes() }).strict()
 const FETCH_LIMITS: RequestLimits = { maxRequestBytes: 64, maxResponseBytes: MAX_BODY_BYTES + 64, timeoutMs: 5_000 }
 const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MAX_FRAME_BYTES, timeoutMs: 5_000 }
 
+/** The second round over the holders waits this many times longer. */
+const PATIENCE_BACKOFF = 5
+const MAX_FORWARDED = 50_000
+
 const RESULT: Record<ReturnType<typeof gossipVerdict>, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
   ignore: TopicValidatorResult.Ignore,
@@ -61,6 +65,8 @@ export class BodylessGossip {
   private readonly topics: string[]
   /** Body pulls in flight, by body hash: concurrent headers naming one body share one pull. */
   private readonly pulls = new Map<string, Promise<Uint8Array | undefined>>()
+  /** (topic, header) pairs already forwarded. */
+  private readonly forwarded = new Set<string>()
   private started = false
 
   constructor (components: GossipComponents, init: GossipInit) {
@@ -114,8 +120,13 @@ export class BodylessGossip {
       if (this.mode === 'full-body') return await this.validateFullBody(from, message.data)
       if (message.data.byteLength > MAX_HEADER_BYTES) throw new MessageTooLargeError(`gossiped header of ${message.data.byteLength} bytes`)
       const verdict = this.ingest(message.data, from)
+      if (verdict.verdict === 'duplicate' && this.firstTimeOnTopic(verdict.hash, message.topic) && this.logs.hasBodyOf(verdict.hash)) {
+        // Published on several topics: forward it once on each, so peers that listen to only one still get it.
+        return TopicValidatorResult.Accept
+      }
       const signed = verdict.verdict === 'accepted' ? verdict : this.heldWithoutBody(verdict)
       if (signed === undefined) return RESULT[gossipVerdict(verdict)]
+      if (verdict.verdict === 'accepted') this.firstTimeOnTopic(signed.hash, message.topic)
       if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(signed.entry.author, verdict.missing, from)
       const body = await this.obtainBody(signed, this.holders(signed, from, domainOfTopic(message.topic)))
       return body === undefined ? TopicValidatorResult.Ignore : RESULT[gossipVerdict(verdict)]
@@ -126,6 +137,15 @@ export class BodylessGossip {
       }
       throw err
     }
+  }
+
+  /** True the first time a header is seen on a topic (bounded memory: the oldest are forgotten). */
+  private firstTimeOnTopic (hash: Uint8Array, topic: string): boolean {
+    const key = `${topic} ${Buffer.from(hash).toString('hex')}`
+    if (this.forwarded.has(key)) return false
+    this.forwarded.add(key)
+    if (this.forwarded.size > MAX_FORWARDED) this.forwarded.delete(this.forwarded.values().next().value as string)
+    return true
   }
 
   /** A duplicate header whose body we never got: its new sender holds it, so try again. */
@@ -140,6 +160,8 @@ export class BodylessGossip {
   private async validateFullBody (from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
     const parsed = FullBodyMessage.safeParse(decode(data, MAX_GOSSIP_MESSAGE_BYTES, 'full-body announcement'))
     if (!parsed.success) throw new InvalidPayloadError('full-body announcement has the wrong shape')
+    // The body is checked against the signed header before anything is stored, so no header is kept without its body.
+    checkBody(openEntry(parsed.data.h).entry, parsed.data.b)
     const verdict = this.ingest(parsed.data.h, from)
     if (verdict.verdict === 'accepted') {
       this.logs.putBody(verdict.entry.bodyHash, parsed.data.b)
@@ -179,26 +201,29 @@ export class BodylessGossip {
     return pull
   }
 
+  /** Each holder in turn; if none answered in time, once more with a longer wait (a loaded peer is slow, not gone). */
   private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<Uint8Array | undefined> {
-    for (const holder of holders) {
-      const body = await this.pullFrom(holder, signed.entry.bodyHash)
-      if (body === undefined) continue
-      try {
-        this.logs.putBody(signed.entry.bodyHash, body)
-      } catch (err) {
-        if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
-        throw err
+    const patience = this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS
+    for (const timeoutMs of [patience, patience * PATIENCE_BACKOFF]) {
+      for (const holder of holders) {
+        const body = await this.pullFrom(holder, signed.entry.bodyHash, timeoutMs)
+        if (body === undefined) continue
+        try {
+          this.logs.putBody(signed.entry.bodyHash, body)
+        } catch (err) {
+          if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
+          throw err
+        }
+        this.init.onEntry(signed, body)
+        return body
       }
-      this.init.onEntry(signed, body)
-      return body
     }
     return undefined
   }
 
-  private async pullFrom (holder: PeerId, bodyHash: Uint8Array): Promise<Uint8Array | undefined> {
+  private async pullFrom (holder: PeerId, bodyHash: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined> {
     try {
-      const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }),
-        { ...FETCH_LIMITS, timeoutMs: this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS })
+      const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }), { ...FETCH_LIMITS, timeoutMs })
       const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
       return parsed.success && 'b' in parsed.data ? parsed.data.b : undefined
     } catch {

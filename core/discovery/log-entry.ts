@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { domainName } from '../common/schema.ts'
 import { BodyMismatchError, InvalidPayloadError, MessageTooLargeError, UnexpectedSignerError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
@@ -19,7 +20,8 @@ export const MAX_BODY_BYTES = 64 * 1024
 
 /** Each kind's body cap: a header promising a bigger body is refused before anyone pulls it. */
 export const MAX_BODY_BYTES_BY_KIND: Readonly<Record<LogKind, number>> = {
-  baid: Domains.baid.maxBytes,
+  // A whole BAID bundle: every version since genesis (about 550 bytes each), so room for a few dozen.
+  baid: 16 * 1024,
   descriptor: MAX_DESCRIPTOR_BYTES,
   retract: 1024,
   rating: 4096,
@@ -29,7 +31,7 @@ export const MAX_BODY_BYTES_BY_KIND: Readonly<Record<LogKind, number>> = {
 const Bytes32 = bytes(32)
 const Count = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 /** The form of a gossip topic's semantic domain (net/protocols.ts), so every topic is routable. */
-const Topic = z.string().regex(/^[a-z0-9_]{1,64}$/)
+const Topic = domainName()
 const Keyword = z.string().regex(/^\S{1,32}$/u)
 
 export const LogEntrySchema = z.object({

@@ -108,6 +108,11 @@ export class LogStore {
     return this.sql.hasBody.get(bodyHash) !== undefined
   }
 
+  /** Whether the body named by a held header (by the header's hash) is held too. */
+  hasBodyOf (headerHash: Uint8Array): boolean {
+    return this.sql.hasBodyOf.get(headerHash) !== undefined
+  }
+
   body (bodyHash: Uint8Array): Uint8Array | undefined {
     const row = this.sql.body.get(bodyHash) as { body: Buffer } | undefined
     return row === undefined ? undefined : u8(row.body)
@@ -247,6 +252,7 @@ function prepare (db: Database) {
     putBody: db.prepare('INSERT OR IGNORE INTO log_bodies (body_hash, body) VALUES (?, ?)'),
     body: db.prepare('SELECT body FROM log_bodies WHERE body_hash = ?'),
     hasBody: db.prepare('SELECT 1 FROM log_bodies WHERE body_hash = ?'),
+    hasBodyOf: db.prepare('SELECT 1 FROM log_entries e JOIN log_bodies b ON b.body_hash = e.body_hash WHERE e.hash = ?'),
     range: db.prepare('SELECT header FROM log_entries WHERE author = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?'),
     missing: db.prepare(`SELECT e.hash, e.author, e.seq, e.kind, e.topics, e.body_hash, e.body_size FROM log_entries e
       WHERE NOT EXISTS (SELECT 1 FROM log_bodies b WHERE b.body_hash = e.body_hash)

@@ -50,6 +50,7 @@ const DEFAULT_TTL_MS = 10 * 60 * 1000
 const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
 const JOIN_REFRESH_DEBOUNCE_MS = 1_000
+const LOOKUP_BACKOFF_MS = 60_000
 const JOIN_REFRESH_MIN_INTERVAL_MS = 10_000
 
 export class Discovery {
@@ -65,8 +66,12 @@ export class Discovery {
   private readonly now: () => number
   /** Descriptors whose author's BAID we have not verified yet, by author. */
   private readonly pending = new Map<string, Array<{ signed: SignedLogEntry, descriptor: CapabilityDescriptor }>>()
+  /** When each author's BAID was last looked up in the DHT. */
+  private readonly lookups = new Map<string, number>()
   private timers: NodeJS.Timeout[] = []
   private announced: Array<{ descriptor: CapabilityDescriptor, body: Uint8Array }> = []
+  /** Topics our current BAID has been announced on. */
+  private readonly baidTopics = new Set<string>()
 
   constructor (components: DiscoveryComponents, init: DiscoveryInit) {
     this.components = components
@@ -110,28 +115,44 @@ export class Discovery {
     const { identity } = this.components
     const info = identity.info()
     const head = identity.chain().head.record
-    const signer = await identity.agentSigner()
     const descriptors = ownDescriptors(this.init.capabilities, { agent: head.agent, baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }, this.now(), this.ttlMs)
-    const topics = [...new Set([...this.init.interests, ...descriptors.flatMap(d => d.topics)])].slice(0, 8)
-    const bundle = identity.exportBundle()
-    await this.gossip.publish(this.own.append('baid', bundle, { topics, keywords: ['baid'] }, signer, this.now()), bundle)
-    void this.publishToDht(info.peerId, bundle)
+    this.baidTopics.clear()
+    await this.publishBaid([...new Set([...this.init.interests, ...descriptors.flatMap(d => d.topics)])])
+    void this.publishToDht(info.peerId, identity.exportBundle())
     this.announced = []
     const announced: CapabilityDescriptor[] = []
     for (const descriptor of descriptors) {
-      let body: Uint8Array
       try {
-        body = encodeDescriptor(descriptor)
+        await this.publish(descriptor)
+        announced.push(descriptor)
       } catch (err) {
         // One oversized capability (say, an MCP tool with a huge schema) must not silence the others.
-        this.events.emit('descriptor:rejected', { agent: head.agent, reason: (err as Error).message })
-        continue
+        if (!(err instanceof HearthError)) throw err
+        this.events.emit('descriptor:rejected', { agent: head.agent, reason: err.message })
       }
-      await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
-      this.announced.push({ descriptor, body })
-      announced.push(descriptor)
     }
     return announced
+  }
+
+  /** Sign, store and gossip one descriptor of ours; it is refreshed with the others from then on. */
+  async publish (descriptor: CapabilityDescriptor): Promise<void> {
+    const body = encodeDescriptor(descriptor)
+    await this.publishBaid(descriptor.topics.filter(t => !this.baidTopics.has(t)))
+    const signer = await this.components.identity.agentSigner()
+    await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
+    this.announced.push({ descriptor, body })
+  }
+
+  /** Our BAID goes out on every topic we announce on, first, so each receiver can check our descriptors (T1). */
+  private async publishBaid (topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return
+    const bundle = this.components.identity.exportBundle()
+    const signer = await this.components.identity.agentSigner()
+    for (let i = 0; i < topics.length; i += 8) {
+      const batch = topics.slice(i, i + 8)
+      await this.gossip.publish(this.own.append('baid', bundle, { topics: batch, keywords: ['baid'] }, signer, this.now()), bundle)
+      for (const t of batch) this.baidTopics.add(t)
+    }
   }
 
   /** Soft state stays alive by a new header naming the same body: receivers that hold it pull nothing. */
@@ -203,8 +224,8 @@ export class Discovery {
       return
     }
     for (const drift of this.pins.check(descriptor, this.now())) this.events.emit('descriptor:drift', drift)
-    // Liveness counts from the latest header naming this body, so a header-only refresh extends it.
-    const live = { ...descriptor, issuedAt: Math.max(descriptor.issuedAt, signed.entry.ts) }
+    // Liveness counts from the latest header naming this body, so a header-only refresh extends it — never from the future.
+    const live = { ...descriptor, issuedAt: Math.min(this.now(), Math.max(descriptor.issuedAt, signed.entry.ts)) }
     if (this.index.upsert(live)) this.events.emit('descriptor:added', live)
   }
 
@@ -214,7 +235,12 @@ export class Discovery {
     if (queue.length >= MAX_PENDING_PER_AUTHOR) return
     queue.push({ signed, descriptor })
     this.pending.set(key, queue)
-    if (queue.length === 1) void this.lookupBaid(author)
+    // One DHT lookup per author per minute: a stale bundle there must not start a loop.
+    const last = this.lookups.get(key) ?? 0
+    if (queue.length === 1 && this.now() - last > LOOKUP_BACKOFF_MS) {
+      this.lookups.set(key, this.now())
+      void this.lookupBaid(author)
+    }
   }
 
   /** An author whose BAID entry we missed: its bundle is in the DHT under its PeerId. */
@@ -235,7 +261,8 @@ export class Discovery {
 }
 
 function digestOf (descriptor: CapabilityDescriptor): { topics: string[], keywords: string[] } {
+  // A short sketch: 8 topics and 8 keywords of ≤ 24 characters keep every header under its 1 KiB limit.
   const keywords = [...new Set([...descriptor.tags, ...descriptor.name.toLowerCase().split(/[^a-z0-9_-]+/)])]
-    .map(k => k.replace(/[^a-z0-9_-]/gi, '').toLowerCase().slice(0, 32)).filter(k => k.length > 0).slice(0, 16)
+    .map(k => k.replace(/[^a-z0-9_-]/gi, '').toLowerCase().slice(0, 24)).filter(k => k.length > 0).slice(0, 8)
   return { topics: descriptor.topics.slice(0, 8), keywords }
 }

@@ -69,7 +69,7 @@ export function gossipOptions (hardening: GossipHardening): Partial<GossipsubOpt
       maxControlMessages: 64,
       maxPeerInfos: 16
     },
-    // Per-topic caps on bytes a peer may push us, so one peer cannot flood a topic.
+    // A per-peer budget for the subscription table, so one peer cannot exhaust memory with topics.
     maxTopicBytesPerPeer: 4 * 1024 * 1024,
     scoreParams: scoreParams(hardening),
     scoreThresholds: SCORE_THRESHOLDS,

@@ -1,4 +1,6 @@
 // The protocol adaptation layer: semantic operations mapped to network operations.
+import { DOMAIN_NAME } from '../common/schema.ts'
+
 // announce → gossip on one topic per semantic domain (narrowcast); fetch/range/challenge/negotiate → versioned streams.
 
 export const PROTOCOL_VERSION = '1.0.0'
@@ -16,11 +18,10 @@ export const StreamProtocols = {
 } as const
 
 const TOPIC_PREFIX = 'hearth/announce/'
-const DOMAIN = /^[a-z0-9_]{1,64}$/
 
 /** The gossip topic that carries announcements for one semantic domain. */
 export function announceTopic (domain: string): string {
-  if (!DOMAIN.test(domain)) throw new Error(`not a semantic domain name: ${domain}`)
+  if (!DOMAIN_NAME.test(domain) || domain === BROADCAST_DOMAIN) throw new Error(`not a semantic domain name: ${domain}`)
   return `${TOPIC_PREFIX}${domain}/${PROTOCOL_VERSION}`
 }
 
@@ -28,11 +29,12 @@ export function announceTopic (domain: string): string {
 export function domainOfTopic (topic: string): string | undefined {
   if (!topic.startsWith(TOPIC_PREFIX) || !topic.endsWith(`/${PROTOCOL_VERSION}`)) return undefined
   const domain = topic.slice(TOPIC_PREFIX.length, -(PROTOCOL_VERSION.length + 1))
-  return DOMAIN.test(domain) ? domain : undefined
+  return DOMAIN_NAME.test(domain) ? domain : undefined
 }
 
-/** One global topic, used only by the full-body broadcast baseline the testnet compares against. */
-export const BROADCAST_TOPIC = announceTopic('all')
+/** One global topic, used only by the full-body broadcast baseline the testnet compares against; no domain has its name. */
+const BROADCAST_DOMAIN = 'all'
+export const BROADCAST_TOPIC = `hearth/broadcast/${PROTOCOL_VERSION}`
 
 /** The DHT key prefix under which agents publish their BAID bundle, keyed by PeerId. */
 export const DHT_BAID_PREFIX = 'hearth-baid'

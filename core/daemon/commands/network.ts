@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
+import type { GossipMode } from '../../discovery/gossip.ts'
+import { SocketMeter } from '../testnet/meter.ts'
+import { testnetHandlers } from '../testnet/node-control.ts'
 import { z } from 'zod'
 import { UsageError } from '../../api/errors.ts'
 import { APP_ROOT, defaultDataDir } from '../../common/paths.ts'
@@ -30,7 +33,11 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--relay', 'also serve as a relay, DHT server and bootstrap node for others')
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--ttl <seconds>', 'lifetime of announced descriptors (refreshed at half of it)', '600')
+    .addOption(new Option('--testnet', 'answer the testnet orchestrator (hearth testnet)').hideHelp())
+    .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
     .action(run(async (opts) => withHost(opts, async host => {
+      const meter = new SocketMeter()
+      if (opts.testnet === true) meter.start()
       const started = await host.start()
       if (started.reissued !== undefined) log(`BAID version ${started.identity.baidVersion} issued (${started.reissued} changed)`)
       const network = await host.connect({
@@ -39,9 +46,12 @@ export function networkCommands (program: Command, run: Runner): void {
         mdns: opts.mdns !== false,
         relayServer: opts.relay === true,
         ttlMs: Number(opts.ttl) * 1000,
+        mode: opts.gossip as GossipMode,
+        dhtServer: opts.testnet === true ? true : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
-      const control = await serveControl(controlPath(host.dataDir), handlers(network, host.identity.info.bind(host.identity)))
+      const commands = { ...handlers(network, host.identity.info.bind(host.identity)), ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {}) }
+      const control = await serveControl(controlPath(host.dataDir), commands)
       const addrs = network.peer.getMultiaddrs().map(String)
       log(`Hearth daemon up as ${started.identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)
       report(opts, { peerId: started.identity.peerId, baidId: started.identity.baidId, baidVersion: started.identity.baidVersion, addrs }, r => `ready ${r.peerId}`)

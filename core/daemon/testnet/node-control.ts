@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { hex } from '../../identity/ids.ts'
+import type { Identity } from '../../identity/identity.ts'
+import type { Network } from '../../host.ts'
+import { TOPICS } from '../../discovery/descriptor.ts'
+import { announceTopic, BROADCAST_TOPIC } from '../../net/protocols.ts'
+import { makeDescriptor } from './workload.ts'
+import { SocketMeter } from './meter.ts'
+
+// What a daemon started with --testnet answers besides its usual commands: announce on cue, and report what it saw.
+
+const AnnounceParams = z.object({ i: z.number().int().min(0), topic: z.enum(TOPICS) }).strict()
+
+export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter) {
+  const received: Array<{ agent: string, id: string, at: number }> = []
+  network.discovery.events.on('descriptor:added', d => received.push({ agent: hex(d.agent), id: d.id, at: Date.now() }))
+  return {
+    'testnet.status': async () => ({
+      agent: hex(identity.chain().head.record.agent),
+      peers: network.peer.getPeers().length,
+      topicPeers: Object.fromEntries(TOPICS.map(t => [t, network.peer.services.pubsub.getSubscribers(announceTopic(t)).length])),
+      broadcastPeers: network.peer.services.pubsub.getSubscribers(BROADCAST_TOPIC).length
+    }),
+    'testnet.announce': async (params: unknown) => {
+      const { i, topic } = AnnounceParams.parse(params)
+      const head = identity.chain().head.record
+      const info = identity.info()
+      const descriptor = { ...makeDescriptor(i, { agent: head.agent, topic }), baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
+      const at = Date.now()
+      await network.discovery.publish(descriptor)
+      return { agent: hex(head.agent), id: descriptor.id, topics: descriptor.topics, at }
+    },
+    'testnet.received': async () => ({ received }),
+    'testnet.bytes': async () => ({ bytes: meter.bytesWritten() })
+  }
+}

@@ -1,0 +1,265 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { build } from 'esbuild'
+import { basename, join } from 'node:path'
+import { TOPICS } from '../../discovery/descriptor.ts'
+import type { GossipMode } from '../../discovery/gossip.ts'
+import { APP_ROOT } from '../../common/paths.ts'
+import { createHost } from '../../host.ts'
+import { callControl } from '../control.ts'
+
+// `hearth testnet`: N real daemons (separate OS processes, own data directory and key, file keystore, mDNS off) on
+// 127.0.0.1, joined through a bootstrap node; the same announcement workload, churn included, is run twice —
+// bodyless gossip, then the full-body broadcast baseline — and measured the same way.
+
+export interface TestnetOptions {
+  readonly nodes: number
+  /** Fraction of nodes killed (SIGKILL) and restarted during the announcement window. */
+  readonly churn: number
+  readonly announcements: number
+  readonly seed?: number
+  /** Time between announcements. */
+  readonly intervalMs?: number
+  /** How long an announcement has to arrive to count as delivered. */
+  readonly deadlineMs?: number
+  readonly log?: (line: string) => void
+}
+
+export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number }
+export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult }
+
+const PASSPHRASE = 'hearth-testnet'
+const THROWAWAY_KDF = { N: 2 ** 14, r: 8, p: 1 }
+const SETTLE_MS = 3_000
+const DOWNTIME_MS = 2_000
+const START_TIMEOUT_MS = 60_000
+
+interface Node {
+  readonly index: number
+  readonly dataDir: string
+  readonly interests: readonly string[]
+  child: ChildProcess | undefined
+  agent: string
+  /** What the node's processes saw and wrote, kept across kills. */
+  received: Array<{ agent: string, id: string, at: number }>
+  bytes: number
+  /** [from, to] periods the node was up. */
+  up: Array<[number, number]>
+}
+
+export async function runTestnet (options: TestnetOptions): Promise<TestnetResult> {
+  const log = options.log ?? (() => undefined)
+  const root = mkdtempSync(join(tmpdir(), 'hearth-testnet-'))
+  try {
+    log(`preparing ${options.nodes} identities in ${root}`)
+    const template = join(root, 'template')
+    const interests = Array.from({ length: options.nodes }, (_, i) => [TOPICS[i % TOPICS.length]!, TOPICS[(i + 2) % TOPICS.length]!])
+    for (let i = 0; i < options.nodes; i++) {
+      const dataDir = join(template, `node-${i}`)
+      const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => PASSPHRASE, kdfCost: THROWAWAY_KDF })
+      writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ capabilities: [], interests: interests[i] }))
+      await host.identity.create(host.digests())
+      await host.stop()
+    }
+    const daemon = await bundleDaemon(root)
+    const bodyless = await runMode('bodyless', daemon, root, template, interests, options, log)
+    const fullBody = await runMode('full-body', daemon, root, template, interests, options, log)
+    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+    rmSync(join(APP_ROOT, '.hearth-test', basename(root)), { recursive: true, force: true })
+  }
+}
+
+/**
+ * The daemon's code bundled once for the run, so each of the N processes starts plain Node instead of compiling
+ * TypeScript through a loader: on a 2-core machine that start-up cost, times N, is most of the CPU a testnet uses.
+ */
+async function bundleDaemon (root: string): Promise<string> {
+  // Inside the app folder, so the bundle's package imports resolve to its node_modules.
+  const outfile = join(APP_ROOT, '.hearth-test', basename(root), 'daemon.mjs')
+  await build({
+    entryPoints: [join(APP_ROOT, 'core/daemon/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent'
+  })
+  return outfile
+}
+
+async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void): Promise<ModeResult> {
+  const random = mulberry32(options.seed ?? 1)
+  const modeDir = join(root, mode)
+  cpSync(template, modeDir, { recursive: true })
+  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, agent: '', received: [], bytes: 0, up: [] }))
+  try {
+    log(`${mode}: starting ${nodes.length} daemons`)
+    const launch = (node: Node, bootstrap: readonly string[]): Promise<string> => start(daemon, node, mode, bootstrap)
+    const bootstrap = await launch(nodes[0]!, [])
+    const rest = nodes.slice(1)
+    for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(n => launch(n, [bootstrap])))
+    log(`${mode}: all daemons up; waiting for the gossip mesh`)
+    await waitForMesh(nodes, mode)
+    log(`${mode}: mesh formed; announcing`)
+    await sleep(SETTLE_MS)
+
+    // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
+    for (const n of nodes) n.bytes -= await bytesOf(n)
+    const interval = options.intervalMs ?? 150
+    const deadline = options.deadlineMs ?? 5_000
+    const windowMs = options.announcements * interval
+    const churned = pickChurned(nodes, options.churn, random, windowMs)
+    const announcements: Array<{ agent: string, id: string, topics: string[], at: number }> = []
+    const churnDone = Promise.all(churned.map(async ({ node, atMs }) => {
+      await sleep(atMs)
+      await kill(node)
+      await sleep(DOWNTIME_MS)
+      await launch(node, [bootstrap])
+    }))
+    for (let k = 0; k < options.announcements; k++) {
+      const live = nodes.filter(n => n.child !== undefined)
+      const announcer = live[Math.floor(random() * live.length)]!
+      const topic = TOPICS[Math.floor(random() * TOPICS.length)]!
+      try {
+        announcements.push(await callControl(announcer.dataDir, 'testnet.announce', { i: k, topic }) as typeof announcements[number])
+      } catch {
+        // The announcer was killed a moment ago: that announcement did not happen.
+      }
+      await sleep(interval)
+    }
+    await churnDone
+    await sleep(deadline)
+    for (const n of nodes) await collect(n)
+    const end = Date.now()
+    for (const n of nodes) n.up.at(-1)![1] = end
+
+    return measure(nodes, announcements, deadline)
+  } finally {
+    await Promise.all(nodes.map(async n => await stop(n)))
+  }
+}
+
+function measure (nodes: readonly Node[], announcements: ReadonlyArray<{ agent: string, id: string, topics: string[], at: number }>, deadline: number): ModeResult {
+  const latencies: number[] = []
+  let expected = 0
+  for (const a of announcements) {
+    for (const n of nodes) {
+      if (n.agent === a.agent || !a.topics.some(t => n.interests.includes(t))) continue
+      // Interested and live: up for the whole delivery window of this announcement.
+      if (!n.up.some(([from, to]) => from <= a.at && to >= a.at + deadline)) continue
+      expected++
+      const got = n.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
+      if (got !== undefined && got.at - a.at <= deadline) latencies.push(got.at - a.at)
+    }
+  }
+  latencies.sort((x, y) => x - y)
+  const bytes = nodes.reduce((sum, n) => sum + n.bytes, 0)
+  return {
+    delivery: expected === 0 ? 0 : round(latencies.length / expected, 4),
+    bytes_per_announcement: announcements.length === 0 ? 0 : Math.round(bytes / announcements.length / nodes.length),
+    p50_ms: quantile(latencies, 0.5),
+    p95_ms: quantile(latencies, 0.95),
+    deliveries: latencies.length,
+    expected
+  }
+}
+
+async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[]): Promise<string> {
+  const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
+  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', 'ignore'] })
+  node.child = child
+  const ready = await new Promise<{ peerId: string, addrs: string[] }>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`testnet node ${node.index} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)
+    child.stdout!.on('data', d => {
+      out += d
+      const line = out.split('\n').slice(0, -1).find(l => l.startsWith('{'))
+      if (line !== undefined) { clearTimeout(timer); resolve(JSON.parse(line)) }
+    })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`testnet node ${node.index} exited with ${code}`)) })
+  })
+  node.up.push([Date.now(), Number.POSITIVE_INFINITY])
+  node.agent = (await callControl(node.dataDir, 'testnet.status') as { agent: string }).agent
+  return ready.addrs[0]!
+}
+
+async function waitForMesh (nodes: readonly Node[], mode: GossipMode): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const statuses = await Promise.all(nodes.map(n => callControl(n.dataDir, 'testnet.status') as Promise<{ peers: number, topicPeers: Record<string, number>, broadcastPeers: number }>))
+    const ready = statuses.every((s, i) => s.peers > 0 && (mode === 'full-body' ? s.broadcastPeers > 0 : nodes[i]!.interests.every(t => (s.topicPeers[t] ?? 0) > 0)))
+    if (ready) return
+    if (Date.now() > deadline) throw new Error('the testnet did not form a gossip mesh within 60 s')
+    await sleep(250)
+  }
+}
+
+/** Keep what a node saw and wrote before its process goes away. */
+async function collect (node: Node): Promise<void> {
+  if (node.child === undefined) return
+  const { received } = await callControl(node.dataDir, 'testnet.received') as { received: Node['received'] }
+  node.received.push(...received)
+  node.bytes += await bytesOf(node)
+}
+
+async function bytesOf (node: Node): Promise<number> {
+  if (node.child === undefined) return 0
+  return (await callControl(node.dataDir, 'testnet.bytes') as { bytes: number }).bytes
+}
+
+async function kill (node: Node): Promise<void> {
+  await collect(node)
+  const child = node.child!
+  node.child = undefined
+  node.up.at(-1)![1] = Date.now()
+  await new Promise<void>(resolve => { child.once('exit', () => resolve()); child.kill('SIGKILL') })
+}
+
+async function stop (node: Node): Promise<void> {
+  const child = node.child
+  if (child === undefined || child.exitCode !== null) return
+  node.child = undefined
+  await new Promise<void>(resolve => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    child.once('exit', () => { clearTimeout(hard); resolve() })
+    child.kill('SIGTERM')
+  })
+}
+
+function pickChurned (nodes: readonly Node[], churn: number, random: () => number, windowMs: number): Array<{ node: Node, atMs: number }> {
+  // The bootstrap node stays up, so the restarted ones have somewhere to rejoin.
+  const candidates = nodes.slice(1)
+  const count = Math.min(candidates.length, Math.round(churn * nodes.length))
+  const shuffled = [...candidates].sort(() => random() - 0.5)
+  return shuffled.slice(0, count).map(node => ({ node, atMs: Math.floor(random() * Math.max(1, windowMs - DOWNTIME_MS)) }))
+}
+
+function quantile (sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+}
+
+function round (x: number, digits: number): number {
+  return Number(x.toFixed(digits))
+}
+
+function sleep (ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/** A small seeded PRNG, so both modes see the same announcers, topics and churn. */
+function mulberry32 (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { hearth } from '../helpers/cli.ts'
+
+// A short testnet run (the full one is `npm run hearth -- testnet --nodes 30 --churn 0.2`): real processes, real TCP.
+
+describe('hearth testnet', () => {
+  it('delivers every announcement to every interested peer, bodyless with fewer bytes than the full-body baseline', async () => {
+    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '10', '--json'])
+    expect(run.code).toBe(0)
+    const { bodyless, full_body: fullBody, nodes } = run.json
+    expect(nodes).toBe(4)
+    for (const mode of [bodyless, fullBody]) {
+      expect(Object.keys(mode)).toEqual(expect.arrayContaining(['delivery', 'bytes_per_announcement', 'p50_ms', 'p95_ms']))
+      expect(mode.expected).toBeGreaterThan(0)
+      expect(mode.delivery).toBe(1)
+    }
+    expect(bodyless.bytes_per_announcement).toBeLessThan(fullBody.bytes_per_announcement)
+  }, 180_000)
+
+  it('survives churn: a killed and restarted peer rejoins and the run completes', async () => {
+    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '20', '--churn', '0.25', '--json'])
+    expect(run.code).toBe(0)
+    expect(run.json.churn).toBe(0.25)
+    expect(run.json.bodyless.delivery).toBeGreaterThanOrEqual(0.9)
+  }, 180_000)
+
+  it('refuses nonsense sizes with a clear error', async () => {
+    const run = await hearth(['testnet', '--nodes', '1', '--json'])
+    expect(run.code).toBe(1)
+    expect(run.json.error.name).toBe('UsageError')
+  })
+})
