@@ -18,6 +18,7 @@ import { closeDatabase, openDatabase } from './store/database.ts'
 import { TOPICS } from './discovery/descriptor.ts'
 import type { GossipMode } from './discovery/gossip.ts'
 import { Discovery } from './discovery/service.ts'
+import { OpenAiCompatibleEmbeddings } from './discovery/embeddings.ts'
 import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 
@@ -119,6 +120,7 @@ export async function createHost (init: HostInit): Promise<Host> {
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,
           capabilities: [...config.capabilities, ...await mcpCapabilities(config.mcpServers, net.onWarning)],
+          ...(config.embeddings === null ? {} : { embeddings: new OpenAiCompatibleEmbeddings(config.embeddings) }),
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
           now

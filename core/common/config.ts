@@ -33,6 +33,8 @@ export const AgentConfigSchema = z.object({
   promptTemplate: z.string().max(64 * 1024).nullable().default(null),
   capabilities: z.array(CapabilityConfigSchema).max(256).default([]),
   mcpServers: z.array(McpServerConfigSchema).max(32).default([]),
+  /** An OpenAI-compatible embeddings endpoint (e.g. a local Ollama) that adds semantic similarity to discovery. */
+  embeddings: z.object({ baseUrl: z.string().url(), model: z.string().min(1).max(256) }).strict().nullable().default(null),
   /** Semantic domains to hear announcements from (narrowcast); not part of the BAID's config digest. */
   interests: z.array(domainName()).max(16).default(['code_generation', 'code_review_security', 'devops_tool_execution', 'data_analysis', 'creative_writing'])
 })

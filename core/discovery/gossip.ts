@@ -48,6 +48,8 @@ const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MA
 
 /** The second round over the holders waits this many times longer. */
 const PATIENCE_BACKOFF = 5
+/** Before asking the holders again: time for a forwarder to finish its own pull. */
+const ROUND_PAUSE_MS = 300
 const MAX_FORWARDED = 50_000
 
 const RESULT: Record<ReturnType<typeof gossipVerdict>, TopicValidatorResult> = {
@@ -112,24 +114,29 @@ export class BodylessGossip {
   }
 
   /**
-   * A header is forwarded only once its body is held here, so whoever passes a header on can also serve its body
-   * (gossipsub forwards on Accept). A header whose body no holder could give stays stored but is not forwarded.
+   * A verified new header is forwarded at once, and its body pulled in the background from whoever showed it to us,
+   * its author, or others on the topic — a forwarder still pulling says "missing" and is asked again a moment later.
+   * Headers never wait on bodies, so announcements cross the mesh at gossip speed.
    */
   private async validate (from: PeerId, message: Message): Promise<TopicValidatorResult> {
     try {
       if (this.mode === 'full-body') return await this.validateFullBody(from, message.data)
       if (message.data.byteLength > MAX_HEADER_BYTES) throw new MessageTooLargeError(`gossiped header of ${message.data.byteLength} bytes`)
       const verdict = this.ingest(message.data, from)
-      if (verdict.verdict === 'duplicate' && this.firstTimeOnTopic(verdict.hash, message.topic) && this.logs.hasBodyOf(verdict.hash)) {
-        // Published on several topics: forward it once on each, so peers that listen to only one still get it.
+      const domain = domainOfTopic(message.topic)
+      if (verdict.verdict === 'accepted') {
+        this.firstTimeOnTopic(verdict.hash, message.topic)
+        if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
+        void this.obtainBody(verdict, this.holders(verdict, from, domain))
         return TopicValidatorResult.Accept
       }
-      const signed = verdict.verdict === 'accepted' ? verdict : this.heldWithoutBody(verdict)
-      if (signed === undefined) return RESULT[gossipVerdict(verdict)]
-      if (verdict.verdict === 'accepted') this.firstTimeOnTopic(signed.hash, message.topic)
-      if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(signed.entry.author, verdict.missing, from)
-      const body = await this.obtainBody(signed, this.holders(signed, from, domainOfTopic(message.topic)))
-      return body === undefined ? TopicValidatorResult.Ignore : RESULT[gossipVerdict(verdict)]
+      if (verdict.verdict === 'duplicate') {
+        const missingBody = this.heldWithoutBody(verdict)
+        if (missingBody !== undefined) void this.obtainBody(missingBody, this.holders(missingBody, from, domain))
+        // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
+        return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+      }
+      return RESULT[gossipVerdict(verdict)]
     } catch (err) {
       if (err instanceof HearthError) {
         this.init.onVerdict?.({ verdict: 'invalid', error: err }, from)
@@ -201,10 +208,11 @@ export class BodylessGossip {
     return pull
   }
 
-  /** Each holder in turn; if none answered in time, once more with a longer wait (a loaded peer is slow, not gone). */
+  /** Each holder in turn; if none served it, once more after a pause with a longer wait (a loaded peer is slow, not gone). */
   private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<Uint8Array | undefined> {
     const patience = this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS
-    for (const timeoutMs of [patience, patience * PATIENCE_BACKOFF]) {
+    for (const [round, timeoutMs] of [patience, patience * PATIENCE_BACKOFF].entries()) {
+      if (round > 0) await new Promise(resolve => setTimeout(resolve, ROUND_PAUSE_MS))
       for (const holder of holders) {
         const body = await this.pullFrom(holder, signed.entry.bodyHash, timeoutMs)
         if (body === undefined) continue

@@ -1,6 +1,6 @@
 import { BrokenLogError, HearthError, UnknownEntryError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
-import { transaction, type Database } from '../store/database.ts'
+import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { MAX_RANGE_ENTRIES } from '../net/limits.ts'
 import { checkBody, openEntry, type LogKind, type SignedLogEntry } from './log-entry.ts'
 
@@ -89,12 +89,12 @@ export class LogStore {
       if (err instanceof HearthError) return { verdict: 'invalid', error: err }
       throw err
     }
-    return transaction(this.db, () => this.classify(signed, now))
+    return softTransaction(this.db, () => this.classify(signed, now))
   }
 
   /** Store a pulled body after checking it against a held header; a BodyMismatchError means: try the next holder. */
   putBody (bodyHash: Uint8Array, body: Uint8Array): void {
-    transaction(this.db, () => {
+    softTransaction(this.db, () => {
       // Prefer a header whose size matches, so another author's header with a wrong size cannot block the body.
       const named = this.sql.bodySize.get(bodyHash, body.byteLength) as { body_size: number } | undefined
       if (named === undefined) throw new UnknownEntryError('no held log entry names this body')
@@ -164,14 +164,14 @@ export class LogStore {
 
   /** Drop held entries 1..throughSeq (never past the contiguous mark) and bodies no longer named; the mark stays. */
   prune (author: Uint8Array, throughSeq: number): number {
-    return transaction(this.db, () => {
+    return softTransaction(this.db, () => {
       const removed = this.sql.prune.all(author, Math.min(throughSeq, this.markOf(author).contiguousSeq)) as Array<{ body_hash: Buffer }>
       for (const { body_hash: bodyHash } of removed) this.sql.dropOrphanBody.run({ bodyHash })
       return removed.length
     })
   }
 
-  /** Run several store calls as one write transaction (e.g. an own-log append: header and body together). */
+  /** Run several store calls as one durable write transaction (an own-log append: a lost seq could be reused). */
   transaction<T> (fn: () => T): T {
     return transaction(this.db, fn)
   }

@@ -18,6 +18,7 @@ import { LogStore } from './log-store.ts'
 import { CapabilityIndex, type Candidate, type DiscoverConstraints, type DiscoverOptions, type TrustHook } from './matcher.ts'
 import { ownDescriptors, type CapabilityConfig } from './own-capabilities.ts'
 import { DescriptorPins, type Drift } from './pins.ts'
+import type { EmbeddingProvider } from './embeddings.ts'
 
 // The semantic discovery plane: announce our capabilities as signed soft state, learn others' by bodyless gossip,
 // verify each against its author's BAID (T1), pin what we saw, and answer intents from the live index.
@@ -43,6 +44,8 @@ export interface DiscoveryInit {
   readonly ttlMs?: number
   readonly mode?: GossipMode
   readonly trust?: TrustHook
+  /** Optional semantic similarity for ranking; lexical BM25 alone without it. */
+  readonly embeddings?: EmbeddingProvider
   readonly now?: () => number
 }
 
@@ -81,7 +84,10 @@ export class Discovery {
     this.logs = new LogStore(components.db)
     this.own = new OwnLog(this.logs)
     this.pins = new DescriptorPins(components.db)
-    this.index = new CapabilityIndex(init.trust === undefined ? {} : { trust: init.trust })
+    this.index = new CapabilityIndex({
+      ...(init.trust === undefined ? {} : { trust: init.trust }),
+      ...(init.embeddings === undefined ? {} : { embeddings: init.embeddings })
+    })
     this.gossip = new BodylessGossip({ peer: components.peer, logs: this.logs }, {
       interests: init.interests,
       ...(init.mode === undefined ? {} : { mode: init.mode }),

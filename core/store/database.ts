@@ -45,6 +45,21 @@ export function closeDatabase (db: Database): void {
   if (db.open) db.close()
 }
 
+/**
+ * For state the network can give again (gossiped logs and bodies): committed without waiting for the disk, which
+ * WAL keeps consistent — a power cut may lose the last few, never corrupt the file. Inside a larger transaction it
+ * simply joins it, and that one decides durability.
+ */
+export function softTransaction<T> (db: Database, fn: () => T): T {
+  if (db.inTransaction) return fn()
+  db.pragma('synchronous = NORMAL')
+  try {
+    return db.transaction(fn).immediate()
+  } finally {
+    db.pragma('synchronous = FULL')
+  }
+}
+
 /** Runs `fn` as one IMMEDIATE transaction: a decision is written whole or not at all, and never waits to upgrade a read lock. */
 export function transaction<T> (db: Database, fn: () => T): T {
   return db.transaction(fn).immediate()

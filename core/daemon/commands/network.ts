@@ -32,6 +32,7 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--bootstrap <addrs...>', 'peers to join through (default: resources/bootstrap.json)')
     .option('--relay', 'also serve as a relay, DHT server and bootstrap node for others')
     .option('--no-mdns', 'do not look for peers on the local network')
+    .option('--upnp', 'ask the router to forward a port (UPnP), where it allows')
     .option('--ttl <seconds>', 'lifetime of announced descriptors (refreshed at half of it)', '600')
     .addOption(new Option('--testnet', 'answer the testnet orchestrator (hearth testnet)').hideHelp())
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
@@ -44,6 +45,7 @@ export function networkCommands (program: Command, run: Runner): void {
         listen: opts.listen as string[],
         bootstrap: (opts.bootstrap as string[] | undefined) ?? defaultBootstrap(),
         mdns: opts.mdns !== false,
+        upnp: opts.upnp === true,
         relayServer: opts.relay === true,
         ttlMs: Number(opts.ttl) * 1000,
         mode: opts.gossip as GossipMode,

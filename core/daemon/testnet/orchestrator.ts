@@ -49,7 +49,8 @@ interface Node {
 }
 
 export async function runTestnet (options: TestnetOptions): Promise<TestnetResult> {
-  const log = options.log ?? (() => undefined)
+  const began = Date.now()
+  const log = (line: string): void => options.log?.(`[${((Date.now() - began) / 1000).toFixed(1)} s] ${line}`)
   const root = mkdtempSync(join(tmpdir(), 'hearth-testnet-'))
   try {
     log(`preparing ${options.nodes} identities in ${root}`)

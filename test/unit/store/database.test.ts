@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MigrationError, StoreCorruptError, StoreTooNewError } from '../../../core/api/errors.ts'
-import { closeDatabase, openDatabase, transaction, type Database } from '../../../core/store/database.ts'
+import { closeDatabase, openDatabase, softTransaction, transaction, type Database } from '../../../core/store/database.ts'
 import type { Migration } from '../../../core/store/migration.ts'
 
 const notes: Migration = {
@@ -209,5 +209,21 @@ describe('transaction', () => {
     })).toThrow('interrupted')
     expect(transaction(db, () => db.prepare("INSERT INTO notes (body) VALUES ('whole')").run().changes)).toBe(1)
     expect(noteBodies(db)).toEqual(['seeded by migration 1', 'whole'])
+  })
+})
+
+describe('softTransaction', () => {
+  it('commits gossip state without the FULL sync, then restores FULL; inside a durable transaction it joins it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-soft-'))
+    const db = openDatabase(join(dir, 'hearth.sqlite'), [{ version: 1, name: 't', up: d => d.exec('CREATE TABLE t (x INTEGER)') }])
+    let inside = -1
+    softTransaction(db, () => { inside = db.pragma('synchronous', { simple: true }) as number; db.prepare('INSERT INTO t VALUES (1)').run() })
+    expect(inside).toBe(1) // NORMAL
+    expect(db.pragma('synchronous', { simple: true })).toBe(2) // FULL again
+    transaction(db, () => softTransaction(db, () => { inside = db.pragma('synchronous', { simple: true }) as number }))
+    expect(inside).toBe(2)
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 })
+    closeDatabase(db)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
