@@ -9,6 +9,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, dhtBaidKey } from '../net/protocols.ts'
+import { joinTopic, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
@@ -54,6 +55,9 @@ const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
 const JOIN_REFRESH_DEBOUNCE_MS = 1_000
 const LOOKUP_BACKOFF_MS = 60_000
+const RENDEZVOUS_INTERVAL_MS = 30_000
+const RENDEZVOUS_TIMEOUT_MS = 10_000
+const MEET_TIMEOUT_MS = 2_000
 const JOIN_REFRESH_MIN_INTERVAL_MS = 10_000
 
 export class Discovery {
@@ -98,10 +102,12 @@ export class Discovery {
 
   async start (): Promise<void> {
     await this.gossip.start()
+    this.rendezvous()
     await this.announce()
     // A peer that newly joins one of our topics missed our last announcement: refresh soon (header only, debounced).
     this.components.peer.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.timers = [
+      setInterval(() => this.rendezvous(), RENDEZVOUS_INTERVAL_MS),
       setInterval(() => { void this.refresh().catch(() => undefined) }, this.ttlMs / 2),
       setInterval(() => this.index.expire(this.now()), EXPIRY_SWEEP_MS)
     ]
@@ -143,10 +149,18 @@ export class Discovery {
   /** Sign, store and gossip one descriptor of ours; it is refreshed with the others from then on. */
   async publish (descriptor: CapabilityDescriptor): Promise<void> {
     const body = encodeDescriptor(descriptor)
+    // Announcing on a topic we do not listen to: first make sure we know some of its subscribers.
+    await Promise.all(descriptor.topics.filter(t => !this.init.interests.includes(t))
+      .map(t => meetSubscribers(this.components.peer, t, AbortSignal.timeout(MEET_TIMEOUT_MS))))
     await this.publishBaid(descriptor.topics.filter(t => !this.baidTopics.has(t)))
     const signer = await this.components.identity.agentSigner()
     await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
     this.announced.push({ descriptor, body })
+  }
+
+  /** Find and connect to the other subscribers of each topic we listen to (again now and then, as peers come and go). */
+  private rendezvous (): void {
+    for (const domain of this.init.interests) void joinTopic(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS))
   }
 
   /** Our BAID goes out on every topic we announce on, first, so each receiver can check our descriptors (T1). */

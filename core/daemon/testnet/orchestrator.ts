@@ -122,17 +122,19 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
       await sleep(DOWNTIME_MS)
       await launch(node, [bootstrap])
     }))
+    // On a fixed schedule, not one after another: a slow announcer must not stretch the window.
+    const calls: Array<Promise<void>> = []
     for (let k = 0; k < options.announcements; k++) {
       const live = nodes.filter(n => n.child !== undefined)
       const announcer = live[Math.floor(random() * live.length)]!
       const topic = TOPICS[Math.floor(random() * TOPICS.length)]!
-      try {
-        announcements.push(await callControl(announcer.dataDir, 'testnet.announce', { i: k, topic }) as typeof announcements[number])
-      } catch {
-        // The announcer was killed a moment ago: that announcement did not happen.
-      }
+      calls.push(callControl(announcer.dataDir, 'testnet.announce', { i: k, topic })
+        .then(a => { announcements.push(a as typeof announcements[number]) })
+        .catch(() => undefined)) // the announcer was killed a moment ago: that announcement did not happen
       await sleep(interval)
     }
+    await Promise.all(calls)
+    log(`${mode}: ${announcements.length} announcements made`)
     await churnDone
     await sleep(deadline)
     for (const n of nodes) await collect(n)
