@@ -149,9 +149,7 @@ export class Discovery {
   /** Sign, store and gossip one descriptor of ours; it is refreshed with the others from then on. */
   async publish (descriptor: CapabilityDescriptor): Promise<void> {
     const body = encodeDescriptor(descriptor)
-    // Announcing on a topic we do not listen to: first make sure we know some of its subscribers.
-    await Promise.all(descriptor.topics.filter(t => !this.init.interests.includes(t))
-      .map(t => meetSubscribers(this.components.peer, t, AbortSignal.timeout(MEET_TIMEOUT_MS))))
+    await this.meetAudience(descriptor.topics)
     await this.publishBaid(descriptor.topics.filter(t => !this.baidTopics.has(t)))
     const signer = await this.components.identity.agentSigner()
     await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
@@ -160,7 +158,21 @@ export class Discovery {
 
   /** Find and connect to the other subscribers of each topic we listen to (again now and then, as peers come and go). */
   private rendezvous (): void {
+    if (this.init.mode === 'full-body') return
     for (const domain of this.init.interests) void joinTopic(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS))
+  }
+
+  /**
+   * Announcing on topics we do not listen to: with no known subscriber we must find some first (else nobody hears
+   * it); with some, the announcement goes out now and more are met in the background.
+   */
+  private async meetAudience (topics: readonly string[]): Promise<void> {
+    if (this.init.mode === 'full-body') return
+    const pubsub = this.components.peer.services.pubsub
+    await Promise.all(topics.filter(t => !this.init.interests.includes(t)).map(async t => {
+      const meeting = meetSubscribers(this.components.peer, t, AbortSignal.timeout(MEET_TIMEOUT_MS))
+      if (pubsub.getSubscribers(announceTopic(t)).length === 0) await meeting
+    }))
   }
 
   /** Our BAID goes out on every topic we announce on, first, so each receiver can check our descriptors (T1). */
