@@ -35,7 +35,7 @@ export interface HostInit {
 }
 
 /** How this agent joins the network: the peer's reachability options, plus how it gossips. */
-export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'mdns' | 'upnp' | 'relayServer' | 'dhtServer'> {
+export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'mdns' | 'upnp' | 'relayServer' | 'dhtServer' | 'inboundConnectionsPerSecond'> {
   readonly mode?: GossipMode
   readonly ttlMs?: number
   /** Told about what did not stop the agent but the person should know (an MCP server that did not start). */
@@ -114,6 +114,7 @@ export async function createHost (init: HostInit): Promise<Host> {
           upnp: net.upnp ?? false,
           relayServer: net.relayServer ?? false,
           dhtServer: net.dhtServer ?? net.relayServer ?? false,
+          ...(net.inboundConnectionsPerSecond === undefined ? {} : { inboundConnectionsPerSecond: net.inboundConnectionsPerSecond }),
           topics: [...[...domains].map(announceTopic), BROADCAST_TOPIC],
           colocationWhitelist: ['127.0.0.1', '::1']
         })

@@ -186,8 +186,13 @@ export class BodylessGossip {
   private holders (signed: SignedLogEntry, from: PeerId, domain: string | undefined): PeerId[] {
     const author = peerIdFromPublicKey(publicKeyFromRaw(signed.entry.author))
     const others = domain === undefined ? [] : this.peer.services.pubsub.getSubscribers(announceTopic(domain))
+    return this.uniquePeers([from, author, ...others])
+  }
+
+  /** In order, without repeats and without ourselves. */
+  private uniquePeers (peers: readonly PeerId[]): PeerId[] {
     const seen = new Set<string>([this.peer.peerId.toString()])
-    return [from, author, ...others].filter(p => !seen.has(p.toString()) && seen.add(p.toString()) !== undefined)
+    return peers.filter(p => !seen.has(p.toString()) && seen.add(p.toString()) !== undefined)
   }
 
   /** The body, from our store (a refresh may name one we hold) or from the first holder that serves the right bytes. */
@@ -239,8 +244,19 @@ export class BodylessGossip {
     }
   }
 
-  /** Ask the peer that showed us a later entry for the ones we missed; each goes through the same checks. */
+  /**
+   * Ask for the entries we missed: first the peer that showed us a later one, then the author, who has them all.
+   * Each returned header goes through the same checks as a gossiped one.
+   */
   async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
+    for (const source of this.uniquePeers([from, peerIdFromPublicKey(publicKeyFromRaw(author))])) {
+      const filled = await this.fillGapFrom(source, author, range)
+      if (filled > 0 || this.logs.highWater(author).contiguousSeq >= range.to) return filled
+    }
+    return 0
+  }
+
+  private async fillGapFrom (from: PeerId, author: Uint8Array, range: SeqRange): Promise<number> {
     let filled = 0
     try {
       const answer = await request(this.peer, from, StreamProtocols.range, encode({ a: author, f: range.from, t: range.to }), RANGE_LIMITS)

@@ -190,6 +190,8 @@ export class Discovery {
   /** Soft state stays alive by a new header naming the same body: receivers that hold it pull nothing. */
   async refresh (): Promise<void> {
     const signer = await this.components.identity.agentSigner()
+    // Our BAID too, so a peer that joined since can check what follows (T1) without a gap fill.
+    await this.publishBaid([...this.baidTopics])
     for (const { descriptor, body } of this.announced) {
       await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
     }

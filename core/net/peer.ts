@@ -34,6 +34,8 @@ export interface PeerInit extends GossipHardening {
   /** Act as a DHT server even without a public address (bootstrap nodes, loopback testnets). */
   readonly dhtServer?: boolean
   readonly maxConnections?: number
+  /** New inbound connections accepted per second from one IP address (a testnet has every peer on 127.0.0.1). */
+  readonly inboundConnectionsPerSecond?: number
   /** Peers never to connect to, either way (the person's block list; a testnet's topology). */
   readonly denyPeer?: (peerId: string) => boolean
 }
@@ -77,8 +79,8 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: init.maxConnections ?? 128,
-      maxIncomingPendingConnections: 16,
-      inboundConnectionThreshold: 20
+      maxIncomingPendingConnections: Math.max(16, init.inboundConnectionsPerSecond ?? 0),
+      inboundConnectionThreshold: init.inboundConnectionsPerSecond ?? 20
     },
     peerDiscovery,
     connectionGater: {

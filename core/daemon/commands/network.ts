@@ -50,6 +50,8 @@ export function networkCommands (program: Command, run: Runner): void {
         ttlMs: Number(opts.ttl) * 1000,
         mode: opts.gossip as GossipMode,
         dhtServer: opts.testnet === true ? true : undefined,
+        // Every testnet peer dials from 127.0.0.1: the per-address rate limit meant for strangers would throttle them.
+        inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
       const commands = { ...handlers(network, host.identity.info.bind(host.identity)), ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {}) }

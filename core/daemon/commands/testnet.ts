@@ -11,7 +11,8 @@ export function testnetCommand (program: Command, run: Runner): void {
     .description('run N real peers on 127.0.0.1 and measure bodyless gossip against a full-body broadcast baseline')
     .option('--nodes <n>', 'how many peers (separate processes)', '30')
     .option('--churn <fraction>', 'fraction of peers killed and restarted during the run', '0')
-    .option('--announcements <m>', 'how many announcements to make', '100')
+    .option('--announcements <m>', 'how many announcements to make', '60')
+    .option('--interval <ms>', 'time between announcements', '500')
     .option('--seed <n>', 'random seed for announcers, topics and churn', '1')
     .action(run(async (opts) => {
       const nodes = Number(opts.nodes)
@@ -20,7 +21,7 @@ export function testnetCommand (program: Command, run: Runner): void {
       if (!Number.isInteger(nodes) || nodes < 2 || nodes > 200) throw new UsageError('--nodes must be an integer from 2 to 200')
       if (!(churn >= 0 && churn < 1)) throw new UsageError('--churn must be a fraction from 0 to below 1')
       if (!Number.isInteger(announcements) || announcements < 1) throw new UsageError('--announcements must be a positive integer')
-      const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), log })
+      const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), intervalMs: Number(opts.interval), log })
       report(opts, result, r => [
         `testnet: ${r.nodes} nodes, churn ${r.churn}, ${r.announcements} announcements`,
         `  bodyless   delivery ${r.bodyless.delivery}  bytes/announcement/node ${r.bodyless.bytes_per_announcement}  p50 ${r.bodyless.p50_ms} ms  p95 ${r.bodyless.p95_ms} ms`,

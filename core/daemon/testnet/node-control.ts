@@ -13,7 +13,9 @@ const AnnounceParams = z.object({ i: z.number().int().min(0), topic: z.enum(TOPI
 
 export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter) {
   const received: Array<{ agent: string, id: string, at: number }> = []
+  const rejected: Record<string, number> = {}
   network.discovery.events.on('descriptor:added', d => received.push({ agent: hex(d.agent), id: d.id, at: Date.now() }))
+  network.discovery.events.on('descriptor:rejected', r => { const why = r.reason.split(':')[0]!; rejected[why] = (rejected[why] ?? 0) + 1 })
   return {
     'testnet.status': async () => ({
       agent: hex(identity.chain().head.record.agent),
@@ -30,7 +32,7 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
       await network.discovery.publish(descriptor)
       return { agent: hex(head.agent), id: descriptor.id, topics: descriptor.topics, at }
     },
-    'testnet.received': async () => ({ received }),
+    'testnet.received': async () => ({ received, rejected, bodiesMissing: network.discovery.logs.missingBodies({ limit: 10_000 }).length }),
     'testnet.bytes': async () => ({ bytes: meter.bytesWritten() })
   }
 }
