@@ -65,5 +65,9 @@ export class MigrationError extends HearthError { readonly name = 'MigrationErro
 export class EmbeddingUnavailableError extends HearthError { readonly name = 'EmbeddingUnavailableError' }
 export class EmbeddingResponseError extends HearthError { readonly name = 'EmbeddingResponseError' }
 
+// --- daemon and tools ---
+export class DaemonNotRunningError extends HearthError { readonly name = 'DaemonNotRunningError' }
+export class McpServerError extends HearthError { readonly name = 'McpServerError' }
+
 // --- usage ---
 export class UsageError extends HearthError { readonly name = 'UsageError' }

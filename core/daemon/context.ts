@@ -6,6 +6,9 @@ import { createHost, type Host } from '../host.ts'
 import type { SecretStoreKind } from '../identity/secret-store/secret-store.ts'
 import { passphraseFrom } from './prompt.ts'
 
+/** Wraps a command's action: global options merged in, and any error ending in one clear line. */
+export type Runner = (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>) => (...args: unknown[]) => Promise<void>
+
 /** Options every command accepts. */
 export interface GlobalOptions {
   readonly dataDir?: string

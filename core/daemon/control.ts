@@ -3,7 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { HearthError, MessageTooLargeError, toErrorInfo, UsageError, type ErrorInfo } from '../api/errors.ts'
+import { DaemonNotRunningError, HearthError, MessageTooLargeError, toErrorInfo, UsageError, type ErrorInfo } from '../api/errors.ts'
 
 // The running daemon's local control channel: newline-delimited JSON over a socket in the data directory
 // (a named pipe on Windows), reachable only by the person who owns that directory.
@@ -14,8 +14,6 @@ const Request = z.object({ id: z.number().int(), method: z.string().max(64), par
 type Reply = { id: number, ok: true, value: unknown } | { id: number, ok: false, error: ErrorInfo }
 
 export type ControlHandler = (params: unknown) => Promise<unknown>
-
-export class DaemonNotRunningError extends HearthError { readonly name = 'DaemonNotRunningError' }
 
 export function controlPath (dataDir: string): string {
   if (process.platform === 'win32') return `\\\\.\\pipe\\hearth-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`

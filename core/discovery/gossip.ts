@@ -1,7 +1,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { TopicValidatorResult, type GossipsubMessage } from '@libp2p/gossipsub'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Message } from '@libp2p/gossipsub'
 import { z } from 'zod'
 import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
@@ -296,5 +296,3 @@ export class BodylessGossip {
     return encode({ headers })
   }
 }
-
-export type { GossipsubMessage }

@@ -1,14 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { HearthError } from '../api/errors.ts'
+import { McpServerError } from '../api/errors.ts'
 import type { McpServerConfig } from '../common/config.ts'
 import type { ListedTool } from '../discovery/own-capabilities.ts'
 
 // MCP servers the person configured (stdio). Discovery announces their tools; execution will call them.
 
 export type McpTool = ListedTool
-
-export class McpServerError extends HearthError { readonly name = 'McpServerError' }
 
 const MAX_TOOLS = 256
 

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach } from 'vitest'
+import { daemonReady, type DaemonReady } from '../../core/daemon/testnet/orchestrator.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-export interface RunningDaemon { readonly child: ChildProcess, readonly ready: { peerId: string, addrs: string[] } }
+export interface RunningDaemon { readonly child: ChildProcess, readonly ready: DaemonReady }
 
 /** Real `hearth daemon` processes, stopped (SIGTERM, then SIGKILL) after each test. */
 export function daemons () {
@@ -24,15 +25,7 @@ export function daemons () {
     running.push(child)
     let stderr = ''
     child.stderr!.on('data', d => { stderr += d })
-    const ready = await new Promise<RunningDaemon['ready']>((resolve, reject) => {
-      let out = ''
-      child.stdout!.on('data', d => {
-        out += d
-        const line = out.split('\n').find(l => l.startsWith('{'))
-        if (line !== undefined) resolve(JSON.parse(line))
-      })
-      child.once('exit', code => reject(new Error(`daemon exited with ${code}: ${stderr}`)))
-    })
+    const ready = await daemonReady(child, 'hearth daemon').catch((err: Error) => { throw new Error(`${err.message}: ${stderr}`) })
     return { child, ready }
   }
 }

@@ -6,13 +6,13 @@ import { UsageError } from '../../api/errors.ts'
 import { verifyBundle } from '../../identity/identity.ts'
 import { confirmOrYes, passphraseFrom } from '../prompt.ts'
 import { log, report } from '../output.ts'
-import { withHost, type GlobalOptions } from '../context.ts'
+import { withHost, type Runner } from '../context.ts'
 
 // `hearth id …`: the agent's BAID identity.
 
 const BACKUP_ENV = 'HEARTH_BACKUP_PASSPHRASE'
 
-export function idCommand (program: Command, run: (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>) => (...args: unknown[]) => Promise<void>): void {
+export function idCommand (program: Command, run: Runner): void {
   const id = program.command('id').description('the agent\'s identity (BAID): keys, record chain, backup')
 
   id.command('create')

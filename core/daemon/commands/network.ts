@@ -12,7 +12,7 @@ import { peerIdOf } from '../../identity/ids.ts'
 import type { Network } from '../../host.ts'
 import { callControl, controlPath, serveControl } from '../control.ts'
 import { log, report } from '../output.ts'
-import { withHost, type GlobalOptions } from '../context.ts'
+import { withHost, type GlobalOptions, type Runner } from '../context.ts'
 
 // `hearth daemon` runs the peer; `peers`, `announce` and `discover` ask the running daemon of the same data directory.
 
@@ -22,8 +22,6 @@ const DiscoverParams = z.object({
   maxPrice: z.number().min(0).optional(),
   limit: z.number().int().min(1).max(100).optional()
 }).strict()
-
-type Runner = (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>) => (...args: unknown[]) => Promise<void>
 
 export function networkCommands (program: Command, run: Runner): void {
   program.command('daemon')

@@ -2,9 +2,7 @@ import type { Command } from 'commander'
 import { UsageError } from '../../api/errors.ts'
 import { runTestnet } from '../testnet/orchestrator.ts'
 import { log, report } from '../output.ts'
-import type { GlobalOptions } from '../context.ts'
-
-type Runner = (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>) => (...args: unknown[]) => Promise<void>
+import type { Runner } from '../context.ts'
 
 export function testnetCommand (program: Command, run: Runner): void {
   program.command('testnet')

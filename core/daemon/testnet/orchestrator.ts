@@ -185,16 +185,7 @@ async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: r
   const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
   const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', 'ignore'] })
   node.child = child
-  const ready = await new Promise<{ peerId: string, addrs: string[] }>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`testnet node ${node.index} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)
-    child.stdout!.on('data', d => {
-      out += d
-      const line = out.split('\n').slice(0, -1).find(l => l.startsWith('{'))
-      if (line !== undefined) { clearTimeout(timer); resolve(JSON.parse(line)) }
-    })
-    child.once('exit', code => { clearTimeout(timer); reject(new Error(`testnet node ${node.index} exited with ${code}`)) })
-  })
+  const ready = await daemonReady(child, `testnet node ${node.index}`)
   node.up.push([Date.now(), Number.POSITIVE_INFINITY])
   node.agent = (await callControl(node.dataDir, 'testnet.status') as { agent: string }).agent
   return ready.addrs[0]!
@@ -247,6 +238,22 @@ async function stop (node: Node): Promise<void> {
     const hard = setTimeout(() => child.kill('SIGKILL'), 5_000)
     child.once('exit', () => { clearTimeout(hard); resolve() })
     child.kill('SIGTERM')
+  })
+}
+
+export interface DaemonReady { peerId: string, addrs: string[] }
+
+/** The ready line a `hearth daemon --json` prints once it is up (a complete line, never a fragment). */
+export function daemonReady (child: ChildProcess, what: string, timeoutMs = START_TIMEOUT_MS): Promise<DaemonReady> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s`)), timeoutMs)
+    child.stdout!.on('data', d => {
+      out += d
+      const line = out.split('\n').slice(0, -1).find(l => l.startsWith('{'))
+      if (line !== undefined) { clearTimeout(timer); resolve(JSON.parse(line) as DaemonReady) }
+    })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}`)) })
   })
 }
 
