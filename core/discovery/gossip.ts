@@ -1,4 +1,4 @@
-import type { PeerId } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
@@ -6,6 +6,7 @@ import type { Message } from '@libp2p/gossipsub'
 import { z } from 'zod'
 import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
+import { shuffle } from '../common/random.ts'
 import { bytes } from '../common/schema.ts'
 import { request, serve, type RequestLimits } from '../net/frames.ts'
 import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
@@ -30,8 +31,8 @@ export interface GossipInit {
   readonly interests: readonly string[]
   readonly mode?: GossipMode
   readonly holderTimeoutMs?: number
-  /** Called once per entry whose body is held and verified against its signed header. */
-  readonly onEntry: (signed: SignedLogEntry, body: Uint8Array) => void
+  /** Called once per entry whose body is held and verified against its signed header; `from` served or sent it. */
+  readonly onEntry: (signed: SignedLogEntry, body: Uint8Array, from?: PeerId) => void
   /** Reports each verdict (for tests, metrics and reputation's gossip score). */
   readonly onVerdict?: (verdict: IngestVerdict, from: PeerId) => void
   readonly now?: () => number
@@ -47,10 +48,16 @@ const FETCH_LIMITS: RequestLimits = { maxRequestBytes: 64, maxResponseBytes: MAX
 const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MAX_FRAME_BYTES, timeoutMs: 5_000 }
 
 /** The second round over the holders waits this many times longer. */
-const PATIENCE_BACKOFF = 5
+const PATIENCE_BACKOFF = 3
+/** Holders asked for one body in each round. */
+const MAX_HOLDERS = 4
+/** Body requests in flight at once: beyond this a loaded peer only makes its own and its holders' queues longer. */
+const MAX_CONCURRENT_PULLS = 16
 /** Before asking the holders again: time for a forwarder to finish its own pull. */
 const ROUND_PAUSE_MS = 300
 const MAX_FORWARDED = 50_000
+/** How long after a failed pull a body is asked of the header's sender only. */
+const FAILED_PULL_BACKOFF_MS = 10_000
 
 const RESULT: Record<ReturnType<typeof gossipVerdict>, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
@@ -67,12 +74,20 @@ export class BodylessGossip {
   private readonly topics: string[]
   /** Body pulls in flight, by body hash: concurrent headers naming one body share one pull. */
   private readonly pulls = new Map<string, Promise<Uint8Array | undefined>>()
+  /** Bodies no holder served, and when: a new header naming one asks only its own sender for a while. */
+  private readonly failedPulls = new Map<string, number>()
+  private readonly pullSlots = new Slots(MAX_CONCURRENT_PULLS)
+  /** Authors whose gap is being filled: one range request per author at a time. */
+  private readonly filling = new Set<string>()
   /** (topic, header) pairs already forwarded. */
   private readonly forwarded = new Set<string>()
   private started = false
+  /** Enabled like libp2p's own: DEBUG=hearth:gossip*. */
+  private readonly log: Logger
 
   constructor (components: GossipComponents, init: GossipInit) {
     this.peer = components.peer
+    this.log = components.peer.logger.forComponent('hearth:gossip')
     this.logs = components.logs
     this.init = init
     this.mode = init.mode ?? 'bodyless'
@@ -114,9 +129,9 @@ export class BodylessGossip {
   }
 
   /**
-   * A verified new header is forwarded at once, and its body pulled in the background from whoever showed it to us,
-   * its author, or others on the topic — a forwarder still pulling says "missing" and is asked again a moment later.
-   * Headers never wait on bodies, so announcements cross the mesh at gossip speed.
+   * Store and forward: a verified new header goes on only once we hold its body, pulled from whoever showed it to
+   * us (who holds it for the same reason), else its author or others on the topic. So every peer we forward to can
+   * pull from us at the first try, and no peer is asked by a crowd for a body it is still fetching itself.
    */
   private async validate (from: PeerId, message: Message): Promise<TopicValidatorResult> {
     try {
@@ -125,14 +140,14 @@ export class BodylessGossip {
       const verdict = this.ingest(message.data, from)
       const domain = domainOfTopic(message.topic)
       if (verdict.verdict === 'accepted') {
-        this.firstTimeOnTopic(verdict.hash, message.topic)
         if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
-        void this.obtainBody(verdict, this.holders(verdict, from, domain))
+        await this.obtainBody(verdict, this.holders(verdict, from, domain))
+        this.firstTimeOnTopic(verdict.hash, message.topic)
         return TopicValidatorResult.Accept
       }
       if (verdict.verdict === 'duplicate') {
         const missingBody = this.heldWithoutBody(verdict)
-        if (missingBody !== undefined) void this.obtainBody(missingBody, this.holders(missingBody, from, domain))
+        if (missingBody !== undefined) await this.obtainBody(missingBody, this.holders(missingBody, from, domain))
         // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
         return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
       }
@@ -172,7 +187,7 @@ export class BodylessGossip {
     const verdict = this.ingest(parsed.data.h, from)
     if (verdict.verdict === 'accepted') {
       this.logs.putBody(verdict.entry.bodyHash, parsed.data.b)
-      this.init.onEntry(verdict, parsed.data.b)
+      this.init.onEntry(verdict, parsed.data.b, from)
     }
     return RESULT[gossipVerdict(verdict)]
   }
@@ -183,16 +198,25 @@ export class BodylessGossip {
     return verdict
   }
 
+  /**
+   * Whom to ask for a body: its sender (who holds it: store and forward), its author, and a couple of other
+   * subscribers picked at random — never the whole topic, whose every timed-out request would still cost its server.
+   */
   private holders (signed: SignedLogEntry, from: PeerId, domain: string | undefined): PeerId[] {
     const author = peerIdFromPublicKey(publicKeyFromRaw(signed.entry.author))
-    const others = domain === undefined ? [] : this.peer.services.pubsub.getSubscribers(announceTopic(domain))
-    return this.uniquePeers([from, author, ...others])
+    const others = domain === undefined ? [] : shuffle(Math.random, [...this.peer.services.pubsub.getSubscribers(announceTopic(domain))])
+    return this.uniquePeers([from, author, ...others]).slice(0, MAX_HOLDERS)
   }
 
   /** In order, without repeats and without ourselves. */
   private uniquePeers (peers: readonly PeerId[]): PeerId[] {
     const seen = new Set<string>([this.peer.peerId.toString()])
     return peers.filter(p => !seen.has(p.toString()) && seen.add(p.toString()) !== undefined)
+  }
+
+  /** Pull the body of a held header now, asking `from` first (say, the peer that served a later entry of its author). */
+  async retryBody (signed: SignedLogEntry, from: PeerId): Promise<Uint8Array | undefined> {
+    return await this.obtainBody(signed, this.holders(signed, from, signed.entry.topics.find(t => this.init.interests.includes(t))))
   }
 
   /** The body, from our store (a refresh may name one we hold) or from the first holder that serves the right bytes. */
@@ -207,16 +231,31 @@ export class BodylessGossip {
     const key = Buffer.from(bodyHash).toString('hex')
     let pull = this.pulls.get(key)
     if (pull === undefined) {
-      pull = this.pullFromHolders(signed, holders).finally(() => this.pulls.delete(key))
+      // After a failed pull, every refresh naming the body would start another round over all holders: under load
+      // that retry storm is what keeps peers slow, so for a while only the header's sender is asked, once.
+      const failedAt = this.failedPulls.get(key)
+      const recent = failedAt !== undefined && this.now() - failedAt < FAILED_PULL_BACKOFF_MS
+      pull = this.pullFromHolders(signed, recent ? holders.slice(0, 1) : holders, recent ? 1 : 2)
+        .then(body => {
+          if (body === undefined) this.noteFailedPull(key)
+          else this.failedPulls.delete(key)
+          return body
+        })
+        .finally(() => this.pulls.delete(key))
       this.pulls.set(key, pull)
     }
     return pull
   }
 
+  private noteFailedPull (key: string): void {
+    if (this.failedPulls.size >= MAX_FORWARDED) this.failedPulls.delete(this.failedPulls.keys().next().value as string)
+    this.failedPulls.set(key, this.now())
+  }
+
   /** Each holder in turn; if none served it, once more after a pause with a longer wait (a loaded peer is slow, not gone). */
-  private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<Uint8Array | undefined> {
+  private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[], rounds: number): Promise<Uint8Array | undefined> {
     const patience = this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS
-    for (const [round, timeoutMs] of [patience, patience * PATIENCE_BACKOFF].entries()) {
+    for (const [round, timeoutMs] of [patience, patience * PATIENCE_BACKOFF].slice(0, rounds).entries()) {
       if (round > 0) await new Promise(resolve => setTimeout(resolve, ROUND_PAUSE_MS))
       for (const holder of holders) {
         const body = await this.pullFrom(holder, signed.entry.bodyHash, timeoutMs)
@@ -227,19 +266,35 @@ export class BodylessGossip {
           if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
           throw err
         }
-        this.init.onEntry(signed, body)
+        this.init.onEntry(signed, body, holder)
         return body
       }
     }
+    this.log('no holder served body %t of %t/%d (asked %d)', signed.entry.bodyHash, signed.entry.author, signed.entry.seq, holders.length)
     return undefined
   }
 
   private async pullFrom (holder: PeerId, bodyHash: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined> {
+    await this.pullSlots.acquire()
+    try {
+      return await this.request(holder, bodyHash, timeoutMs)
+    } finally {
+      this.pullSlots.release()
+    }
+  }
+
+  private async request (holder: PeerId, bodyHash: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined> {
+    const began = Date.now()
+    const connected = this.peer.getConnections(holder).length > 0
     try {
       const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }), { ...FETCH_LIMITS, timeoutMs })
+      this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
       const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
-      return parsed.success && 'b' in parsed.data ? parsed.data.b : undefined
-    } catch {
+      if (parsed.success && 'b' in parsed.data) return parsed.data.b
+      this.log.trace('%p has no body %t', holder, bodyHash)
+      return undefined
+    } catch (err) {
+      this.log('pull %t from %p %s: failed after %d ms: %s', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began, (err as Error).name)
       return undefined // unreachable, slow or malformed: the next holder
     }
   }
@@ -249,11 +304,18 @@ export class BodylessGossip {
    * Each returned header goes through the same checks as a gossiped one.
    */
   async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
-    for (const source of this.uniquePeers([from, peerIdFromPublicKey(publicKeyFromRaw(author))])) {
-      const filled = await this.fillGapFrom(source, author, range)
-      if (filled > 0 || this.logs.highWater(author).contiguousSeq >= range.to) return filled
+    const key = Buffer.from(author).toString('hex')
+    if (this.filling.has(key)) return 0 // the fill in flight covers this gap or leaves it for the author's next header
+    this.filling.add(key)
+    try {
+      for (const source of this.uniquePeers([from, peerIdFromPublicKey(publicKeyFromRaw(author))])) {
+        const filled = await this.fillGapFrom(source, author, range)
+        if (filled > 0 || this.logs.highWater(author).contiguousSeq >= range.to) return filled
+      }
+      return 0
+    } finally {
+      this.filling.delete(key)
     }
-    return 0
   }
 
   private async fillGapFrom (from: PeerId, author: Uint8Array, range: SeqRange): Promise<number> {
@@ -267,7 +329,9 @@ export class BodylessGossip {
         const verdict = this.ingest(header, from)
         if (verdict.verdict !== 'accepted') continue
         filled++
-        await this.obtainBody(verdict, this.holders(verdict, from, verdict.entry.topics.find(t => this.init.interests.includes(t))))
+        // The gap may hold entries on topics we do not listen to: their headers close it, their bodies are not ours to fetch.
+        const domain = verdict.entry.topics.find(t => this.init.interests.includes(t))
+        if (domain !== undefined) await this.obtainBody(verdict, this.holders(verdict, from, domain))
       }
     } catch {
       // The gap stays open; the next header from this author asks again.
@@ -294,5 +358,29 @@ export class BodylessGossip {
       size += header.byteLength + 16
     }
     return encode({ headers })
+  }
+}
+
+/** A counting semaphore: at most `size` holders of a slot at once, the rest wait in order. */
+class Slots {
+  private free: number
+  private readonly waiting: Array<() => void> = []
+
+  constructor (size: number) {
+    this.free = size
+  }
+
+  async acquire (): Promise<void> {
+    if (this.free > 0) {
+      this.free--
+      return
+    }
+    await new Promise<void>(resolve => this.waiting.push(resolve))
+  }
+
+  release (): void {
+    const next = this.waiting.shift()
+    if (next === undefined) this.free++
+    else next()
   }
 }

@@ -1,7 +1,9 @@
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { HearthError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
 import { TypedEvents } from '../common/events.ts'
 import { assertCurrent } from '../identity/baid.ts'
 import { hex } from '../identity/ids.ts'
@@ -9,7 +11,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, dhtBaidKey } from '../net/protocols.ts'
-import { joinTopic, meetSubscribers } from '../net/rendezvous.ts'
+import { joinTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
@@ -55,10 +57,16 @@ const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
 const JOIN_REFRESH_DEBOUNCE_MS = 1_000
 const LOOKUP_BACKOFF_MS = 60_000
-const RENDEZVOUS_INTERVAL_MS = 30_000
-const RENDEZVOUS_TIMEOUT_MS = 10_000
+const RENDEZVOUS_INTERVAL_MS = 15_000
+/** Provider records are stored at the peers closest to the topic's key at the time: newer peers may be closer. */
+const REJOIN_INTERVAL_MS = 5 * 60_000
+const FIRST_REJOIN_MS = 60_000
+/** A loaded network answers DHT queries slowly; a query still running is not started again. */
+const RENDEZVOUS_TIMEOUT_MS = 30_000
 const MEET_TIMEOUT_MS = 2_000
-const JOIN_REFRESH_MIN_INTERVAL_MS = 10_000
+const JOIN_REFRESH_MIN_INTERVAL_MS = 30_000
+/** Bounds for the per-peer memos below (a flood of identities must not grow them without end). */
+const MAX_KNOWN_SUBSCRIBERS = 100_000
 
 export class Discovery {
   readonly events = new TypedEvents<DiscoveryEvents>()
@@ -77,6 +85,11 @@ export class Discovery {
   private readonly lookups = new Map<string, number>()
   private timers: NodeJS.Timeout[] = []
   private announced: Array<{ descriptor: CapabilityDescriptor, body: Uint8Array }> = []
+  /** The last BAID bundle imported from each author, by hash. */
+  private readonly importedBaids = new Map<string, string>()
+  /** When we last advertised each topic we listen to, and which of those DHT queries are still running. */
+  private readonly joined = new Map<string, { at: number, every: number }>()
+  private readonly joining = new Set<string>()
   /** Topics our current BAID has been announced on. */
   private readonly baidTopics = new Set<string>()
 
@@ -95,7 +108,7 @@ export class Discovery {
     this.gossip = new BodylessGossip({ peer: components.peer, logs: this.logs }, {
       interests: init.interests,
       ...(init.mode === undefined ? {} : { mode: init.mode }),
-      onEntry: (signed, body) => this.onEntry(signed, body),
+      onEntry: (signed, body, from) => this.onEntry(signed, body, from),
       now: this.now
     })
   }
@@ -156,10 +169,23 @@ export class Discovery {
     this.announced.push({ descriptor, body })
   }
 
-  /** Find and connect to the other subscribers of each topic we listen to (again now and then, as peers come and go). */
+  /**
+   * Advertise each topic we listen to and meet its other subscribers: again at each tick while we know too few of
+   * them, else after a minute and then every few minutes — DHT queries every few seconds on every peer would cost
+   * more CPU than the gossip they serve.
+   */
   private rendezvous (): void {
     if (this.init.mode === 'full-body') return
-    for (const domain of this.init.interests) void joinTopic(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS))
+    const now = Date.now()
+    for (const domain of this.init.interests) {
+      const last = this.joined.get(domain)
+      if (this.joining.has(domain)) continue
+      if (last !== undefined && !lonelyOn(this.components.peer, domain) && now - last.at < last.every) continue
+      // The first advertisement lands on the few peers known then: repeat it once the network has grown, then rarely.
+      this.joined.set(domain, { at: now, every: last === undefined ? FIRST_REJOIN_MS : REJOIN_INTERVAL_MS })
+      this.joining.add(domain)
+      void joinTopic(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS)).finally(() => this.joining.delete(domain))
+    }
   }
 
   /**
@@ -199,10 +225,20 @@ export class Discovery {
 
   private joinRefresh: NodeJS.Timeout | undefined
   private lastJoinRefresh = 0
+  /** (peer, topic) subscriptions seen since start: a reconnecting subscriber has heard our announcements already. */
+  private readonly knownSubscribers = new Set<string>()
 
-  private readonly onSubscriptionChange = (event: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+  private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: { toString: () => string }, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     const ours = new Set(this.announced.flatMap(a => a.descriptor.topics).map(announceTopic))
-    if (!event.detail.subscriptions.some(s => s.subscribe && ours.has(s.topic)) || this.joinRefresh !== undefined) return
+    let newcomer = false
+    for (const { topic, subscribe } of event.detail.subscriptions) {
+      const key = `${event.detail.peerId.toString()} ${topic}`
+      if (!subscribe || !ours.has(topic) || this.knownSubscribers.has(key)) continue
+      if (this.knownSubscribers.size >= MAX_KNOWN_SUBSCRIBERS) this.knownSubscribers.clear()
+      this.knownSubscribers.add(key)
+      newcomer = true
+    }
+    if (!newcomer || this.joinRefresh !== undefined) return
     const wait = Math.max(JOIN_REFRESH_DEBOUNCE_MS, this.lastJoinRefresh + JOIN_REFRESH_MIN_INTERVAL_MS - Date.now())
     this.joinRefresh = setTimeout(() => {
       this.joinRefresh = undefined
@@ -212,15 +248,20 @@ export class Discovery {
     this.joinRefresh.unref()
   }
 
+  /** The semantic domains this agent listens to. */
+  get interests (): readonly string[] {
+    return this.init.interests
+  }
+
   async discover (intent: string, constraints: DiscoverConstraints = {}, options: DiscoverOptions = {}): Promise<Candidate[]> {
     this.index.expire(this.now())
     return this.index.discover(intent, constraints, { now: this.now(), ...options })
   }
 
-  private onEntry (signed: SignedLogEntry, body: Uint8Array): void {
+  private onEntry (signed: SignedLogEntry, body: Uint8Array, from?: PeerId): void {
     try {
       if (signed.entry.kind === 'baid') this.onBaid(signed.entry.author, body)
-      else if (signed.entry.kind === 'descriptor') this.onDescriptor(signed, decodeDescriptor(body))
+      else if (signed.entry.kind === 'descriptor') this.onDescriptor(signed, decodeDescriptor(body), from)
     } catch (err) {
       if (!(err instanceof HearthError)) throw err
       this.events.emit('descriptor:rejected', { agent: signed.entry.author, reason: `${err.name}: ${err.message}` })
@@ -228,10 +269,16 @@ export class Discovery {
   }
 
   private onBaid (author: Uint8Array, bundle: Uint8Array): void {
-    try {
-      this.components.identity.importBundle(bundle)
-    } catch (err) {
-      if (!(err instanceof HearthError) || err.name !== 'BaidVersionReplayError') throw err
+    // A refresh names the same bundle again: its chain was verified and stored the first time.
+    const digest = hex(sha256(bundle))
+    if (this.importedBaids.get(hex(author)) !== digest) {
+      try {
+        this.components.identity.importBundle(bundle)
+      } catch (err) {
+        if (!(err instanceof HearthError) || err.name !== 'BaidVersionReplayError') throw err
+      }
+      if (this.importedBaids.size >= MAX_KNOWN_SUBSCRIBERS) this.importedBaids.clear()
+      this.importedBaids.set(hex(author), digest)
     }
     const waiting = this.pending.get(hex(author)) ?? []
     this.pending.delete(hex(author))
@@ -239,7 +286,7 @@ export class Discovery {
   }
 
   /** T1 for a descriptor: its author is the current agent of a live BAID whose config digest it carries. */
-  private onDescriptor (signed: SignedLogEntry, descriptor: CapabilityDescriptor): void {
+  private onDescriptor (signed: SignedLogEntry, descriptor: CapabilityDescriptor, from?: PeerId): void {
     const author = signed.entry.author
     if (!equalBytes(descriptor.agent, author)) {
       this.events.emit('descriptor:rejected', { agent: author, reason: 'the descriptor names another agent than its signer' })
@@ -249,7 +296,7 @@ export class Discovery {
     try {
       chain = this.components.verifier.chainOfAgent(author)
     } catch {
-      this.await(author, signed, descriptor)
+      this.await(author, signed, descriptor, from)
       return
     }
     assertCurrent(chain, this.now())
@@ -263,12 +310,15 @@ export class Discovery {
     if (this.index.upsert(live)) this.events.emit('descriptor:added', live)
   }
 
-  private await (author: Uint8Array, signed: SignedLogEntry, descriptor: CapabilityDescriptor): void {
+  private await (author: Uint8Array, signed: SignedLogEntry, descriptor: CapabilityDescriptor, from?: PeerId): void {
     const key = hex(author)
     const queue = this.pending.get(key) ?? []
     if (queue.length >= MAX_PENDING_PER_AUTHOR) return
     queue.push({ signed, descriptor })
     this.pending.set(key, queue)
+    // We hold the author's BAID header but its body never came: whoever just served this descriptor likely holds it.
+    const baid = this.logs.latest(author, 'baid')
+    if (baid !== undefined && from !== undefined && !this.logs.hasBody(baid.entry.bodyHash)) void this.gossip.retryBody(baid, from)
     // One DHT lookup per author per minute: a stale bundle there must not start a loop.
     const last = this.lookups.get(key) ?? 0
     if (queue.length === 1 && this.now() - last > LOOKUP_BACKOFF_MS) {

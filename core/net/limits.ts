@@ -9,4 +9,4 @@ export const MAX_GOSSIP_MESSAGE_BYTES = 64 * 1024
 /** Headers returned by one gap-fill request. */
 export const MAX_RANGE_ENTRIES = 256
 /** How long a body pull waits on one holder before trying the next (gossipsub v2.0's INEED pattern). */
-export const HOLDER_TIMEOUT_MS = 400
+export const HOLDER_TIMEOUT_MS = 1000

@@ -112,6 +112,21 @@ describe('bodyless gossip', () => {
     expect(first.id).not.toBe(latest.id)
   }, 30_000)
 
+  it('closes a gap left by an entry on another topic with its header alone, and never pulls that body', async () => {
+    const announcer = await node({ interests: [TOPIC, 'data_analysis'] })
+    const listener = await node({ interests: [TOPIC], bootstrap: [announcer.addr()] })
+    await meshed([announcer, listener])
+    const elsewhere = await announcer.announce(20, 'data_analysis')
+    const here = await announcer.announce(21, TOPIC)
+    await eventually(() => listener.received.length === 1, 'the announcement on the followed topic')
+    await eventually(() => listener.logs.highWater(announcer.signer.publicKey).contiguousSeq === 2, 'the gap to close')
+    expect(listener.received.map(r => r.id)).toEqual([here.id])
+    // The other topic's entry is held as a header, its body is not ours to fetch.
+    const missing = listener.logs.missingBodies()
+    expect(missing.map(m => m.topics)).toEqual([['data_analysis']])
+    expect(elsewhere.topics).toEqual(['data_analysis'])
+  }, 30_000)
+
   it('records equivocation — two signed entries for one seq — as a fraud proof', async () => {
     const cheat = await node({ interests: [TOPIC] })
     const watcher = await node({ interests: [TOPIC], bootstrap: [cheat.addr()] })

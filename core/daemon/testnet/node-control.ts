@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { z } from 'zod'
 import { hex } from '../../identity/ids.ts'
 import type { Identity } from '../../identity/identity.ts'
@@ -12,6 +13,8 @@ import { SocketMeter } from './meter.ts'
 const AnnounceParams = z.object({ i: z.number().int().min(0), topic: z.enum(TOPICS) }).strict()
 
 export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter) {
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
   const received: Array<{ agent: string, id: string, at: number }> = []
   const rejected: Record<string, number> = {}
   network.discovery.events.on('descriptor:added', d => received.push({ agent: hex(d.agent), id: d.id, at: Date.now() }))
@@ -32,7 +35,12 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
       await network.discovery.publish(descriptor)
       return { agent: hex(head.agent), id: descriptor.id, topics: descriptor.topics, at }
     },
-    'testnet.received': async () => ({ received, rejected, bodiesMissing: network.discovery.logs.missingBodies({ limit: 10_000 }).length }),
-    'testnet.bytes': async () => ({ bytes: meter.bytesWritten() })
+    'testnet.received': async () => ({ received, rejected, bodiesMissing: network.discovery.interests.reduce((sum, topic) => sum + network.discovery.logs.missingBodies({ topic, limit: 10_000 }).length, 0) }),
+    'testnet.usage': async () => {
+      const cpu = process.cpuUsage()
+      const usage = { bytes: meter.bytesWritten(), cpuMs: (cpu.user + cpu.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 }
+      lag.reset()
+      return usage
+    }
   }
 }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { build } from 'esbuild'
 import { basename, join } from 'node:path'
 import { TOPICS } from '../../discovery/descriptor.ts'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { APP_ROOT } from '../../common/paths.ts'
+import { createRandom } from '../../common/random.ts'
 import { createHost } from '../../host.ts'
 import { callControl } from '../control.ts'
 
@@ -45,6 +46,10 @@ interface Node {
   /** What the node's processes saw and wrote, kept across kills. */
   received: Array<{ agent: string, id: string, at: number }>
   bytes: number
+  /** CPU time the node's processes used, kept across kills (a diagnostic: 2 cores are shared by every node). */
+  cpuMs: number
+  /** The longest its event loop was blocked since the last look. */
+  lagMaxMs: number
   /** Why descriptors were refused, and headers whose bodies never came (diagnostics for the log). */
   rejected: Record<string, number>
   bodiesMissing: number
@@ -98,10 +103,11 @@ async function bundleDaemon (root: string): Promise<string> {
 }
 
 async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void): Promise<ModeResult> {
-  const random = mulberry32(options.seed ?? 1)
+  // Seeded, so both modes see the same announcers, topics and churn.
+  const random = createRandom(options.seed ?? 1)
   const modeDir = join(root, mode)
   cpSync(template, modeDir, { recursive: true })
-  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, agent: '', received: [], bytes: 0, rejected: {}, bodiesMissing: 0, up: [] }))
+  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, agent: '', received: [], bytes: 0, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
   try {
     log(`${mode}: starting ${nodes.length} daemons`)
     const launch = (node: Node, bootstrap: readonly string[]): Promise<string> => start(daemon, node, mode, bootstrap)
@@ -111,10 +117,13 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     log(`${mode}: all daemons up; waiting for the gossip mesh`)
     await waitForMesh(nodes, mode)
     log(`${mode}: mesh formed; announcing`)
+    const idleFrom = await usageOf(nodes)
     await sleep(SETTLE_MS)
+    const idle = await usageOf(nodes)
+    log(`${mode}: idle, the daemons use ${cores(idleFrom, idle)} cores; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
 
     // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
-    for (const n of nodes) n.bytes -= await bytesOf(n)
+    for (const n of nodes) n.bytes -= (await processUsage(n)).bytes
     // Capability announcements are low-rate; each peer spends several ms on each one it receives, so on a 2-core
     // machine running every peer, the rate — not the protocol — is what saturates first.
     const interval = options.intervalMs ?? 500
@@ -145,6 +154,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     await sleep(deadline)
     for (const n of nodes) await collect(n)
     const end = Date.now()
+    log(`${mode}: while announcing, the daemons used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
     for (const n of nodes) for (const [why, k] of Object.entries(n.rejected)) rejected[why] = (rejected[why] ?? 0) + k
@@ -183,7 +193,11 @@ function measure (nodes: readonly Node[], announcements: ReadonlyArray<{ agent: 
 
 async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[]): Promise<string> {
   const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
-  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', 'ignore'] })
+  // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
+  const logs = process.env.HEARTH_TESTNET_LOGS
+  const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${mode}-node-${node.index}.log`), 'a')
+  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
+  if (typeof stderr === 'number') closeSync(stderr)
   node.child = child
   const ready = await daemonReady(child, `testnet node ${node.index}`)
   node.up.push([Date.now(), Number.POSITIVE_INFINITY])
@@ -214,13 +228,32 @@ async function collect (node: Node): Promise<void> {
   node.received.push(...received)
   for (const [why, n] of Object.entries(rejected)) node.rejected[why] = (node.rejected[why] ?? 0) + n
   node.bodiesMissing += bodiesMissing
-  node.bytes += await bytesOf(node)
+  const usage = await processUsage(node)
+  node.bytes += usage.bytes
+  node.cpuMs += usage.cpuMs
+  node.lagMaxMs = Math.max(node.lagMaxMs, usage.lagMaxMs)
 }
 
-async function bytesOf (node: Node): Promise<number> {
-  if (node.child === undefined) return 0
-  return (await callControl(node.dataDir, 'testnet.bytes') as { bytes: number }).bytes
+interface Usage { at: number, bytes: number, cpuMs: number, lagMaxMs: number }
+
+/** Bytes written and CPU used by the running processes of `nodes`, plus what their killed processes used before. */
+async function usageOf (nodes: readonly Node[]): Promise<Usage> {
+  const usage = { at: Date.now(), bytes: 0, cpuMs: 0, lagMaxMs: 0 }
+  for (const node of nodes) {
+    const now = await processUsage(node)
+    usage.bytes += now.bytes
+    usage.cpuMs += node.cpuMs + now.cpuMs
+    usage.lagMaxMs = Math.max(usage.lagMaxMs, now.lagMaxMs)
+  }
+  return usage
 }
+
+async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
+  if (node.child === undefined) return { bytes: 0, cpuMs: 0, lagMaxMs: 0 }
+  return await callControl(node.dataDir, 'testnet.usage') as Omit<Usage, 'at'>
+}
+
+const cores = (from: Pick<Usage, 'at' | 'cpuMs'>, to: Pick<Usage, 'at' | 'cpuMs'>): string => ((to.cpuMs - from.cpuMs) / Math.max(1, to.at - from.at)).toFixed(2)
 
 async function kill (node: Node): Promise<void> {
   await collect(node)
@@ -276,16 +309,4 @@ function round (x: number, digits: number): number {
 
 function sleep (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
-}
-
-/** A small seeded PRNG, so both modes see the same announcers, topics and churn. */
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

@@ -1,4 +1,5 @@
 import { sha256 } from '../../common/hash.ts'
+import { createRandom, type Random } from '../../common/random.ts'
 import { TOPICS, type CapabilityDescriptor } from '../../discovery/descriptor.ts'
 import { baidIdOf } from '../../identity/ids.ts'
 
@@ -369,19 +370,6 @@ const VOCABULARY: Record<Topic, Vocabulary> = {
   }
 }
 
-type Random = () => number
-
-/** mulberry32: a tiny, well-mixed PRNG, so a fleet is reproducible from its indices. */
-function random (seed: number): Random {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), state | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)]!
 
 function sample<T> (r: Random, items: readonly T[], count: number): T[] {
@@ -401,7 +389,7 @@ const slug = (words: string): string => words.toLowerCase().replace(/[^a-z0-9]+/
 
 /** Capability `i` of the fleet; by default agent ⌊i/4⌋ announces it (four capabilities per agent), issued now. */
 export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: string, now?: number, ttlMs?: number } = {}): CapabilityDescriptor {
-  const r = random(i * 2654435761 + 17)
+  const r = createRandom(i * 2654435761 + 17)
   const topic = opts.topic ?? TOPICS[i % TOPICS.length]!
   if (!isTopic(topic)) throw new Error(`makeDescriptor: no vocabulary for topic "${topic}"; use one of ${TOPICS.join(', ')}`)
   const vocabulary = VOCABULARY[topic]
@@ -446,7 +434,7 @@ export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: s
 
 /** Intent `i`: a plain-language request aimed at one of the five topics in turn. */
 export function makeIntent (i: number): Intent {
-  const r = random(i * 40503 + 99991)
+  const r = createRandom(i * 40503 + 99991)
   const topic = TOPICS[i % TOPICS.length]!
   const vocabulary = VOCABULARY[topic]
   return {
