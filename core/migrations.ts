@@ -2,6 +2,7 @@ import { metaMigration } from './store/migrations/001-meta.ts'
 import type { Migration } from './store/migration.ts'
 import { identityMigrations } from './identity/migrations.ts'
 import { discoveryMigrations } from './discovery/migrations.ts'
+import { reputationMigrations } from './reputation/migrations.ts'
 
 /**
  * Every migration of every plane, in the one global order the database applies them (1, 2, 3… without gaps).
@@ -10,5 +11,6 @@ import { discoveryMigrations } from './discovery/migrations.ts'
 export const migrations: readonly Migration[] = [
   metaMigration, // 1: store — app-wide facts (install id, created_at)
   ...identityMigrations, // 2: identity — BAID chains, their records, and which one is ours
-  ...discoveryMigrations // 3: discovery — per-author signed logs, pulled bodies, high-water marks, fraud proofs; 4: descriptor pins and drift
+  ...discoveryMigrations, // 3: discovery — per-author signed logs, pulled bodies, high-water marks, fraud proofs; 4: descriptor pins and drift
+  ...reputationMigrations // 5: reputation — receipts, ratings, fraud proofs, trust vectors, thresholds, contacts and blocks
 ]

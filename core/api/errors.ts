@@ -65,6 +65,10 @@ export class MigrationError extends HearthError { readonly name = 'MigrationErro
 export class EmbeddingUnavailableError extends HearthError { readonly name = 'EmbeddingUnavailableError' }
 export class EmbeddingResponseError extends HearthError { readonly name = 'EmbeddingResponseError' }
 
+// --- reputation ---
+export class InvalidRatingError extends HearthError { readonly name = 'InvalidRatingError' }
+export class InvalidTrustInputError extends HearthError { readonly name = 'InvalidTrustInputError' }
+
 // --- daemon and tools ---
 export class DaemonNotRunningError extends HearthError { readonly name = 'DaemonNotRunningError' }
 export class McpServerError extends HearthError { readonly name = 'McpServerError' }

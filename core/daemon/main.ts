@@ -4,6 +4,7 @@ import { Command } from 'commander'
 import { fail } from './output.ts'
 import { idCommand } from './commands/id.ts'
 import { networkCommands } from './commands/network.ts'
+import { simCommand } from './commands/sim.ts'
 import { testnetCommand } from './commands/testnet.ts'
 import type { GlobalOptions } from './context.ts'
 
@@ -32,5 +33,6 @@ function run (action: (opts: GlobalOptions, ...args: string[]) => Promise<void>)
 idCommand(program, run)
 networkCommands(program, run)
 testnetCommand(program, run)
+simCommand(program, run)
 
 await program.parseAsync()

@@ -14,5 +14,7 @@ export const Domains = {
   revocation: { name: 'hearth/baid-revocation', maxBytes: 1024, signatures: 1 },
   /** A log entry header: what gossip carries (mechanisms §4); ≤ 1 KiB. */
   logEntry: { name: 'hearth/log-entry', maxBytes: 1024, signatures: 1 },
-  message: { name: 'hearth/message', maxBytes: 1024 * 1024, signatures: 1 }
+  message: { name: 'hearth/message', maxBytes: 1024 * 1024, signatures: 1 },
+  /** A task receipt: requester and provider both sign it; only ratings that cite one count (mechanisms §5). */
+  receipt: { name: 'hearth/receipt', maxBytes: 2048, signatures: 2 }
 } as const satisfies Record<string, SigningDomain>

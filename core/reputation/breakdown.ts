@@ -1,0 +1,77 @@
+import { consistencyGate, type TopicTrust } from './mg-eigentrust.ts'
+import type { PeerIndex, TopicIndex } from './trust-graph.ts'
+
+// Why a peer has its score in a topic: every contribution, from whom, and which gate or penalty applied. The parts sum to the score.
+
+export type BreakdownPart =
+  /** Trust flowing along a receipt-backed rating: (1−a) · c_ij · t_i. */
+  | { readonly kind: 'rating', readonly from: PeerIndex, readonly satisfied: number, readonly unsatisfied: number, readonly credibility: number, readonly raterTrust: number, readonly amount: number }
+  /** The person's own pre-trust in the peer (a contact, or a peer they were satisfied with). */
+  | { readonly kind: 'seed', readonly amount: number }
+  /** Bridge feedback from a similar topic, after the consistency gate. */
+  | { readonly kind: 'bridge', readonly fromTopic: TopicIndex, readonly similarity: number, readonly gate: number, readonly sourceTrust: number, readonly amount: number }
+  /** Share of the fixed newcomer budget. */
+  | { readonly kind: 'newcomer', readonly amount: number }
+
+export type Penalty =
+  /** A verified fraud proof: zero in every topic, ratings void. */
+  | { readonly kind: 'slashed' }
+  /** Bridged trust cut because the peer behaves worse here than in the source topic. */
+  | { readonly kind: 'gate', readonly fromTopic: TopicIndex, readonly gate: number }
+  /** A rating whose unsatisfied weight cancels its satisfied weight: it carries no trust. */
+  | { readonly kind: 'negative-evidence', readonly from: PeerIndex, readonly satisfied: number, readonly unsatisfied: number }
+  /** A rater that vouched for peers later proven fraudulent, or whose ratings contradict the person's own receipts: its ratings count less. */
+  | { readonly kind: 'discredited-rater', readonly from: PeerIndex, readonly credibility: number }
+  /** The person's own receipts with the peer here are net bad (or the person blocked it): zero for this person. */
+  | { readonly kind: 'vetoed' }
+
+export interface TrustBreakdown {
+  readonly peer: PeerIndex
+  readonly topic: TopicIndex
+  readonly score: number
+  readonly parts: readonly BreakdownPart[]
+  readonly penalties: readonly Penalty[]
+}
+
+/** Explain one score of a computed topic; O(edges) — meant for the UI, not for ranking loops. */
+export function explainTrust (result: TopicTrust, peer: PeerIndex): TrustBreakdown {
+  const { matrix, previous } = result
+  const keep = 1 - result.alpha
+  const parts: BreakdownPart[] = []
+  const penalties: Penalty[] = []
+  if (result.slashed[peer] === 1) penalties.push({ kind: 'slashed' })
+  const vetoed = result.blocked[peer] === 1
+  if (vetoed) penalties.push({ kind: 'vetoed' })
+  for (let i = 0; i < matrix.peers; i++) {
+    const end = matrix.rowStart[i + 1] as number
+    for (let e = matrix.rowStart[i] as number; e < end; e++) {
+      if (matrix.ratee[e] !== peer) continue
+      const satisfied = matrix.satisfied[e] as number
+      const unsatisfied = matrix.unsatisfied[e] as number
+      const credibility = (matrix.credibility[i] ?? 1) * (result.raterCredibility[i] as number)
+      if (satisfied - unsatisfied <= 0) penalties.push({ kind: 'negative-evidence', from: i, satisfied, unsatisfied })
+      else if (credibility < 1) penalties.push({ kind: 'discredited-rater', from: i, credibility })
+      const raterTrust = previous[i] as number
+      // Flow into a vetoed peer went back to pre-trust (it is in fallbackMass), so it is no part of this peer's score.
+      const amount = vetoed ? 0 : keep * (matrix.weight[e] as number) * (result.raterCredibility[i] as number) * raterTrust
+      if (amount > 0) parts.push({ kind: 'rating', from: i, satisfied, unsatisfied, credibility, raterTrust, amount })
+    }
+  }
+  const fallback = result.fallbackMass
+  const seed = fallback * result.mix.seed * (result.seedShare[peer] as number)
+  if (seed > 0) parts.push({ kind: 'seed', amount: seed })
+  if (result.bridgeTotal > 0 && result.slashed[peer] === 0 && !vetoed) {
+    for (const source of result.bridges) {
+      const sourceTrust = source.vector[peer] as number
+      if (sourceTrust === 0) continue
+      const gate = result.gateEnabled ? consistencyGate(result.gateVerdict[peer] as number, result.gateWeight[peer] as number) : 1
+      if (gate < 1) penalties.push({ kind: 'gate', fromTopic: source.topic, gate })
+      const amount = fallback * result.mix.bridge * source.similarity * gate * sourceTrust / result.bridgeTotal
+      if (amount > 0) parts.push({ kind: 'bridge', fromTopic: source.topic, similarity: source.similarity, gate, sourceTrust, amount })
+    }
+  }
+  let newcomerCount = 0
+  for (let x = 0; x < result.newcomers.length; x++) if (result.newcomers[x] === peer && result.slashed[peer] === 0) newcomerCount++
+  if (newcomerCount > 0 && result.mix.newcomer > 0) parts.push({ kind: 'newcomer', amount: fallback * result.mix.newcomer * result.newcomerShare * newcomerCount })
+  return { peer, topic: result.topic, score: result.vector[peer] as number, parts, penalties }
+}

@@ -1,0 +1,73 @@
+import type { Migration } from '../store/migration.ts'
+
+/** The reputation plane's tables: co-signed receipts, the ratings they back, fraud proofs, computed trust, and the person's own choices. */
+export const reputationMigrations: readonly Migration[] = [
+  {
+    version: 5,
+    name: 'reputation',
+    up (db) {
+      db.exec(`
+        -- A task's receipt as both sides signed it; the bytes are kept so any rating can be re-verified or shown.
+        CREATE TABLE receipts (
+          hash        BLOB PRIMARY KEY CHECK (length(hash) = 32),
+          requester   BLOB NOT NULL CHECK (length(requester) = 32),
+          provider    BLOB NOT NULL CHECK (length(provider) = 32 AND provider != requester),
+          topic       TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+          outcome     TEXT NOT NULL CHECK (outcome IN ('satisfied', 'unsatisfied')),
+          bytes       BLOB NOT NULL,
+          received_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX receipts_provider ON receipts (provider, topic);
+
+        -- One row per (rater, ratee, topic, receipt): a receipt counts once however often its rating is gossiped.
+        -- Keyed topic first, WITHOUT ROWID: one B-tree serves both the uniqueness and the per-topic scan the engine reads.
+        -- No foreign key to receipts: a peer's rating carries its receipt's hash, the receipt itself may be held elsewhere.
+        CREATE TABLE ratings (
+          topic       TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+          rater       BLOB NOT NULL CHECK (length(rater) = 32),
+          ratee       BLOB NOT NULL CHECK (length(ratee) = 32 AND ratee != rater),
+          receipt     BLOB NOT NULL CHECK (length(receipt) = 32),
+          satisfied   REAL NOT NULL CHECK (satisfied >= 0),
+          unsatisfied REAL NOT NULL CHECK (unsatisfied >= 0),
+          ts          INTEGER NOT NULL,
+          PRIMARY KEY (topic, rater, ratee, receipt)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Verified proofs of fraud (equivocation, a failed canary, a disputed receipt): the offender is slashed in every topic.
+        CREATE TABLE fraud_proofs (
+          id          INTEGER PRIMARY KEY,
+          offender    BLOB NOT NULL CHECK (length(offender) = 32),
+          kind        TEXT NOT NULL CHECK (kind IN ('equivocation', 'failed-canary', 'disputed-receipt')),
+          topic       TEXT CHECK (topic IS NULL OR length(topic) BETWEEN 1 AND 64),
+          evidence    BLOB NOT NULL,
+          detected_at INTEGER NOT NULL,
+          UNIQUE (offender, kind, evidence)
+        ) STRICT;
+
+        -- The last computed vector per topic; peers with no trust are not stored (absent means zero).
+        CREATE TABLE trust_vectors (
+          topic       TEXT NOT NULL,
+          peer        BLOB NOT NULL CHECK (length(peer) = 32),
+          score       REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+          computed_at INTEGER NOT NULL,
+          PRIMARY KEY (topic, peer)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE thresholds (
+          topic     TEXT PRIMARY KEY,
+          min_trust REAL NOT NULL CHECK (min_trust >= 0 AND min_trust <= 1)
+        ) STRICT;
+
+        -- The person's seed set and blocks: theirs to manage, never changed by the network.
+        CREATE TABLE contacts (
+          peer     BLOB PRIMARY KEY CHECK (length(peer) = 32),
+          added_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE blocks (
+          peer     BLOB PRIMARY KEY CHECK (length(peer) = 32),
+          added_at INTEGER NOT NULL
+        ) STRICT;
+      `)
+    }
+  }
+]

@@ -1,0 +1,64 @@
+import { z } from 'zod'
+import { InvalidRatingError } from '../api/errors.ts'
+import { Domains } from '../identity/domains.ts'
+import { open, payloadOf, seal, type Signer } from '../identity/envelope.ts'
+import type { EvidenceLedger, LocalTrust, PeerIndex, TopicIndex } from './trust-graph.ts'
+
+// The receipt of a real task, co-signed by requester and provider, and the rating it backs: the only evidence reputation accepts.
+
+export const RECEIPT_TYPE = 'task-receipt'
+
+/** What both sides sign when a task ends: who asked, who served, in which topic, and the requester's verdict. */
+export interface Receipt {
+  readonly task: string
+  readonly topic: string
+  readonly satisfied: boolean
+}
+
+const ReceiptPayload = z.object({ task: z.string().min(1).max(128), topic: z.string().min(1).max(64), satisfied: z.boolean() }).strict()
+
+/** Requester signs first, provider second: the envelope's signer order says who rated whom. */
+export function sealReceipt (receipt: Receipt, requester: Signer, provider: Signer): Uint8Array {
+  return seal(Domains.receipt, RECEIPT_TYPE, receipt, [requester, provider]).bytes
+}
+
+/** Peers and topics as the engine indexes them. */
+export interface ReceiptDirectory {
+  peerOf (publicKey: Uint8Array): PeerIndex | undefined
+  topicOf (name: string): TopicIndex | undefined
+}
+
+/** Verify both signatures, then turn the receipt into one rating; anything unverifiable or unknown throws InvalidRatingError. */
+export function ratingFromReceipt (bytes: Uint8Array, directory: ReceiptDirectory): LocalTrust {
+  let receipt: Receipt
+  let signers: readonly Uint8Array[]
+  try {
+    const envelope = open(bytes, Domains.receipt)
+    receipt = payloadOf(envelope, RECEIPT_TYPE, ReceiptPayload)
+    signers = envelope.signers
+  } catch (err) {
+    throw new InvalidRatingError(`rating without a valid co-signed receipt: ${(err as Error).message}`)
+  }
+  const rater = directory.peerOf(signers[0] as Uint8Array)
+  const ratee = directory.peerOf(signers[1] as Uint8Array)
+  const topic = directory.topicOf(receipt.topic)
+  if (rater === undefined || ratee === undefined || topic === undefined) throw new InvalidRatingError('receipt names an unknown peer or topic')
+  if (rater === ratee) throw new InvalidRatingError('a receipt needs two different parties')
+  return { rater, ratee, topic, satisfied: receipt.satisfied ? 1 : 0, unsatisfied: receipt.satisfied ? 0 : 1 }
+}
+
+/** The ingest path: receipts that verify become evidence; the rest are ignored and counted. */
+export function ingestReceipts (ledger: EvidenceLedger, receipts: readonly Uint8Array[], directory: ReceiptDirectory): { accepted: number, ignored: number } {
+  let accepted = 0
+  let ignored = 0
+  for (const bytes of receipts) {
+    let rating: LocalTrust
+    try { rating = ratingFromReceipt(bytes, directory) } catch (err) {
+      if (err instanceof InvalidRatingError) { ignored++; continue }
+      throw err
+    }
+    ledger.add(rating)
+    accepted++
+  }
+  return { accepted, ignored }
+}

@@ -1,0 +1,105 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { summarise, type RunMetrics } from './metrics.ts'
+import { trustMethod, type MethodName } from './methods.ts'
+import { runMethod } from './query-cycle.ts'
+import { topicNames, WORLD, type TrustScenario } from './scenario.ts'
+import { threatModel } from './threat-models.ts'
+import { createWorld } from './world.ts'
+
+// `hearth sim trust`: every method on the same worlds and the same random streams, seed after seed, summarised.
+
+export interface TrustSimResult {
+  readonly scenario: Record<string, unknown>
+  readonly methods: Record<MethodName, Record<string, number>>
+}
+
+/** One seed: every method on the same world. Runs in a worker thread, or in process. */
+export function runSeed (scenario: TrustScenario, seed: number, progress: (line: string) => void = () => {}): Record<string, RunMetrics> {
+  const world = createWorld(scenario, seed)
+  const out: Record<string, RunMetrics> = {}
+  for (const name of scenario.methods) {
+    const t0 = performance.now()
+    const metrics = runMethod(world, trustMethod(name))
+    out[name] = metrics
+    progress(`seed ${seed}/${scenario.seeds} ${name}: attack ${metrics.attack_success.toFixed(4)} fp ${metrics.false_positive_rate.toFixed(3)} honest ${metrics.honest_success.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+  }
+  return out
+}
+
+/** In process, seed after seed (tests, and where worker threads cannot load the sources). */
+export function simulateTrust (scenario: TrustScenario, progress: (line: string) => void = () => {}): TrustSimResult {
+  const started = performance.now()
+  const perSeed: Record<string, RunMetrics>[] = []
+  for (let seed = 1; seed <= scenario.seeds; seed++) perSeed.push(runSeed(scenario, seed, progress))
+  return summariseSeeds(scenario, perSeed, started, 1)
+}
+
+/** Seeds spread over worker threads (one per core, at most one per seed); falls back to in process if a worker cannot start. */
+export async function simulateTrustParallel (scenario: TrustScenario, progress: (line: string) => void = () => {}, threads = availableParallelism()): Promise<TrustSimResult> {
+  const workers = Math.min(threads, scenario.seeds)
+  if (workers <= 1) return simulateTrust(scenario, progress)
+  const started = performance.now()
+  const perSeed: Record<string, RunMetrics>[] = new Array(scenario.seeds)
+  let nextSeed = 1
+  try {
+    await Promise.all(Array.from({ length: workers }, async () => {
+      const worker = startWorker()
+      try {
+        while (nextSeed <= scenario.seeds) {
+          const seed = nextSeed++
+          perSeed[seed - 1] = await new Promise<Record<string, RunMetrics>>((resolve, reject) => {
+            const onMessage = (message: { kind: 'progress', line: string } | { kind: 'done', metrics: Record<string, RunMetrics> }): void => {
+              if (message.kind === 'progress') { progress(message.line); return }
+              worker.off('message', onMessage)
+              worker.off('error', reject)
+              resolve(message.metrics)
+            }
+            worker.on('message', onMessage)
+            worker.once('error', reject)
+            worker.postMessage({ scenario, seed })
+          })
+        }
+      } finally {
+        await worker.terminate()
+      }
+    }))
+  } catch (error) {
+    progress(`worker threads unavailable (${(error as Error).message}); running in process`)
+    return simulateTrust(scenario, progress)
+  }
+  return summariseSeeds(scenario, perSeed, started, workers)
+}
+
+/** The seed worker; from TypeScript sources (tsx) it registers the same loader inside the thread first. */
+function startWorker (): Worker {
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './seed-worker.ts' : './seed-worker.js', import.meta.url)
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry)
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}) })`
+  return new Worker(boot, { eval: true })
+}
+
+function summariseSeeds (scenario: TrustScenario, perSeed: readonly Record<string, RunMetrics>[], started: number, threads: number): TrustSimResult {
+  const methods = Object.fromEntries(scenario.methods.map(name => [name, summarise(perSeed.map(run => run[name] as RunMetrics))])) as Record<MethodName, Record<string, number>>
+  return {
+    scenario: {
+      ...scenario,
+      topic_names: topicNames(scenario.topics),
+      effective_camouflage: threatModel(scenario.model).camouflage(scenario.camouflage),
+      models: 'A: individuals that defect and rate inverted; B: a collective, each member vouching (co-signed receipts) for one fellow in a cycle and badmouthing the rest; C: a collective vouching for all fellows, rating honest providers truthfully, camouflaging services (0.3 unless --camouflage); D: spies that always serve well and vouch for defectors; disguise: builds trust in code_generation, defects elsewhere, with spies; --camouflage is the chance a would-be defection is a good service instead, in every model',
+      views: 'personal, never shared: each honest requester runs the engine with its own seed set (itself, its contacts, peers it was satisfied with), and for mg its own receipts (veto, rater credibility judged against its own and its contacts\' receipts); a topic is recomputed when the requester next queries it in a new epoch, warm-started, bridging from its latest vectors of other topics; end-of-run penalties judged by the fresh views of sampled honest observers',
+      selection: 'each honest requester drops candidates below its selection threshold (standing() in core/reputation/mg-eigentrust.ts: slashed; vetoed by its own net-bad receipts in the topic (mg only); or its bridged trust cut by the consistency gate and its score below the newcomer level, i.e. what one fresh identity gets from the newcomer prior), then takes the most trusted candidate whose trust exceeds the newcomer level; only when there is none, an unknown candidate (fresh or unrated) at random',
+      verification: `mg family only (the app's verification tiers): every first task a requester gives a provider in a topic carries a canary, and so does a random ${WORLD.canary_rate} of all tasks; a defection fails a canary with probability ${WORLD.canary_catch}, an honest provider with ${WORLD.honest_canary_failure}. A failed canary is a fraud proof (gossiped; slashing unless ablated) and its result is rejected unused, so it is NOT counted as a successful attack; the query then goes once to the next candidate, whose outcome counts. Baselines: canaries at ${WORLD.canary_rate} only, nothing rejected`,
+      penalised: 'a node is penalised when it was slashed at least once, or (honest: in some topic where its services to honest requesters were mostly good; malicious: in every topic where it defected) a majority of the observers holding any evidence about it there (trusted raters, own receipts, veto, gate) have it below their selection threshold; an unknown or merely badmouthed peer is not penalised (a bad rating takes no trust away)',
+      alpha: 'EigenTrust restart weight a: 0.15 for flattened and per_topic (plain EigenTrust), 0.5 for mg variants (personal trust stays close to the person\'s own seed set)',
+      queries_counted: 'queries issued by honest requesters; attackers also issue queries (random choice, dishonest ratings) that are not counted',
+      attack_success: 'queries of honest requesters whose accepted result came from a malicious provider that defected, over all such queries',
+      attacker_roi: '(defections − investment) / investment, investment = good services attackers gave honest requesters + identities burned',
+      control_entries: 'ratings (one per co-signed receipt, collusion receipts included) and fraud proofs published per epoch',
+      ...WORLD,
+      threads,
+      seconds: Math.round((performance.now() - started) / 100) / 10
+    },
+    methods
+  }
+}

@@ -1,0 +1,285 @@
+import { describe, expect, it } from 'vitest'
+import { createRandom, randomInt } from '../../../core/common/random.ts'
+import { explainTrust } from '../../../core/reputation/breakdown.ts'
+import { bridgeRelevance, consistencyGate, PersonalTrust, standing, type TrustNetwork } from '../../../core/reputation/mg-eigentrust.ts'
+import { knownTopicSimilarity } from '../../../core/reputation/topic-similarity.ts'
+import { buildTrustMatrix, EvidenceLedger } from '../../../core/reputation/trust-graph.ts'
+
+// The engine on graphs small enough to check by hand, and the properties a person relies on.
+
+const PLAIN = { bridgeWeight: 0, newcomerPrior: 0, epsilon: 1e-14 }
+
+function network (ledger: EvidenceLedger, slashed = new Uint8Array(ledger.peers), topics = ['code_generation']): TrustNetwork {
+  return {
+    peers: ledger.peers,
+    matrices: topics.map((_, k) => buildTrustMatrix(ledger, [k], { excluded: slashed })),
+    similarity: knownTopicSimilarity(topics),
+    slashed
+  }
+}
+
+const seeds = (...peers: number[]) => ({ seeds: () => ({ peers }) })
+
+describe('MG-EigenTrust on hand-computed graphs', () => {
+  it('a two-peer chain: t = (a, 1 − a) when the seed trusts the other peer fully', () => {
+    const ledger = new EvidenceLedger(2, 1)
+    ledger.addRating(0, 1, 0, 3, 0)
+    const trust = new PersonalTrust(seeds(0), { ...PLAIN, alpha: 0.2 })
+    const v = trust.compute(network(ledger), 0).vector
+    // t0 = 0.2 + 0.8·t1 (peer 1 has no ratings: its mass falls back to the seed); t1 = 0.8·t0 → t0 = 1/1.8.
+    expect(v[0]).toBeCloseTo(1 / 1.8, 10)
+    expect(v[1]).toBeCloseTo(0.8 / 1.8, 10)
+  })
+
+  it('local trust is sat − unsat, normalised over positive entries', () => {
+    const ledger = new EvidenceLedger(3, 1)
+    ledger.addRating(0, 1, 0, 3, 1) // s = 2
+    ledger.addRating(0, 2, 0, 2, 0) // s = 2
+    ledger.addRating(1, 0, 0, 1, 0)
+    ledger.addRating(2, 0, 0, 1, 0)
+    const a = 0.5
+    const v = new PersonalTrust(seeds(0), { ...PLAIN, alpha: a }).compute(network(ledger), 0).vector
+    // t1 = t2 = (1−a)·t0/2; t0 = a + (1−a)(t1 + t2) → t0 = a / (1 − (1−a)²) = 0.5 / 0.75.
+    const t0 = a / (1 - (1 - a) ** 2)
+    expect(v[0]).toBeCloseTo(t0, 10)
+    expect(v[1]).toBeCloseTo((1 - a) * t0 / 2, 10)
+    expect(v[2]).toBeCloseTo((1 - a) * t0 / 2, 10)
+  })
+
+  it('net-negative evidence carries no trust', () => {
+    const ledger = new EvidenceLedger(3, 1)
+    ledger.addRating(0, 1, 0, 1, 4)
+    ledger.addRating(0, 2, 0, 1, 0)
+    const v = new PersonalTrust(seeds(0), PLAIN).compute(network(ledger), 0).vector
+    expect(v[1]).toBe(0)
+    expect(v[2]).toBeGreaterThan(0)
+  })
+
+  it('no seeds, no trust: a person who trusts no one has an all-zero vector', () => {
+    const ledger = new EvidenceLedger(3, 1)
+    ledger.addRating(1, 2, 0, 5, 0)
+    const v = new PersonalTrust(seeds(), PLAIN).compute(network(ledger), 0).vector
+    expect([...v]).toEqual([0, 0, 0])
+  })
+})
+
+describe('Sybils', () => {
+  it('peers with no positive path from the seed set get exactly zero, however they rate each other (seeded random graphs)', () => {
+    for (let round = 0; round < 40; round++) {
+      const random = createRandom(1000 + round)
+      const honest = 20 + randomInt(random, 30)
+      const sybils = 5 + randomInt(random, 40)
+      const n = honest + sybils
+      const ledger = new EvidenceLedger(n, 2)
+      for (let e = 0; e < honest * 4; e++) ledger.addRating(randomInt(random, honest), randomInt(random, honest), randomInt(random, 2), 1 + randomInt(random, 5), randomInt(random, 3))
+      // Sybils praise each other heavily and rate honest peers too; no honest peer ever rates a Sybil positively.
+      for (let e = 0; e < sybils * 20; e++) ledger.addRating(honest + randomInt(random, sybils), honest + randomInt(random, sybils), randomInt(random, 2), 100, 0)
+      for (let e = 0; e < sybils * 2; e++) ledger.addRating(honest + randomInt(random, sybils), randomInt(random, honest), randomInt(random, 2), 1, 0)
+      for (let e = 0; e < sybils; e++) ledger.addRating(randomInt(random, honest), honest + randomInt(random, sybils), randomInt(random, 2), 0, 1 + randomInt(random, 3))
+      const trust = new PersonalTrust(seeds(0, 1, 2), { bridgeWeight: 0.3 })
+      const net = network(ledger, new Uint8Array(n), ['code_generation', 'code_review_security'])
+      for (let pass = 0; pass < 2; pass++) {
+        for (const result of trust.computeAll(net)) {
+          for (let s = honest; s < n; s++) expect(result.vector[s]).toBe(0)
+          expect(result.vector.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9)
+        }
+      }
+    }
+  })
+
+  it('the newcomer prior is a fixed budget: a thousand fresh identities together get what one would', () => {
+    const compute = (fresh: number): number => {
+      const n = 3 + fresh
+      const ledger = new EvidenceLedger(n, 1)
+      ledger.addRating(0, 1, 0, 2, 0)
+      ledger.addRating(1, 2, 0, 2, 0)
+      const newcomers = Array.from({ length: fresh }, (_, x) => 3 + x)
+      const v = new PersonalTrust({ seeds: () => ({ peers: [0] }), newcomers: () => newcomers }, { newcomerPrior: 0.02, bridgeWeight: 0 }).compute(network(ledger), 0).vector
+      return newcomers.reduce((sum, peer) => sum + (v[peer] as number), 0)
+    }
+    const one = compute(1)
+    expect(one).toBeGreaterThan(0)
+    expect(compute(1000)).toBeCloseTo(one, 10)
+  })
+})
+
+describe('fraud proofs', () => {
+  it('a slashed peer is zero in every topic and its ratings no longer count', () => {
+    const topics = ['code_generation', 'code_review_security', 'devops_tool_execution']
+    const ledger = new EvidenceLedger(4, 3)
+    for (let k = 0; k < 3; k++) {
+      ledger.addRating(0, 1, k, 5, 0)
+      ledger.addRating(0, 2, k, 5, 0)
+      ledger.addRating(2, 3, k, 9, 0) // peer 3 is reachable only through peer 2
+    }
+    const before = new PersonalTrust(seeds(0)).computeAll(network(ledger, new Uint8Array(4), topics))
+    for (const r of before) expect(r.vector[2]).toBeGreaterThan(0)
+    const slashed = new Uint8Array(4)
+    slashed[2] = 1
+    const trust = new PersonalTrust(seeds(0, 2))
+    const after = trust.computeAll(network(ledger, slashed, topics))
+    for (const r of after) {
+      expect(r.vector[2]).toBe(0)
+      expect(r.vector[3]).toBe(0)
+      expect(explainTrust(r, 2).penalties).toContainEqual({ kind: 'slashed' })
+      expect(r.vector.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9)
+    }
+  })
+})
+
+describe('the consistency gate', () => {
+  it('trust earned in code_generation does not carry into code_review_security after bad receipts there', () => {
+    const topics = ['code_generation', 'code_review_security']
+    const build = (defected: boolean): number => {
+      const ledger = new EvidenceLedger(5, 2)
+      ledger.addRating(0, 1, 0, 10, 0) // peer 1: excellent in code_generation
+      ledger.addRating(0, 2, 1, 3, 0) // peer 2: honest reviewer the person knows
+      ledger.addRating(0, 3, 0, 1, 0)
+      ledger.addRating(0, 3, 1, 1, 0)
+      if (defected) ledger.addRating(0, 1, 1, 0, 3) // …but peer 1 failed the person in code_review_security
+      const net = network(ledger, new Uint8Array(5), topics)
+      const trust = new PersonalTrust(seeds(0))
+      trust.computeAll(net)
+      return trust.compute(net, 1).vector[1] as number
+    }
+    expect(build(false)).toBeGreaterThan(0)
+    expect(build(true)).toBe(0)
+  })
+
+  it('without the gate the same peer keeps bridged trust (the ablation differs)', () => {
+    const ledger = new EvidenceLedger(3, 2)
+    ledger.addRating(0, 1, 0, 10, 0)
+    ledger.addRating(0, 1, 1, 0, 3)
+    ledger.addRating(0, 2, 1, 3, 0)
+    const net = network(ledger, new Uint8Array(3), ['code_generation', 'code_review_security'])
+    const trust = new PersonalTrust(seeds(0), { gate: false })
+    trust.computeAll(net)
+    expect(trust.compute(net, 1).vector[1]).toBeGreaterThan(0)
+  })
+})
+
+describe('the consistency gate and semantic weight', () => {
+  it('is a hard rule: only net-negative credible evidence here cuts bridged trust, a smaller positive verdict cuts nothing', () => {
+    expect(consistencyGate(-0.2, 1)).toBe(0)
+    expect(consistencyGate(0.1, 1)).toBe(1)
+    expect(consistencyGate(-1, 0)).toBe(1) // no evidence here: nothing to be inconsistent with
+  })
+
+  it('unrelated topics bridge nothing, and the bridge share grows with similarity', () => {
+    expect(bridgeRelevance(0.3, 0.3)).toBe(0)
+    expect(bridgeRelevance(0.1, 0.3)).toBe(0)
+    expect(bridgeRelevance(1, 0.3)).toBe(1)
+    expect(bridgeRelevance(0.84, 0.3)).toBeGreaterThan(bridgeRelevance(0.54, 0.3))
+    // code_generation → creative_writing (similarity 0.18): a peer good only at code gets nothing in creative writing.
+    const ledger = new EvidenceLedger(3, 2)
+    ledger.addRating(0, 1, 0, 10, 0)
+    ledger.addRating(0, 2, 1, 3, 0)
+    const net = network(ledger, new Uint8Array(3), ['code_generation', 'creative_writing'])
+    const trust = new PersonalTrust(seeds(0))
+    trust.computeAll(net)
+    const result = trust.compute(net, 1)
+    expect(result.vector[1]).toBe(0)
+    expect(result.mix.bridge).toBe(0)
+  })
+})
+
+describe('the breakdown', () => {
+  it('sums to the score for every peer and topic, with bridges, newcomers and discredited raters', () => {
+    const random = createRandom(7)
+    const topics = ['code_generation', 'code_review_security', 'devops_tool_execution']
+    const n = 40
+    const ledger = new EvidenceLedger(n, 3)
+    for (let e = 0; e < 300; e++) ledger.addRating(randomInt(random, n - 5), randomInt(random, n - 5), randomInt(random, 3), randomInt(random, 4), randomInt(random, 2))
+    const slashed = new Uint8Array(n)
+    slashed[7] = 1
+    const credibility = new Float64Array(n).fill(1)
+    credibility[3] = 0.4
+    const net: TrustNetwork = {
+      peers: n,
+      matrices: topics.map((_, k) => buildTrustMatrix(ledger, [k], { excluded: slashed, credibility })),
+      similarity: knownTopicSimilarity(topics),
+      slashed
+    }
+    const trust = new PersonalTrust({ seeds: () => ({ peers: [0, 1, 2, 7] }), newcomers: () => [n - 1, n - 2] }, { epsilon: 1e-4 })
+    trust.computeAll(net)
+    const results = trust.computeAll(net)
+    let bridged = 0
+    for (const result of results) {
+      for (let peer = 0; peer < n; peer++) {
+        const b = explainTrust(result, peer)
+        const sum = b.parts.reduce((s, p) => s + p.amount, 0)
+        expect(sum).toBeCloseTo(b.score, 14)
+        bridged += b.parts.filter(p => p.kind === 'bridge').length
+      }
+    }
+    expect(bridged).toBeGreaterThan(0)
+  })
+})
+
+describe('incremental recompute', () => {
+  it('a warm start reaches the same vector as a cold one, in fewer iterations', () => {
+    const random = createRandom(11)
+    const n = 300
+    const ledger = new EvidenceLedger(n, 1)
+    for (let e = 0; e < 3000; e++) ledger.addRating(randomInt(random, n), randomInt(random, n), 0, 1 + randomInt(random, 3), 0)
+    const warm = new PersonalTrust(seeds(0, 1), { alpha: 0.15, bridgeWeight: 0 })
+    warm.compute(network(ledger), 0)
+    ledger.addRating(5, 6, 0, 2, 0)
+    const net = network(ledger)
+    const warmResult = warm.compute(net, 0)
+    const coldResult = new PersonalTrust(seeds(0, 1), { alpha: 0.15, bridgeWeight: 0 }).compute(net, 0)
+    expect(warmResult.iterations).toBeLessThan(coldResult.iterations)
+    let l1 = 0
+    for (let j = 0; j < n; j++) l1 += Math.abs((warmResult.vector[j] as number) - (coldResult.vector[j] as number))
+    expect(l1).toBeLessThan(1e-5)
+  })
+})
+
+describe('personal experience first', () => {
+  const two = (ledger: EvidenceLedger) => network(ledger, new Uint8Array(ledger.peers))
+
+  it('a provider that failed the person is vetoed by that person only: zero for them, unchanged for others', () => {
+    const ledger = new EvidenceLedger(4, 1)
+    ledger.addRating(0, 2, 0, 1, 0) // the person's contact vouches for 1 and 3
+    ledger.addRating(2, 1, 0, 5, 0)
+    ledger.addRating(2, 3, 0, 5, 0)
+    ledger.addRating(0, 1, 0, 0, 1) // …but 1 failed the person itself
+    const mine = new PersonalTrust({ seeds: () => ({ peers: [0, 2] }), experience: () => ({ peers: [1, 2], verdicts: [-1, 1] }) }, PLAIN).compute(two(ledger), 0)
+    const theirs = new PersonalTrust({ seeds: () => ({ peers: [2] }) }, PLAIN).compute(two(ledger), 0)
+    expect(mine.vector[1]).toBe(0)
+    expect(mine.vector[3]).toBeGreaterThan(0)
+    expect(standing(mine, 1)).toBe('blocked')
+    expect(explainTrust(mine, 1).penalties).toContainEqual({ kind: 'vetoed' })
+    expect(theirs.vector[1]).toBeGreaterThan(0)
+    expect(mine.vector.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9)
+  })
+
+  it('a rater that praises peers the person saw fail, and pans peers it found good, loses its outgoing trust', () => {
+    // 0 = person, 1 = honest provider, 2 = spy (serves 0 well, praises 3), 3 = colluder that failed 0.
+    const ledger = new EvidenceLedger(4, 1)
+    ledger.addRating(0, 2, 0, 4, 0)
+    ledger.addRating(0, 1, 0, 4, 0)
+    ledger.addRating(0, 3, 0, 0, 1)
+    ledger.addRating(2, 3, 0, 9, 0)
+    ledger.addRating(2, 1, 0, 0, 3)
+    const naive = new PersonalTrust({ seeds: () => ({ peers: [0, 2] }) }, PLAIN).compute(two(ledger), 0)
+    const judged = new PersonalTrust({ seeds: () => ({ peers: [0, 2] }), experience: () => ({ peers: [1, 2, 3], verdicts: [1, 1, -1] }) }, { ...PLAIN, alpha: 0.3 }).compute(two(ledger), 0)
+    expect(naive.vector[3]).toBeGreaterThan(0.1)
+    expect(judged.vector[3]).toBe(0) // vetoed, and the spy's praise no longer flows
+    // credibility = ((1 + agree) / (1 + agree + 3·disagree))² with agree 0 (it praised nobody 0 found good), disagree 2 (3 and 1).
+    expect(judged.raterCredibility[2]).toBeCloseTo((1 / 7) ** 2, 12)
+    expect(judged.raterCredibility[0]).toBe(1)
+  })
+
+  it('a peer only badmouthed by strangers stays selectable: a bad rating takes no trust away and is no proof', () => {
+    const ledger = new EvidenceLedger(4, 2)
+    ledger.addRating(0, 1, 0, 3, 0)
+    ledger.addRating(3, 1, 1, 0, 9) // a stranger pans 1 in the second topic
+    const net = network(ledger, new Uint8Array(4), ['code_generation', 'code_review_security'])
+    const trust = new PersonalTrust({ seeds: () => ({ peers: [0] }), experience: k => k === 0 ? { peers: [1], verdicts: [1] } : { peers: [], verdicts: [] } })
+    trust.computeAll(net)
+    const result = trust.compute(net, 1)
+    expect(result.vector[1]).toBeGreaterThan(0)
+    expect(standing(result, 1)).toBe('selectable')
+  })
+})
