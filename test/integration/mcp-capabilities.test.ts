@@ -45,11 +45,10 @@ describe('MCP servers as capabilities', () => {
     const s = await seeker.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap: [p.peer.getMultiaddrs()[0]!.toString()] })
     expect(warnings.join('\n')).toMatch(/MCP server broken/)
 
-    let found: string[] = []
-    await eventually(async () => {
-      found = (await s.discovery.discover('add two numbers together and return the sum', { topic: 'devops_tool_execution' })).map(c => c.descriptor.id)
-      return found.length > 0
-    }, 'the MCP tool at the seeker', 20_000)
+    // Each tool is its own announcement and arrives on its own: rank once the seeker holds them all.
+    const tools = await listMcpTools({ ...EVERYTHING, env: undefined })
+    await eventually(() => s.discovery.index.size >= tools.length, 'every MCP tool at the seeker', 20_000)
+    const found = (await s.discovery.discover('add two numbers together and return the sum', { topic: 'devops_tool_execution' })).map(c => c.descriptor.id)
     expect(found[0]).toBe('everything/get-sum')
   }, 60_000)
 })
