@@ -208,6 +208,11 @@ export class BodylessGossip {
     return this.uniquePeers([from, author, ...others]).slice(0, MAX_HOLDERS)
   }
 
+  /** The first of an entry's topics that we listen to, if any. */
+  private followedTopic (signed: SignedLogEntry): string | undefined {
+    return signed.entry.topics.find(t => this.init.interests.includes(t))
+  }
+
   /** In order, without repeats and without ourselves. */
   private uniquePeers (peers: readonly PeerId[]): PeerId[] {
     const seen = new Set<string>([this.peer.peerId.toString()])
@@ -216,7 +221,7 @@ export class BodylessGossip {
 
   /** Pull the body of a held header now, asking `from` first (say, the peer that served a later entry of its author). */
   async retryBody (signed: SignedLogEntry, from: PeerId): Promise<Uint8Array | undefined> {
-    return await this.obtainBody(signed, this.holders(signed, from, signed.entry.topics.find(t => this.init.interests.includes(t))))
+    return await this.obtainBody(signed, this.holders(signed, from, this.followedTopic(signed)))
   }
 
   /** The body, from our store (a refresh may name one we hold) or from the first holder that serves the right bytes. */
@@ -285,7 +290,8 @@ export class BodylessGossip {
 
   private async request (holder: PeerId, bodyHash: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined> {
     const began = Date.now()
-    const connected = this.peer.getConnections(holder).length > 0
+    // Only for the debug log: a pull is on the hot path.
+    const connected = this.log.enabled && this.peer.getConnections(holder).length > 0
     try {
       const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }), { ...FETCH_LIMITS, timeoutMs })
       this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
@@ -330,7 +336,7 @@ export class BodylessGossip {
         if (verdict.verdict !== 'accepted') continue
         filled++
         // The gap may hold entries on topics we do not listen to: their headers close it, their bodies are not ours to fetch.
-        const domain = verdict.entry.topics.find(t => this.init.interests.includes(t))
+        const domain = this.followedTopic(verdict)
         if (domain !== undefined) await this.obtainBody(verdict, this.holders(verdict, from, domain))
       }
     } catch {

@@ -317,8 +317,10 @@ export class Discovery {
     queue.push({ signed, descriptor })
     this.pending.set(key, queue)
     // We hold the author's BAID header but its body never came: whoever just served this descriptor likely holds it.
-    const baid = this.logs.latest(author, 'baid')
-    if (baid !== undefined && from !== undefined && !this.logs.hasBody(baid.entry.bodyHash)) void this.gossip.retryBody(baid, from)
+    if (from !== undefined) {
+      const baid = this.logs.latest(author, 'baid')
+      if (baid !== undefined && !this.logs.hasBody(baid.entry.bodyHash)) void this.gossip.retryBody(baid, from)
+    }
     // One DHT lookup per author per minute: a stale bundle there must not start a loop.
     const last = this.lookups.get(key) ?? 0
     if (queue.length === 1 && this.now() - last > LOOKUP_BACKOFF_MS) {
