@@ -27,7 +27,11 @@ describe('the libp2p peer', () => {
     for (const p of [hub, a, c]) p.services.pubsub.subscribe(topic)
     const received: string[] = []
     c.services.pubsub.addEventListener('message', evt => { received.push(new TextDecoder().decode(evt.detail.data)) })
-    await eventually(() => a.services.pubsub.getSubscribers(topic).length > 0 && c.services.pubsub.getSubscribers(topic).length > 0, 'subscriptions to spread')
+    // Two hops need the hub to have grafted both ends into its mesh (one heartbeat after subscriptions spread).
+    // getMeshPeers is on the implementation, not the exported interface.
+    const meshOf = (peer: typeof hub) => (peer.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic)
+    const meshed = (peer: typeof hub, ...others: Array<typeof hub>) => others.every(o => meshOf(peer).includes(o.peerId.toString()))
+    await eventually(() => meshed(hub, a, c) && meshed(a, hub) && meshed(c, hub), 'the hub to mesh with both ends', 20_000)
     expect(a.getPeers().map(String)).not.toContain(c.peerId.toString())
     await a.services.pubsub.publish(topic, new TextEncoder().encode('hello from a'))
     await eventually(() => received.includes('hello from a'), 'the message at c')
