@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { encode } from './common/codec.ts'
 import type { Database } from 'better-sqlite3'
 import type { IdentityInfo } from './api/identity.ts'
 import { loadAgentConfig, type McpServerConfig } from './common/config.ts'
@@ -21,6 +22,8 @@ import { Discovery } from './discovery/service.ts'
 import { OpenAiCompatibleEmbeddings } from './discovery/embeddings.ts'
 import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
+import { Reputation, type RecordedReceipt } from './reputation/service.ts'
+import { genesisHashOf } from './identity/ids.ts'
 
 // The only place the planes are wired together.
 
@@ -58,6 +61,19 @@ async function mcpCapabilities (servers: readonly McpServerConfig[], warn: ((mes
 export interface Network {
   readonly peer: HearthPeer
   readonly discovery: Discovery
+  /** Keep the co-signed receipt of one of our tasks; as its requester, gossip our rating of the provider. */
+  recordReceipt (bytes: Uint8Array): Promise<RecordedReceipt>
+}
+
+/** The person's reputation plane over a data directory's database: usable without keys or a network. */
+export function openReputation (db: Database, now: () => number = Date.now): Reputation {
+  const identities = new IdentityStore(db)
+  const baid = (id: string | undefined): Uint8Array | undefined => id === undefined ? undefined : genesisHashOf(id)
+  return new Reputation({
+    db,
+    self: () => baid(identities.self()?.baidId),
+    baidOf: agent => baid(identities.baidOfAgent(agent))
+  }, { topics: TOPICS, now })
 }
 
 export interface Host {
@@ -65,6 +81,7 @@ export interface Host {
   readonly db: Database
   readonly verifier: BaidVerifier
   readonly identity: Identity
+  readonly reputation: Reputation
   /** Join the network as this agent (its libp2p key is the agent key) and start announcing and discovering. */
   connect (init: NetworkInit): Promise<Network>
   /** What this agent runs now: the digests its BAID record should commit to. */
@@ -90,6 +107,7 @@ export async function createHost (init: HostInit): Promise<Host> {
     const verifier = new BaidVerifier({ now })
     const identity = new Identity({ store: new IdentityStore(db), keystore: new Keystore(secrets), verifier }, { now })
     const digests = (): Digests => digestsOf(appRoot, loadAgentConfig(init.dataDir))
+    const reputation = openReputation(db, now)
     let stopped = false
     let network: Network | undefined
     return {
@@ -97,6 +115,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       db,
       verifier,
       identity,
+      reputation,
       digests,
       async start () {
         const reissued = await identity.refresh(digests())
@@ -116,7 +135,8 @@ export async function createHost (init: HostInit): Promise<Host> {
           dhtServer: net.dhtServer ?? net.relayServer ?? false,
           ...(net.inboundConnectionsPerSecond === undefined ? {} : { inboundConnectionsPerSecond: net.inboundConnectionsPerSecond }),
           topics: [...[...domains].map(announceTopic), BROADCAST_TOPIC],
-          colocationWhitelist: ['127.0.0.1', '::1']
+          colocationWhitelist: ['127.0.0.1', '::1'],
+          appScore: peerId => reputation.appScore(peerId)
         })
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,
@@ -124,15 +144,31 @@ export async function createHost (init: HostInit): Promise<Host> {
           ...(config.embeddings === null ? {} : { embeddings: new OpenAiCompatibleEmbeddings(config.embeddings) }),
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
+          trust: (agent, topics) => reputation.trustFor(agent, topics),
           now
         })
+        discovery.events.on('rating:received', ({ author, body }) => { reputation.ingestRating(author, body) })
+        discovery.events.on('baid:imported', () => { reputation.retryPending() })
+        discovery.events.on('log:equivocation', ({ proof }) => {
+          reputation.recordFraudProof({ offender: proof.author, kind: 'equivocation', evidence: encode([proof.headerA, proof.headerB]) })
+        })
+        reputation.setAnnouncers(topic => discovery.agentsIn(topic))
         await discovery.start()
-        network = { peer, discovery }
+        network = {
+          peer,
+          discovery,
+          async recordReceipt (bytes) {
+            const recorded = reputation.recordReceipt(bytes)
+            if (recorded.rater === 'self' && recorded.added) await discovery.publishRating(bytes, recorded.topic)
+            return recorded
+          }
+        }
         return network
       },
       async stop () {
         if (stopped) return
         stopped = true
+        reputation.stop()
         if (network !== undefined) {
           await network.discovery.stop()
           await network.peer.stop()

@@ -6,6 +6,7 @@ import { idCommand } from './commands/id.ts'
 import { networkCommands } from './commands/network.ts'
 import { simCommand } from './commands/sim.ts'
 import { testnetCommand } from './commands/testnet.ts'
+import { trustCommand } from './commands/trust.ts'
 import type { GlobalOptions } from './context.ts'
 
 // `hearth`: the CLI face of the core. Every command takes --data-dir, --keystore and --json.
@@ -34,5 +35,6 @@ idCommand(program, run)
 networkCommands(program, run)
 testnetCommand(program, run)
 simCommand(program, run)
+trustCommand(program, run)
 
 await program.parseAsync()

@@ -33,14 +33,20 @@ export interface DiscoverOptions {
   signal?: AbortSignal
 }
 
-/** How much the requester trusts an agent in a topic, in [0, 1]; reputation plugs in here. */
-export type TrustHook = (agent: Uint8Array, topic: string | undefined) => number
+/**
+ * How much the requester trusts an agent in the best of these topics, in [0, 1]; undefined when the agent is not to be
+ * offered at all (blocked, slashed, known bad, under the person's threshold). Reputation plugs in here.
+ */
+export type TrustHook = (agent: Uint8Array, topics: readonly string[]) => number | undefined
+
+/** Even an untrusted match keeps this share of its score, so relevance still orders peers nobody has rated yet. */
+export const TRUST_FLOOR = 0.2
 
 export const neutralTrust: TrustHook = () => 1
 
 export interface Candidate {
   descriptor: CapabilityDescriptor
-  /** relevance × trust × qos: the order of the results. */
+  /** relevance × (floor + (1 − floor) × trust) × qos: the order of the results. */
   score: number
   /** In (0, 1]: 1 for the best lexical match, blended with semantic similarity when embeddings are on. */
   relevance: number
@@ -156,6 +162,15 @@ export class CapabilityIndex {
     return this.#entries.delete(key)
   }
 
+  /** Agents with a live descriptor in a topic: who the newcomer prior may go to. */
+  agentsIn (topic: string, now = Date.now()): Uint8Array[] {
+    const agents = new Map<string, Uint8Array>()
+    for (const { descriptor } of this.#entries.values()) {
+      if (descriptor.topics.includes(topic) && isLive(descriptor, now)) agents.set(hex(descriptor.agent), descriptor.agent)
+    }
+    return [...agents.values()]
+  }
+
   /** Drop every descriptor whose TTL has run out; returns how many. */
   expire (now = Date.now()): number {
     let dropped = 0
@@ -172,7 +187,17 @@ export class CapabilityIndex {
   async discover (intent: string, constraints: DiscoverConstraints = {}, options: DiscoverOptions = {}): Promise<Candidate[]> {
     const limit = options.limit ?? 10
     const now = options.now ?? Date.now()
-    const hits = this.#lexical.search(intent, shortlistSize(limit), key => meetsConstraints(this.#entries.get(key)!.descriptor, constraints, now))
+    // Trust is asked once per entry: the shortlist filter and the ranking read the same answer.
+    const trusted = new Map<string, number>()
+    const admit = (key: string): boolean => {
+      const { descriptor } = this.#entries.get(key)!
+      if (!meetsConstraints(descriptor, constraints, now)) return false
+      const trust = this.#trust(descriptor.agent, constraints.topic === undefined ? descriptor.topics : [constraints.topic])
+      if (trust === undefined) return false
+      trusted.set(key, unit(trust))
+      return true
+    }
+    const hits = this.#lexical.search(intent, shortlistSize(limit), admit)
     if (hits.length === 0) return []
     const entries = hits.map(hit => this.#entries.get(hit.id)!)
     const similarity = await this.#similarity(intent, entries, options.signal)
@@ -182,9 +207,9 @@ export class CapabilityIndex {
       const lexical = hit.score / topScore
       const semantic = similarity.values === undefined ? undefined : Math.max(0, similarity.values[i]!)
       const relevance = semantic === undefined ? lexical : (1 - this.#embeddingWeight) * lexical + this.#embeddingWeight * semantic
-      const trust = unit(this.#trust(descriptor.agent, constraints.topic))
+      const trust = trusted.get(hit.id)!
       const qos = qosFactor(descriptor.qos)
-      return { descriptor, score: relevance * trust * qos, relevance, trust, qos, matched: hit.matched, semantic }
+      return { descriptor, score: relevance * (TRUST_FLOOR + (1 - TRUST_FLOOR) * trust) * qos, relevance, trust, qos, matched: hit.matched, semantic }
     })
     return ranked.sort((x, y) => y.score - x.score).slice(0, limit).map(({ matched, semantic, ...candidate }) => ({
       ...candidate,

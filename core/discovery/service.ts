@@ -17,7 +17,7 @@ import { OwnLog } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
 import { BodylessGossip, type GossipMode } from './gossip.ts'
 import type { SignedLogEntry } from './log-entry.ts'
-import { LogStore } from './log-store.ts'
+import { LogStore, type FraudProof as LogFraudProof } from './log-store.ts'
 import { CapabilityIndex, type Candidate, type DiscoverConstraints, type DiscoverOptions, type TrustHook } from './matcher.ts'
 import { ownDescriptors, type CapabilityConfig } from './own-capabilities.ts'
 import { DescriptorPins, type Drift } from './pins.ts'
@@ -30,6 +30,12 @@ export interface DiscoveryEvents extends Record<string, unknown> {
   'descriptor:added': CapabilityDescriptor
   'descriptor:drift': Drift
   'descriptor:rejected': { agent: Uint8Array, reason: string }
+  /** An author's verified `rating` entry: its body is the co-signed receipt, for reputation to weigh. */
+  'rating:received': { author: Uint8Array, body: Uint8Array }
+  /** An author's BAID bundle arrived and was imported. */
+  'baid:imported': { agent: Uint8Array }
+  /** An author signed two entries at one position of its log: proof of fraud. */
+  'log:equivocation': { proof: LogFraudProof }
 }
 
 export interface DiscoveryComponents {
@@ -109,6 +115,7 @@ export class Discovery {
       interests: init.interests,
       ...(init.mode === undefined ? {} : { mode: init.mode }),
       onEntry: (signed, body, from) => this.onEntry(signed, body, from),
+      onVerdict: verdict => { if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof }) },
       now: this.now
     })
   }
@@ -167,6 +174,18 @@ export class Discovery {
     const signer = await this.components.identity.agentSigner()
     await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
     this.announced.push({ descriptor, body })
+  }
+
+  /** Sign, store and gossip a rating of ours: the co-signed receipt of a task we asked for, on its topic. */
+  async publishRating (receipt: Uint8Array, topic: string): Promise<void> {
+    await this.meetAudience([topic])
+    const signer = await this.components.identity.agentSigner()
+    await this.gossip.publish(this.own.append('rating', receipt, { topics: [topic], keywords: [] }, signer, this.now()), receipt)
+  }
+
+  /** Agents announcing a topic now. */
+  agentsIn (topic: string): Uint8Array[] {
+    return this.index.agentsIn(topic, this.now())
   }
 
   /**
@@ -262,6 +281,7 @@ export class Discovery {
     try {
       if (signed.entry.kind === 'baid') this.onBaid(signed.entry.author, body)
       else if (signed.entry.kind === 'descriptor') this.onDescriptor(signed, decodeDescriptor(body), from)
+      else if (signed.entry.kind === 'rating') this.events.emit('rating:received', { author: signed.entry.author, body })
     } catch (err) {
       if (!(err instanceof HearthError)) throw err
       this.events.emit('descriptor:rejected', { agent: signed.entry.author, reason: `${err.name}: ${err.message}` })
@@ -280,6 +300,7 @@ export class Discovery {
       if (this.importedBaids.size >= MAX_KNOWN_SUBSCRIBERS) this.importedBaids.clear()
       this.importedBaids.set(hex(author), digest)
     }
+    this.events.emit('baid:imported', { agent: author })
     const waiting = this.pending.get(hex(author)) ?? []
     this.pending.delete(hex(author))
     for (const { signed, descriptor } of waiting) this.onDescriptor(signed, descriptor)

@@ -48,6 +48,17 @@ export class IdentityStore {
     return { records, revocation: chain.revocation === null ? undefined : new Uint8Array(chain.revocation) }
   }
 
+  /** The BAID whose current agent key this is, if this peer knows it. */
+  baidOfAgent (agent: Uint8Array): string | undefined {
+    return (this.db.prepare('SELECT baid_id FROM baid_chains WHERE agent = ?').pluck().get(agent) as string | undefined)
+  }
+
+  /** The current agent key of a BAID this peer knows. */
+  agentOf (baidId: string): Uint8Array | undefined {
+    const agent = this.db.prepare('SELECT agent FROM baid_chains WHERE baid_id = ?').pluck().get(baidId) as Buffer | undefined
+    return agent === undefined ? undefined : new Uint8Array(agent)
+  }
+
   /** Every chain this peer knows, for warming the verifier's cache at start-up. */
   allBaidIds (): string[] {
     return (this.db.prepare('SELECT baid_id FROM baid_chains ORDER BY baid_id').all() as Array<{ baid_id: string }>).map(r => r.baid_id)

@@ -1,12 +1,26 @@
 import { base58btc } from 'multiformats/bases/base58'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { UsageError } from '../api/errors.ts'
 
 // The text forms people and other tools see: libp2p PeerIds, did:key owners, and BAID ids.
 
 /** libp2p's standard string form of an Ed25519 key, `12D3KooW…`. */
 export function peerIdOf (agentPublicKey: Uint8Array): string {
   return peerIdFromPublicKey(publicKeyFromRaw(agentPublicKey)).toString()
+}
+
+/** The agent key behind a `12D3KooW…` PeerId; a UsageError for anything else. */
+export function agentKeyOf (peerId: string): Uint8Array {
+  let key: Uint8Array | undefined
+  try {
+    const id = peerIdFromString(peerId)
+    key = id.type === 'Ed25519' ? id.publicKey.raw : undefined
+  } catch {
+    key = undefined
+  }
+  if (key === undefined) throw new UsageError(`"${peerId}" is not an Ed25519 PeerId`, { hint: 'a PeerId looks like 12D3KooW…' })
+  return key
 }
 
 const ED25519_PUB_MULTICODEC = Uint8Array.from([0xed, 0x01])
@@ -22,6 +36,18 @@ export function ownerIdOf (ownerPublicKey: Uint8Array): string {
 /** A BAID is named by the hash of its genesis record: stable across key rotations. */
 export function baidIdOf (genesisHash: Uint8Array): string {
   return `baid:${base58btc.encode(genesisHash)}`
+}
+
+/** The genesis hash a BAID id names; a UsageError for anything else. */
+export function genesisHashOf (baidId: string): Uint8Array {
+  let hash: Uint8Array | undefined
+  try {
+    hash = baidId.startsWith('baid:') ? base58btc.decode(baidId.slice('baid:'.length)) : undefined
+  } catch {
+    hash = undefined
+  }
+  if (hash?.byteLength !== 32) throw new UsageError(`"${baidId}" is not a BAID id`, { hint: 'a BAID id looks like baid:z…' })
+  return hash
 }
 
 export function hex (bytes: Uint8Array): string {

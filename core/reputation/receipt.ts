@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
 import { InvalidRatingError } from '../api/errors.ts'
 import { Domains } from '../identity/domains.ts'
 import { open, payloadOf, seal, type Signer } from '../identity/envelope.ts'
@@ -28,19 +30,35 @@ export interface ReceiptDirectory {
   topicOf (name: string): TopicIndex | undefined
 }
 
-/** Verify both signatures, then turn the receipt into one rating; anything unverifiable or unknown throws InvalidRatingError. */
-export function ratingFromReceipt (bytes: Uint8Array, directory: ReceiptDirectory): LocalTrust {
-  let receipt: Receipt
-  let signers: readonly Uint8Array[]
+/** A receipt whose two signatures verified: requester first, provider second. */
+export interface OpenedReceipt {
+  readonly receipt: Receipt
+  readonly requester: Uint8Array
+  readonly provider: Uint8Array
+  /** Hash of the exact co-signed bytes: the receipt's identity in ratings and disputes. */
+  readonly hash: Uint8Array
+}
+
+/** Verify both signatures and the payload; anything else throws InvalidRatingError. */
+export function openReceipt (bytes: Uint8Array): OpenedReceipt {
+  let opened: OpenedReceipt
   try {
     const envelope = open(bytes, Domains.receipt)
-    receipt = payloadOf(envelope, RECEIPT_TYPE, ReceiptPayload)
-    signers = envelope.signers
+    const [requester, provider] = envelope.signers
+    if (requester === undefined || provider === undefined || envelope.signers.length !== 2) throw new Error('a receipt carries exactly two signatures')
+    opened = { receipt: payloadOf(envelope, RECEIPT_TYPE, ReceiptPayload), requester, provider, hash: sha256(bytes) }
   } catch (err) {
     throw new InvalidRatingError(`rating without a valid co-signed receipt: ${(err as Error).message}`)
   }
-  const rater = directory.peerOf(signers[0] as Uint8Array)
-  const ratee = directory.peerOf(signers[1] as Uint8Array)
+  if (equalBytes(opened.requester, opened.provider)) throw new InvalidRatingError('a receipt needs two different parties')
+  return opened
+}
+
+/** Verify both signatures, then turn the receipt into one rating; anything unverifiable or unknown throws InvalidRatingError. */
+export function ratingFromReceipt (bytes: Uint8Array, directory: ReceiptDirectory): LocalTrust {
+  const { receipt, requester, provider } = openReceipt(bytes)
+  const rater = directory.peerOf(requester)
+  const ratee = directory.peerOf(provider)
   const topic = directory.topicOf(receipt.topic)
   if (rater === undefined || ratee === undefined || topic === undefined) throw new InvalidRatingError('receipt names an unknown peer or topic')
   if (rater === ratee) throw new InvalidRatingError('a receipt needs two different parties')

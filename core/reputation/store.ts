@@ -130,6 +130,24 @@ export class ReputationStore {
     for (const [t, rater, ratee, satisfied, unsatisfied] of rows) yield { rater, ratee, topic: t, satisfied, unsatisfied }
   }
 
+  /**
+   * Like `ratingsByTopic` over all topics, but each receipt's weight decayed by its age: × 2^(−(now − ts) / halfLifeMs).
+   * What the app's engine starts from; the bench and bulk tools read the undecayed sums.
+   */
+  * decayedRatings (now: number, halfLifeMs: number): Generator<RatingTuple, void, undefined> {
+    if (!(halfLifeMs > 0)) throw new InvalidTrustInputError('a half-life is a positive duration')
+    const rows = this.sql.decayedTuples.iterate({ now, halfLife: halfLifeMs }) as IterableIterator<[string, Buffer, Buffer, number, number]>
+    for (const [t, rater, ratee, satisfied, unsatisfied] of rows) yield { rater, ratee, topic: t, satisfied, unsatisfied }
+  }
+
+  /** Keep a receipt and the rating it backs in one transaction: a crash keeps both or neither. Returns whether the rating was new. */
+  saveRatedReceipt (receipt: StoredReceipt, rating: VerifiedRating): boolean {
+    return transaction(this.db, () => {
+      this.saveReceipt(receipt)
+      return this.ingestRatings([rating]) > 0
+    })
+  }
+
   /** Keep a verified fraud proof; false when the same evidence against the same offender is already held. */
   recordFraudProof (proof: StoredFraudProof): boolean {
     return this.sql.insertProof.run(proof.offender, proof.kind, proof.topic ?? null, proof.evidence, proof.detectedAt).changes > 0
@@ -274,6 +292,9 @@ function prepare (db: Database) {
       SELECT topic FROM t WHERE topic IS NOT NULL`).pluck(),
     allTuples: db.prepare(`${tuples} GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),
     topicTuples: db.prepare(`${tuples} WHERE topic = ? GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),
+    // Ages are negative exponents: a receipt from the future (clock skew) counts as fresh, never as more than one.
+    decayedTuples: db.prepare(`SELECT topic, rater, ratee, sum(satisfied * pow(2, min(0, ts - @now) / @halfLife)), sum(unsatisfied * pow(2, min(0, ts - @now) / @halfLife))
+      FROM ratings GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),
     insertProof: db.prepare('INSERT INTO fraud_proofs (offender, kind, topic, evidence, detected_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (offender, kind, evidence) DO NOTHING'),
     proofs: db.prepare('SELECT offender, kind, topic, evidence, detected_at FROM fraud_proofs ORDER BY id'),
     proofsOf: db.prepare('SELECT offender, kind, topic, evidence, detected_at FROM fraud_proofs WHERE offender = ? ORDER BY id'),

@@ -13,6 +13,7 @@ import type { Network } from '../../host.ts'
 import { callControl, controlPath, serveControl } from '../control.ts'
 import { log, report } from '../output.ts'
 import { withHost, type GlobalOptions, type Runner } from '../context.ts'
+import { trustHandlers } from './trust.ts'
 
 // `hearth daemon` runs the peer; `peers`, `announce` and `discover` ask the running daemon of the same data directory.
 
@@ -52,7 +53,7 @@ export function networkCommands (program: Command, run: Runner): void {
         inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
-      const commands = { ...handlers(network, host.identity.info.bind(host.identity)), ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {}) }
+      const commands = { ...handlers(network, host.identity.info.bind(host.identity)), ...trustHandlers(host.reputation, host.db), ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {}) }
       const control = await serveControl(controlPath(host.dataDir), commands)
       const addrs = network.peer.getMultiaddrs().map(String)
       log(`Hearth daemon up as ${started.identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)

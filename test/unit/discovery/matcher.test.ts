@@ -226,16 +226,31 @@ describe('ranking factors', () => {
   })
 
   it('lets the trust hook reorder candidates, per topic', async () => {
-    const asked: Array<string | undefined> = []
-    const trust: TrustHook = (agent, topic) => {
-      asked.push(topic)
+    const asked: string[][] = []
+    const trust: TrustHook = (agent, topics) => {
+      asked.push([...topics])
       return agent.every((b, i) => b === twin.agent[i]) ? 0.2 : 0.9
     }
     const ranked = await indexWith([securityReview, twin], { trust }).discover('security review', { topic: 'code_review_security' }, { now: NOW })
     expect(ranked.map(c => c.descriptor.id)).toEqual(['security-review', 'security-review-twin'])
     expect(ranked[1]).toMatchObject({ trust: 0.2 })
     expect(ranked[1]!.reasons).toContain('trust 0.20 in code_review_security')
-    expect(new Set(asked)).toEqual(new Set(['code_review_security']))
+    expect(new Set(asked.flat())).toEqual(new Set(['code_review_security']))
+  })
+
+  it('asks about the topics a descriptor offers when no topic is given', async () => {
+    const asked: string[][] = []
+    await indexWith([securityReview], { trust: (_agent, topics) => { asked.push([...topics]); return 1 } }).discover('security', {}, { now: NOW })
+    expect(asked).toEqual([securityReview.topics])
+  })
+
+  it('leaves out agents the trust hook refuses, and keeps relevance order among the untrusted', async () => {
+    const refused = await indexWith([securityReview, twin], { trust: agent => agent.every((b, i) => b === twin.agent[i]) ? undefined : 1 }).discover('security review', {}, { now: NOW })
+    expect(refused.map(c => c.descriptor.id)).toEqual(['security-review'])
+    const untrusted = await indexWith([securityReview, twin], { trust: () => 0 }).discover('security review', {}, { now: NOW })
+    const neutral = await indexWith([securityReview, twin]).discover('security review', {}, { now: NOW })
+    expect(untrusted.map(c => c.descriptor.id)).toEqual(neutral.map(c => c.descriptor.id))
+    expect(untrusted[0]!.score).toBeGreaterThan(0)
   })
 
   it('clamps a faulty trust hook into [0, 1]', async () => {

@@ -1,0 +1,504 @@
+import { InvalidRatingError, InvalidTrustInputError } from '../api/errors.ts'
+import type { PeerStanding, PeerTrust, TopicTrustView, TrustPart, TrustPenalty } from '../api/trust.ts'
+import { TypedEvents } from '../common/events.ts'
+import { agentKeyOf, baidIdOf, hex } from '../identity/ids.ts'
+import type { Database } from '../store/database.ts'
+import { explainTrust } from './breakdown.ts'
+import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
+import { openReceipt, type OpenedReceipt } from './receipt.ts'
+import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord, type FraudProofKind } from './slashing.ts'
+import { ReputationStore, type PeerChoice, type VerifiedRating } from './store.ts'
+import { knownTopicSimilarity, similarityAt } from './topic-similarity.ts'
+import { buildTrustMatrix, EvidenceLedger, type PeerIndex, type TrustMatrix } from './trust-graph.ts'
+
+// The reputation plane as the app runs it: co-signed receipts in, one person's MG-EigenTrust per topic out, recomputed
+// for the topics that changed shortly after evidence arrives. Peers are BAIDs (their genesis hashes), so trust outlives key rotation.
+
+export interface ReputationComponents {
+  readonly db: Database
+  /** This person's BAID, once they have an identity. */
+  readonly self: () => Uint8Array | undefined
+  /** The BAID an agent key currently belongs to, if known here. */
+  readonly baidOf: (agent: Uint8Array) => Uint8Array | undefined
+}
+
+export interface ReputationInit {
+  /** Topics always computed (the known domains); topics seen in evidence are added. */
+  readonly topics?: readonly string[]
+  readonly options?: Partial<MgEigenTrustOptions>
+  /** Evidence and failure proofs weigh half as much after this long. */
+  readonly halfLifeMs?: number
+  /** How long evidence may gather before the topics it touched are recomputed. */
+  readonly recomputeDelayMs?: number
+  readonly now?: () => number
+}
+
+export interface ReputationEvents extends Record<string, unknown> {
+  /** Scores changed in these topics. */
+  'trust:updated': { topics: string[] }
+  /** A rating from the network that did not count, and why. */
+  'rating:ignored': { author: Uint8Array, reason: string }
+}
+
+/** What recording a receipt did: the requester's rating is what gets gossiped. */
+export interface RecordedReceipt {
+  readonly hash: Uint8Array
+  readonly topic: string
+  readonly satisfied: boolean
+  /** The receipt was new here. */
+  readonly added: boolean
+}
+
+export const DEFAULT_HALF_LIFE_MS = 30 * 24 * 3600 * 1000
+const DEFAULT_RECOMPUTE_DELAY_MS = 1_000
+/** Decay the in-memory evidence at most this often; between times it is at most this stale. */
+const DECAY_STEP_MS = 3600 * 1000
+/** gossipsub's graylist is −80: a blocked or slashed peer's RPCs are ignored. */
+const SHUNNED_APP_SCORE = -100
+const PENDING_LIMIT = 256
+
+/** One build of the engine's input: dense indexes for the peers and topics held now, the evidence, and the person's trust. */
+interface Engine {
+  readonly capacity: number
+  readonly ledger: EvidenceLedger
+  readonly trust: PersonalTrust
+  readonly matrices: TrustMatrix[]
+  slashed: Uint8Array
+  decayedAt: number
+  computed: boolean
+}
+
+export class Reputation {
+  readonly events = new TypedEvents<ReputationEvents>()
+  readonly store: ReputationStore
+  private readonly components: ReputationComponents
+  private readonly options: MgEigenTrustOptions
+  private readonly halfLifeMs: number
+  private readonly recomputeDelayMs: number
+  private readonly now: () => number
+  private readonly peerIndex = new Map<string, PeerIndex>()
+  private readonly peerKeys: Uint8Array[] = []
+  private readonly topicIndex = new Map<string, number>()
+  private readonly topicNames: string[] = []
+  private engine: Engine | undefined
+  private readonly dirty = new Set<number>()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  /** Peers each topic's newcomer prior may go to: agents announcing it now (set by the host once discovery runs). */
+  private announcers: ((topic: string) => readonly Uint8Array[]) | undefined
+  /** Ratings whose parties' BAIDs are not known yet: retried when a BAID arrives. */
+  private readonly pending: Array<{ author: Uint8Array, body: Uint8Array }> = []
+  private appScores = new Map<string, number>()
+
+  constructor (components: ReputationComponents, init: ReputationInit = {}) {
+    this.components = components
+    this.store = new ReputationStore(components.db)
+    this.options = { ...DEFAULT_MG_OPTIONS, ...init.options }
+    this.halfLifeMs = init.halfLifeMs ?? DEFAULT_HALF_LIFE_MS
+    this.recomputeDelayMs = init.recomputeDelayMs ?? DEFAULT_RECOMPUTE_DELAY_MS
+    this.now = init.now ?? Date.now
+    for (const topic of init.topics ?? []) this.topicOf(topic)
+  }
+
+  /** Where the newcomer prior may go: agents announcing a topic now. */
+  setAnnouncers (announcers: (topic: string) => readonly Uint8Array[]): void {
+    this.announcers = announcers
+  }
+
+  stop (): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  /**
+   * A receipt of one of our own tasks, co-signed by both sides. It is stored with the requester's rating in one transaction;
+   * the caller gossips it (as a `rating` log entry) when we were the requester.
+   */
+  recordReceipt (bytes: Uint8Array): RecordedReceipt & { readonly rater: 'self' | 'peer' } {
+    const opened = openReceipt(bytes)
+    const self = this.components.self()
+    const rater = this.baidOrThrow(opened.requester, 'requester')
+    const ratee = this.baidOrThrow(opened.provider, 'provider')
+    if (self === undefined || !(hex(rater) === hex(self) || hex(ratee) === hex(self))) throw new InvalidRatingError('a receipt recorded by hand must name this agent as requester or provider')
+    const added = this.save(opened, bytes, rater, ratee)
+    return { hash: opened.hash, topic: opened.receipt.topic, satisfied: opened.receipt.satisfied, added, rater: hex(rater) === hex(self) ? 'self' : 'peer' }
+  }
+
+  /**
+   * A `rating` log entry from the network: its body is a co-signed receipt and its author must be the receipt's requester
+   * (only the one who asked rates). Returns false for a rating that does not count; a verdict is reported on `rating:ignored`.
+   */
+  ingestRating (author: Uint8Array, body: Uint8Array): boolean {
+    let opened: OpenedReceipt
+    try {
+      opened = openReceipt(body)
+      if (hex(opened.requester) !== hex(author)) throw new InvalidRatingError('a rating must be logged by the receipt\'s requester')
+    } catch (err) {
+      if (!(err instanceof InvalidRatingError)) throw err
+      this.events.emit('rating:ignored', { author, reason: err.message })
+      return false
+    }
+    const rater = this.components.baidOf(opened.requester)
+    const ratee = this.components.baidOf(opened.provider)
+    if (rater === undefined || ratee === undefined) {
+      // Its parties' BAIDs usually arrive on the same topics moments later.
+      if (this.pending.length >= PENDING_LIMIT) this.pending.shift()
+      this.pending.push({ author, body })
+      return false
+    }
+    this.save(opened, body, rater, ratee)
+    return true
+  }
+
+  /** A BAID became known: ratings that waited for it are taken again. */
+  retryPending (): void {
+    for (const { author, body } of this.pending.splice(0)) this.ingestRating(author, body)
+  }
+
+  /** A verified fraud proof against an agent: its BAID is slashed in every topic (equivocation at once, task failures once several stand). */
+  recordFraudProof (proof: { offender: Uint8Array, kind: FraudProofKind, topic?: string, evidence: Uint8Array }): boolean {
+    const offender = this.components.baidOf(proof.offender) ?? proof.offender
+    const added = this.store.recordFraudProof({ offender, kind: proof.kind, topic: proof.topic, evidence: proof.evidence, detectedAt: this.now() })
+    if (added) this.invalidate()
+    return added
+  }
+
+  addContact (peer: Uint8Array): boolean { return this.changed(this.store.addContact(peer, this.now())) }
+  removeContact (peer: Uint8Array): boolean { return this.changed(this.store.removeContact(peer)) }
+  contacts (): PeerChoice[] { return this.store.contacts() }
+  block (peer: Uint8Array): boolean { return this.changed(this.store.block(peer, this.now())) }
+  unblock (peer: Uint8Array): boolean { return this.changed(this.store.unblock(peer)) }
+  blocks (): PeerChoice[] { return this.store.blocks() }
+
+  /** The lowest relative trust (0–1) a peer needs to be offered for work in a topic. */
+  setThreshold (topic: string, minTrust: number): void {
+    this.store.setThreshold(topic, minTrust)
+    this.topicOf(topic)
+    this.appScores.clear()
+  }
+
+  removeThreshold (topic: string): boolean { return this.store.removeThreshold(topic) }
+  thresholds (): Array<{ topic: string, minTrust: number }> { return this.store.thresholds() }
+
+  /**
+   * Discovery's trust hook: how much this person trusts an agent in the best of these topics, relative to the most trusted
+   * peer there (0–1); undefined when the agent is not to be offered at all (slashed, blocked, known bad, or under the threshold).
+   */
+  trustFor (agent: Uint8Array, topics: readonly string[]): number | undefined {
+    this.flush()
+    const peer = this.components.baidOf(agent)
+    let best: number | undefined
+    for (const topic of topics) {
+      const view = this.rank(peer, topic)
+      if (view !== undefined && (best === undefined || view > best)) best = view
+    }
+    return best
+  }
+
+  /** gossipsub's application score for a connected peer: shunned when the person blocked it or it was slashed. */
+  appScore (peerId: string): number {
+    let score = this.appScores.get(peerId)
+    if (score === undefined) {
+      const baid = this.components.baidOf(agentKeyOf(peerId))
+      score = baid !== undefined && (this.store.isBlocked(baid) || this.isSlashed(baid)) ? SHUNNED_APP_SCORE : 0
+      if (this.appScores.size > 4096) this.appScores.clear()
+      this.appScores.set(peerId, score)
+    }
+    return score
+  }
+
+  /** Score, standing and breakdown of one peer in one topic or in every topic, for the UI and `hearth trust show`. */
+  show (peer: Uint8Array, topic?: string): PeerTrust {
+    this.flush()
+    const topics = topic === undefined ? [...this.topicNames] : [topic]
+    return {
+      contact: this.store.isContact(peer),
+      blocked: this.store.isBlocked(peer),
+      slashed: this.isSlashed(peer),
+      topics: topics.map(name => this.topicView(peer, name))
+    }
+  }
+
+  /** Recompute now whatever evidence changed (the daemon does it on its own shortly after evidence arrives). */
+  flush (): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const engine = this.engine ?? this.build()
+    const now = this.now()
+    if (now - engine.decayedAt >= DECAY_STEP_MS) {
+      engine.ledger.decay(2 ** (-(now - engine.decayedAt) / this.halfLifeMs))
+      engine.decayedAt = now
+      for (let k = 0; k < this.topicNames.length; k++) this.dirty.add(k)
+    }
+    if (engine.computed && this.dirty.size === 0) return
+    const network = this.network(engine)
+    const changed = new Set(engine.computed ? this.dirty : this.topicNames.keys())
+    this.dirty.clear()
+    if (!engine.computed) {
+      engine.trust.computeAll(network)
+      engine.computed = true
+    } else {
+      for (const k of changed) engine.trust.compute(network, k)
+      // Similar topics read these as bridge sources: bring them along once.
+      const similar = new Set<number>()
+      for (let l = 0; l < this.topicNames.length; l++) {
+        if (changed.has(l)) continue
+        for (const k of changed) if (similarityAt(network.similarity, k, l) > this.options.minBridgeSimilarity) similar.add(l)
+      }
+      for (const l of similar) { engine.trust.compute(network, l); changed.add(l) }
+    }
+    for (const k of changed) {
+      const result = engine.trust.topic(k) as TopicTrust
+      this.store.saveTrustVector(this.topicNames[k] as string, this.peerKeys, result.vector.subarray(0, this.peerKeys.length), now)
+    }
+    this.appScores.clear()
+    this.events.emit('trust:updated', { topics: [...changed].map(k => this.topicNames[k] as string) })
+  }
+
+  private rank (peer: Uint8Array | undefined, topic: string): number | undefined {
+    const view = this.score(peer, topic)
+    if (view.standing !== 'selectable') return undefined
+    return view.relative
+  }
+
+  /** A peer's standing and relative trust in a topic; one it has never heard of is selectable with nothing. */
+  private score (peer: Uint8Array | undefined, topic: string): { score: number, relative: number, standing: PeerStanding, result: TopicTrust | undefined, index: PeerIndex | undefined } {
+    const k = this.topicIndex.get(topic)
+    const index = peer === undefined ? undefined : this.peerIndex.get(hex(peer))
+    const result = k === undefined ? undefined : this.engine?.trust.topic(k)
+    if (peer !== undefined && this.store.isBlocked(peer)) return { score: 0, relative: 0, standing: 'blocked', result, index }
+    if (peer !== undefined && index === undefined && this.isSlashed(peer)) return { score: 0, relative: 0, standing: 'slashed', result, index }
+    if (result === undefined || index === undefined) return { score: 0, relative: 0, standing: this.belowThreshold(topic, 0) ? 'below-threshold' : 'selectable', result, index }
+    const score = result.vector[index] as number
+    const relative = score > 0 ? Math.min(1, score / topScore(result, this.selfIndex())) : 0
+    const engineStanding = standing(result, index)
+    const verdict: PeerStanding = engineStanding !== 'selectable' ? engineStanding : this.belowThreshold(topic, relative) ? 'below-threshold' : 'selectable'
+    return { score, relative, standing: verdict, result, index }
+  }
+
+  private belowThreshold (topic: string, relative: number): boolean {
+    const min = this.store.threshold(topic)
+    return min !== undefined && relative < min
+  }
+
+  private topicView (peer: Uint8Array, topic: string): TopicTrustView {
+    const { score, relative, standing: verdict, result, index } = this.score(peer, topic)
+    const threshold = this.store.threshold(topic)
+    const base = { topic, score, relative, standing: verdict, ...(threshold === undefined ? {} : { threshold }) }
+    if (result === undefined || index === undefined) return { ...base, parts: [], penalties: verdict === 'blocked' ? [{ kind: 'vetoed' }] : verdict === 'slashed' ? [{ kind: 'slashed' }] : [] }
+    const breakdown = explainTrust(result, index)
+    const name = (i: PeerIndex): string => baidIdOf(this.peerKeys[i] as Uint8Array)
+    const topicName = (k: number): string => this.topicNames[k] as string
+    const parts: TrustPart[] = breakdown.parts.map(part => {
+      switch (part.kind) {
+        case 'rating': return { ...part, from: name(part.from) }
+        case 'bridge': return { ...part, fromTopic: topicName(part.fromTopic) }
+        default: return part
+      }
+    })
+    const penalties: TrustPenalty[] = breakdown.penalties.map(penalty => {
+      switch (penalty.kind) {
+        case 'negative-evidence': case 'discredited-rater': return { ...penalty, from: name(penalty.from) }
+        case 'gate': return { ...penalty, fromTopic: topicName(penalty.fromTopic) }
+        default: return penalty
+      }
+    })
+    return { ...base, parts, penalties }
+  }
+
+  private save (opened: OpenedReceipt, bytes: Uint8Array, rater: Uint8Array, ratee: Uint8Array): boolean {
+    const { receipt, hash } = opened
+    const ts = this.now()
+    const rating: VerifiedRating = { rater, ratee, topic: receipt.topic, satisfied: receipt.satisfied ? 1 : 0, unsatisfied: receipt.satisfied ? 0 : 1, receipt: hash, ts }
+    const added = this.store.saveRatedReceipt({ hash, requester: rater, provider: ratee, topic: receipt.topic, satisfied: receipt.satisfied, bytes, receivedAt: ts }, rating)
+    if (added) this.evidence(rating)
+    return added
+  }
+
+  /** New evidence goes into the live ledger when it fits; otherwise the engine is rebuilt from the store at the next flush. */
+  private evidence (rating: VerifiedRating): void {
+    const k = this.topicOf(rating.topic)
+    const rater = this.indexOf(rating.rater)
+    const ratee = this.indexOf(rating.ratee)
+    const engine = this.engine
+    if (engine === undefined || rater >= engine.capacity || ratee >= engine.capacity || k >= engine.matrices.length) {
+      this.engine = undefined
+    } else {
+      engine.ledger.addRating(rater, ratee, k, rating.satisfied, rating.unsatisfied)
+      this.dirty.add(k)
+    }
+    this.schedule()
+  }
+
+  private changed (didChange: boolean): boolean {
+    if (didChange) this.invalidate()
+    return didChange
+  }
+
+  /** Seeds, blocks or the slashed set changed: every topic is recomputed. */
+  private invalidate (): void {
+    for (let k = 0; k < this.topicNames.length; k++) this.dirty.add(k)
+    if (this.engine !== undefined) this.engine.slashed = new Uint8Array(0) // re-read at the next flush
+    this.appScores.clear()
+    this.schedule()
+  }
+
+  private schedule (): void {
+    if (this.timer !== undefined) return
+    this.timer = setTimeout(() => { this.timer = undefined; this.flush() }, this.recomputeDelayMs)
+    this.timer.unref()
+  }
+
+  /** Load every rating (decayed by age) into a fresh ledger sized with room to grow, and a fresh personal engine. */
+  private build (): Engine {
+    const now = this.now()
+    const tuples = [...this.store.decayedRatings(now, this.halfLifeMs)]
+    for (const t of tuples) { this.topicOf(t.topic); this.indexOf(t.rater); this.indexOf(t.ratee) }
+    for (const choice of [...this.store.contacts(), ...this.store.blocks()]) this.indexOf(choice.peer)
+    for (const offender of this.store.slashedPeers()) this.indexOf(offender)
+    const self = this.components.self()
+    if (self !== undefined) this.indexOf(self)
+    for (const { topic } of this.store.thresholds()) this.topicOf(topic)
+    const capacity = Math.max(64, 2 ** Math.ceil(Math.log2(this.peerKeys.length * 2 + 1)))
+    const topics = Math.max(1, this.topicNames.length)
+    const ledger = new EvidenceLedger(capacity, topics, Math.max(1024, tuples.length * 2))
+    for (const t of tuples) ledger.addRating(this.indexOf(t.rater), this.indexOf(t.ratee), this.topicOf(t.topic), t.satisfied, t.unsatisfied)
+    const trust = new PersonalTrust({
+      seeds: k => this.seeds(k),
+      experience: k => this.experience(k),
+      referees: () => this.store.contacts().map(c => this.indexOf(c.peer)),
+      blocked: () => this.store.blocks().map(b => this.indexOf(b.peer)),
+      newcomers: k => this.newcomers(k)
+    }, this.options)
+    this.dirty.clear()
+    this.engine = { capacity, ledger, trust, matrices: [], slashed: new Uint8Array(0), decayedAt: now, computed: false }
+    return this.engine
+  }
+
+  /** The engine's input for this flush: matrices rebuilt for dirty topics only. */
+  private network (engine: Engine): TrustNetwork {
+    const n = engine.capacity
+    const topics = this.topicNames.length
+    if (engine.slashed.length !== n) {
+      engine.slashed = this.slashedMask(engine)
+      for (let k = 0; k < topics; k++) this.dirty.add(k)
+    }
+    const vouching = new VouchingRecord(n, topics)
+    for (let p = 0; p < n; p++) if (engine.slashed[p] === 1) vouching.noteSlashed(engine.ledger, p)
+    for (let k = 0; k < topics; k++) {
+      if (engine.matrices[k] !== undefined && !this.dirty.has(k) && engine.computed) continue
+      engine.matrices[k] = buildTrustMatrix(engine.ledger, [k], { excluded: engine.slashed, credibility: vouching.credibility(engine.ledger, k, DEFAULT_SLASHING_POLICY.vouchingPenalty) })
+    }
+    return { peers: n, matrices: engine.matrices, similarity: knownTopicSimilarity(this.topicNames), slashed: engine.slashed }
+  }
+
+  /** Slashed by the stored proofs: equivocation at once, task failures once enough of them (decayed by age) stand. */
+  private slashedMask (engine: Engine): Uint8Array {
+    const fraud = new FraudLedger(engine.capacity, Math.max(1, this.topicNames.length))
+    // Oldest first, ageing the ledger by each gap: every failure ends up weighted by 2^(−its age / half-life).
+    let at: number | undefined
+    for (const proof of this.store.fraudProofs()) {
+      const p = this.peerIndex.get(hex(proof.offender))
+      if (p === undefined || p >= engine.capacity) continue
+      if (at !== undefined && proof.detectedAt > at) fraud.decay(2 ** (-(proof.detectedAt - at) / this.halfLifeMs))
+      at = Math.max(at ?? proof.detectedAt, proof.detectedAt)
+      fraud.record({ kind: proof.kind, offender: p, topic: proof.topic === undefined ? 0 : (this.topicIndex.get(proof.topic) ?? 0) })
+    }
+    const now = this.now()
+    if (at !== undefined && now > at) fraud.decay(2 ** (-(now - at) / this.halfLifeMs))
+    const mask = new Uint8Array(engine.capacity)
+    for (let p = 0; p < engine.capacity; p++) if (fraud.shouldSlash(p)) mask[p] = 1
+    return mask
+  }
+
+  private isSlashed (peer: Uint8Array): boolean {
+    const index = this.peerIndex.get(hex(peer))
+    const mask = this.engine?.slashed
+    if (index !== undefined && mask !== undefined && mask.length > index) return mask[index] === 1
+    return this.store.fraudProofs(peer).some(p => p.kind === 'equivocation')
+  }
+
+  private seeds (k: number): { peers: number[] } {
+    const peers: number[] = []
+    const self = this.selfIndex()
+    if (self !== undefined) peers.push(self)
+    for (const c of this.store.contacts()) peers.push(this.indexOf(c.peer))
+    // Peers the person was satisfied with here.
+    const own = this.experience(k)
+    for (let x = 0; x < own.peers.length; x++) if ((own.verdicts[x] as number) > 0) peers.push(own.peers[x] as number)
+    return { peers }
+  }
+
+  /** The person's own receipts in a topic: one verdict per provider they rated. */
+  private experience (k: number): { peers: number[], verdicts: number[] } {
+    const self = this.selfIndex()
+    const matrix = this.engine?.matrices[k]
+    const peers: number[] = []
+    const verdicts: number[] = []
+    if (self === undefined || matrix === undefined || self >= matrix.peers) return { peers, verdicts }
+    const end = matrix.rowStart[self + 1] as number
+    for (let e = matrix.rowStart[self] as number; e < end; e++) {
+      peers.push(matrix.ratee[e] as number)
+      verdicts.push(matrix.verdict[e] as number)
+    }
+    return { peers, verdicts }
+  }
+
+  /** Agents announcing the topic that nobody has rated in it yet. */
+  private newcomers (k: number): number[] {
+    const matrix = this.engine?.matrices[k]
+    if (this.announcers === undefined || matrix === undefined) return []
+    const out: number[] = []
+    for (const agent of this.announcers(this.topicNames[k] as string)) {
+      const baid = this.components.baidOf(agent)
+      const p = baid === undefined ? undefined : this.peerIndex.get(hex(baid))
+      if (p !== undefined && p < matrix.peers && matrix.colStart[p + 1] === matrix.colStart[p]) out.push(p)
+    }
+    return out
+  }
+
+  private selfIndex (): PeerIndex | undefined {
+    const self = this.components.self()
+    return self === undefined ? undefined : this.peerIndex.get(hex(self))
+  }
+
+  private indexOf (peer: Uint8Array): PeerIndex {
+    const key = hex(peer)
+    let index = this.peerIndex.get(key)
+    if (index === undefined) {
+      index = this.peerKeys.length
+      this.peerIndex.set(key, index)
+      this.peerKeys.push(Uint8Array.from(peer))
+    }
+    return index
+  }
+
+  private topicOf (topic: string): number {
+    let k = this.topicIndex.get(topic)
+    if (k === undefined) {
+      k = this.topicNames.length
+      this.topicIndex.set(topic, k)
+      this.topicNames.push(topic)
+      this.engine = undefined
+    }
+    return k
+  }
+
+  private baidOrThrow (agent: Uint8Array, role: string): Uint8Array {
+    const baid = this.components.baidOf(agent)
+    if (baid === undefined) throw new InvalidTrustInputError(`the receipt's ${role} has no BAID known here`)
+    return baid
+  }
+}
+
+const topScores = new WeakMap<TopicTrust, number>()
+
+/** The highest score in a topic other than the person's own: what "fully trusted" means there. */
+function topScore (result: TopicTrust, self: PeerIndex | undefined): number {
+  let top = topScores.get(result)
+  if (top === undefined) {
+    top = 0
+    for (let j = 0; j < result.vector.length; j++) if (j !== self && (result.vector[j] as number) > top) top = result.vector[j] as number
+    topScores.set(result, top)
+  }
+  return top
+}

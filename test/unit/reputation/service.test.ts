@@ -1,0 +1,187 @@
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sha256 } from '../../../core/common/hash.ts'
+import type { Signer } from '../../../core/identity/envelope.ts'
+import { baidIdOf, hex, peerIdOf } from '../../../core/identity/ids.ts'
+import { migrations } from '../../../core/migrations.ts'
+import { sealReceipt } from '../../../core/reputation/receipt.ts'
+import { DEFAULT_HALF_LIFE_MS, Reputation } from '../../../core/reputation/service.ts'
+import { closeDatabase, openDatabase, type Database } from '../../../core/store/database.ts'
+import { testSigner } from '../../helpers/identity.ts'
+import { tempDir } from '../../helpers/tmp.ts'
+
+// The app's reputation plane over a real SQLite file: receipts in, one person's trust per topic out, decisions kept.
+
+interface Agent { signer: Signer, baid: Uint8Array, name: string }
+const agent = (name: string): Agent => { const signer = testSigner(); return { signer, baid: sha256(signer.publicKey), name } }
+const me = agent('me')
+const friend = agent('friend')
+const provider = agent('provider')
+const rival = agent('rival')
+const stranger = agent('stranger')
+const everyone = [me, friend, provider, rival, stranger]
+const TOPIC = 'data_analysis'
+
+let clock = Date.UTC(2026, 10, 1)
+const open: Database[] = []
+afterEach(() => { for (const db of open.splice(0)) closeDatabase(db) })
+
+function reputation (path = join(tempDir(), 'hearth.sqlite')): { rep: Reputation, path: string } {
+  const db = openDatabase(path, migrations)
+  open.push(db)
+  const rep = new Reputation({
+    db,
+    self: () => me.baid,
+    baidOf: key => everyone.find(a => hex(a.signer.publicKey) === hex(key))?.baid
+  }, { topics: ['code_generation', 'code_review_security', TOPIC], now: () => clock, recomputeDelayMs: 60_000 })
+  return { rep, path }
+}
+
+let tasks = 0
+const receipt = (requester: Agent, served: Agent, satisfied = true, topic = TOPIC): Uint8Array =>
+  sealReceipt({ task: `task-${++tasks}`, topic, satisfied }, requester.signer, served.signer)
+
+const sum = (xs: ReadonlyArray<{ amount: number }>): number => xs.reduce((a, x) => a + x.amount, 0)
+
+describe('the reputation plane', () => {
+  it('gives trust along a contact\'s receipt-backed rating, and explains it exactly', () => {
+    const { rep } = reputation()
+    rep.addContact(friend.baid)
+    expect(rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))).toBe(true)
+    const view = rep.show(provider.baid, TOPIC)
+    const topic = view.topics[0]!
+    expect(topic.standing).toBe('selectable')
+    // Relative to the best-trusted peer here: the friend, who is the person's own seed.
+    expect(topic.relative).toBeGreaterThan(0.2)
+    expect(rep.show(friend.baid, TOPIC).topics[0]!.relative).toBe(1)
+    expect(topic.parts).toContainEqual(expect.objectContaining({ kind: 'rating', from: baidIdOf(friend.baid), satisfied: 1, unsatisfied: 0 }))
+    expect(sum(topic.parts)).toBeCloseTo(topic.score, 12)
+    // Nobody the person trusts rated the stranger: nothing, but still selectable.
+    expect(rep.show(stranger.baid, TOPIC).topics[0]).toMatchObject({ score: 0, relative: 0, standing: 'selectable' })
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBe(topic.relative)
+    expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBe(0)
+  })
+
+  it('ignores ratings that no co-signed receipt backs, or that someone other than the requester logged', () => {
+    const { rep } = reputation()
+    const ignored: string[] = []
+    rep.events.on('rating:ignored', ({ reason }) => ignored.push(reason))
+    const tampered = receipt(rival, provider).slice()
+    tampered[tampered.length - 70] = (tampered[tampered.length - 70] as number) ^ 1
+    expect(rep.ingestRating(rival.signer.publicKey, tampered)).toBe(false)
+    expect(rep.ingestRating(rival.signer.publicKey, new TextEncoder().encode('five stars'))).toBe(false)
+    // The provider re-logging a receipt in which it was served would let it rate itself up: only the requester rates.
+    expect(rep.ingestRating(provider.signer.publicKey, receipt(friend, provider))).toBe(false)
+    expect(ignored).toHaveLength(3)
+    expect(rep.store.ratingCount()).toBe(0)
+  })
+
+  it('holds a rating whose parties are not known yet, and takes it once they are', () => {
+    const known = new Set([me, friend].map(a => hex(a.signer.publicKey)))
+    const db = openDatabase(join(tempDir(), 'hearth.sqlite'), migrations)
+    open.push(db)
+    const rep = new Reputation({ db, self: () => me.baid, baidOf: key => known.has(hex(key)) ? everyone.find(a => hex(a.signer.publicKey) === hex(key))?.baid : undefined }, { now: () => clock })
+    expect(rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))).toBe(false)
+    expect(rep.store.ratingCount()).toBe(0)
+    known.add(hex(provider.signer.publicKey))
+    rep.retryPending()
+    expect(rep.store.ratingCount()).toBe(1)
+  })
+
+  it('zeroes a peer in every topic on a verified equivocation proof, and excludes it from discovery', () => {
+    const { rep } = reputation()
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider, true, 'code_generation'))
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeGreaterThan(0)
+    rep.recordFraudProof({ offender: provider.signer.publicKey, kind: 'equivocation', evidence: new Uint8Array([1, 2]) })
+    const view = rep.show(provider.baid)
+    expect(view.slashed).toBe(true)
+    for (const t of view.topics) expect(t).toMatchObject({ score: 0, standing: 'slashed' })
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC, 'code_generation'])).toBeUndefined()
+    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(-80)
+  })
+
+  it('slashes for failed canaries only once several stand', () => {
+    const { rep } = reputation()
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    for (let i = 0; i < 2; i++) rep.recordFraudProof({ offender: provider.signer.publicKey, kind: 'failed-canary', topic: TOPIC, evidence: new Uint8Array([i]) })
+    expect(rep.show(provider.baid, TOPIC).slashed).toBe(false)
+    rep.recordFraudProof({ offender: provider.signer.publicKey, kind: 'failed-canary', topic: TOPIC, evidence: new Uint8Array([9]) })
+    expect(rep.show(provider.baid, TOPIC).topics[0]!.standing).toBe('slashed')
+  })
+
+  it('lets the person block and unblock a peer, and set a per-topic threshold', () => {
+    const { rep } = reputation()
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, rival))
+    const providerTrust = rep.trustFor(provider.signer.publicKey, [TOPIC])!
+    const rivalTrust = rep.trustFor(rival.signer.publicKey, [TOPIC])!
+    expect(rivalTrust).toBeGreaterThan(0)
+    expect(rivalTrust).toBeLessThan(providerTrust)
+    rep.block(provider.baid)
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeUndefined()
+    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(-80)
+    rep.unblock(provider.baid)
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeCloseTo(providerTrust, 2)
+    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBe(0)
+    const between = (providerTrust + rivalTrust) / 2
+    rep.setThreshold(TOPIC, between)
+    expect(rep.trustFor(rival.signer.publicKey, [TOPIC])).toBeUndefined()
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeCloseTo(providerTrust, 2)
+    expect(rep.show(rival.baid, TOPIC).topics[0]).toMatchObject({ standing: 'below-threshold', threshold: between })
+    // Another topic's threshold does not apply here.
+    expect(rep.trustFor(rival.signer.publicKey, ['code_generation'])).toBeDefined()
+  })
+
+  it('keeps evidence and the person\'s choices across a restart', () => {
+    const first = reputation()
+    first.rep.addContact(friend.baid)
+    first.rep.block(rival.baid)
+    first.rep.setThreshold(TOPIC, 0.1)
+    first.rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    const before = first.rep.show(provider.baid, TOPIC)
+    closeDatabase(open.pop()!)
+    const again = reputation(first.path)
+    expect(again.rep.show(provider.baid, TOPIC)).toEqual(before)
+    expect(again.rep.trustFor(rival.signer.publicKey, [TOPIC])).toBeUndefined()
+    expect(again.rep.contacts().map(c => hex(c.peer))).toEqual([hex(friend.baid)])
+  })
+
+  it('lets a person\'s own bad receipt veto a peer that others praise', () => {
+    const { rep } = reputation()
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    rep.recordReceipt(receipt(me, provider, false))
+    expect(rep.show(provider.baid, TOPIC).topics[0]!.standing).toBe('blocked')
+    expect(() => rep.recordReceipt(receipt(friend, rival))).toThrow(/must name this agent/)
+  })
+
+  it('weighs old evidence less: a rating one half-life old counts half', () => {
+    const { rep, path } = reputation()
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    clock += DEFAULT_HALF_LIFE_MS
+    rep.stop()
+    closeDatabase(open.pop()!)
+    const later = reputation(path).rep
+    const part = later.show(provider.baid, TOPIC).topics[0]!.parts.find(p => p.kind === 'rating')
+    expect(part).toMatchObject({ satisfied: expect.closeTo(0.5, 6) })
+  })
+
+  it('recomputes a topic shortly after evidence arrives, on its own', async () => {
+    const db = openDatabase(join(tempDir(), 'hearth.sqlite'), migrations)
+    open.push(db)
+    const rep = new Reputation({ db, self: () => me.baid, baidOf: key => everyone.find(a => hex(a.signer.publicKey) === hex(key))?.baid }, { topics: [TOPIC], recomputeDelayMs: 10 })
+    rep.addContact(friend.baid)
+    rep.flush()
+    const updated = new Promise<string[]>(resolve => rep.events.on('trust:updated', ({ topics }) => resolve(topics)))
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    expect(await updated).toContain(TOPIC)
+    expect(rep.store.trustOf(provider.baid, TOPIC)).toBeGreaterThan(0)
+    rep.stop()
+  })
+})
