@@ -136,7 +136,8 @@ export async function createHost (init: HostInit): Promise<Host> {
           ...(net.inboundConnectionsPerSecond === undefined ? {} : { inboundConnectionsPerSecond: net.inboundConnectionsPerSecond }),
           topics: [...[...domains].map(announceTopic), BROADCAST_TOPIC],
           colocationWhitelist: ['127.0.0.1', '::1'],
-          appScore: peerId => reputation.appScore(peerId)
+          appScore: peerId => reputation.appScore(peerId),
+          denyPeer: peerId => reputation.shuns(peerId)
         })
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,

@@ -16,6 +16,7 @@ import { createLibp2p, type Libp2p, type Libp2pOptions, type ServiceFactoryMap }
 import { selectBaidRecord, validateBaidRecord } from './dht-records.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
 import { DHT_BAID_PREFIX } from './protocols.ts'
+import { serveTopicPeers } from './rendezvous.ts'
 
 // The libp2p node, created from the agent key: TCP + Noise + Yamux, identify, ping, Kademlia, mDNS, bootstrap,
 // gossipsub, and reachability for people at home (AutoNAT, circuit relay v2 + DCUtR, UPnP).
@@ -71,7 +72,7 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
   if (init.relayServer === true) services.relay = circuitRelayServer({ reservations: { maxReservations: 128 } })
   if (init.upnp === true) services.upnp = uPnPNAT()
 
-  return await createLibp2p<PeerServices>({
+  const node = await createLibp2p<PeerServices>({
     privateKey: init.privateKey,
     addresses: { listen: [...init.listen] },
     transports: [tcp(), circuitRelayTransport()],
@@ -89,4 +90,7 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
     },
     services: services as ServiceFactoryMap<PeerServices>
   })
+  // Every peer helps its neighbours meet the subscribers of a topic, whatever it follows itself.
+  await serveTopicPeers(node)
+  return node
 }

@@ -11,6 +11,8 @@ export const StreamProtocols = {
   fetch: `/hearth/fetch/${PROTOCOL_VERSION}`,
   /** Gap fill: an author's headers in a seq range. */
   range: `/hearth/range/${PROTOCOL_VERSION}`,
+  /** Topic peer exchange: which of a domain's subscribers a neighbour knows (rendezvous without the DHT). */
+  topicPeers: `/hearth/topic-peers/${PROTOCOL_VERSION}`,
   /** T2: sign a fresh nonce to prove liveness of the agent key. */
   challenge: `/hearth/challenge/${PROTOCOL_VERSION}`,
   /** Stackelberg task rounds. */

@@ -1,4 +1,4 @@
-import { InvalidRatingError, InvalidTrustInputError } from '../api/errors.ts'
+import { InvalidRatingError, InvalidTrustInputError, UsageError } from '../api/errors.ts'
 import type { PeerStanding, PeerTrust, TopicTrustView, TrustPart, TrustPenalty } from '../api/trust.ts'
 import { TypedEvents } from '../common/events.ts'
 import { agentKeyOf, baidIdOf, hex } from '../identity/ids.ts'
@@ -53,8 +53,8 @@ export const DEFAULT_HALF_LIFE_MS = 30 * 24 * 3600 * 1000
 const DEFAULT_RECOMPUTE_DELAY_MS = 1_000
 /** Decay the in-memory evidence at most this often; between times it is at most this stale. */
 const DECAY_STEP_MS = 3600 * 1000
-/** gossipsub's graylist is −80: a blocked or slashed peer's RPCs are ignored. */
-const SHUNNED_APP_SCORE = -100
+/** Below gossipsub's graylist (−80) even with a full topic score (capped at +50): a blocked or slashed peer's RPCs are ignored. */
+const SHUNNED_APP_SCORE = -200
 const PENDING_LIMIT = 256
 
 /** One build of the engine's input: dense indexes for the peers and topics held now, the evidence, and the person's trust. */
@@ -198,12 +198,19 @@ export class Reputation {
   appScore (peerId: string): number {
     let score = this.appScores.get(peerId)
     if (score === undefined) {
-      const baid = this.components.baidOf(agentKeyOf(peerId))
+      // gossipsub asks about every peer, Hearth or not: a non-Ed25519 PeerId has no BAID and must not throw in its heartbeat.
+      const agent = ed25519KeyOf(peerId)
+      const baid = agent === undefined ? undefined : this.components.baidOf(agent)
       score = baid !== undefined && (this.store.isBlocked(baid) || this.isSlashed(baid)) ? SHUNNED_APP_SCORE : 0
       if (this.appScores.size > 4096) this.appScores.clear()
       this.appScores.set(peerId, score)
     }
     return score
+  }
+
+  /** Whether to refuse a peer's connections: the person blocked it, or a verified fraud proof slashed it. */
+  shuns (peerId: string): boolean {
+    return this.appScore(peerId) < 0
   }
 
   /** Score, standing and breakdown of one peer in one topic or in every topic, for the UI and `hearth trust show`. */
@@ -487,6 +494,16 @@ export class Reputation {
     const baid = this.components.baidOf(agent)
     if (baid === undefined) throw new InvalidTrustInputError(`the receipt's ${role} has no BAID known here`)
     return baid
+  }
+}
+
+/** The agent key behind a PeerId, or undefined for a PeerId of another key type (no Hearth agent). */
+function ed25519KeyOf (peerId: string): Uint8Array | undefined {
+  try {
+    return agentKeyOf(peerId)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    return undefined
   }
 }
 

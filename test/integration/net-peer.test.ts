@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { request, serve } from '../../core/net/frames.ts'
 import { announceTopic, dhtBaidKey, StreamProtocols } from '../../core/net/protocols.ts'
+import { meetSubscribers } from '../../core/net/rendezvous.ts'
 import { eventually, peerFactory } from '../helpers/peers.ts'
 import { Identity } from '../../core/identity/identity.ts'
 import { IdentityStore } from '../../core/identity/identity-store.ts'
@@ -35,6 +36,22 @@ describe('the libp2p peer', () => {
     expect(a.getPeers().map(String)).not.toContain(c.peerId.toString())
     await a.services.pubsub.publish(topic, new TextEncoder().encode('hello from a'))
     await eventually(() => received.includes('hello from a'), 'the message at c')
+  })
+
+  it('meets a topic\'s subscribers through a neighbour that knows them, with no DHT record anywhere', async () => {
+    const hub = await newPeer()
+    const hubAddr = hub.getMultiaddrs()[0]!.toString()
+    // DHT clients: a DHT walk from a reaches only the hub, never c.
+    const a = await newPeer({ bootstrap: [hubAddr], dhtServer: false })
+    const c = await newPeer({ bootstrap: [hubAddr], dhtServer: false })
+    const topic = announceTopic('data_analysis')
+    // The hub follows nothing; it only sees its neighbours' subscriptions. Nobody advertised the topic in the DHT.
+    for (const p of [a, c]) p.services.pubsub.subscribe(topic)
+    await eventually(() => hub.services.pubsub.getSubscribers(topic).length === 2, 'the hub to see both subscriptions')
+    expect(a.getConnections(c.peerId)).toHaveLength(0)
+    await meetSubscribers(a, 'data_analysis', AbortSignal.timeout(10_000))
+    expect(a.getConnections(c.peerId).length).toBeGreaterThan(0)
+    await eventually(() => a.services.pubsub.getSubscribers(topic).map(String).includes(c.peerId.toString()), 'c as a subscriber a knows')
   })
 
   it('ignores a remote peer\'s topics outside the allow-list', async () => {

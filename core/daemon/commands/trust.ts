@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { DaemonNotRunningError, UsageError } from '../../api/errors.ts'
 import type { PeerName, PeerTrust } from '../../api/trust.ts'
 import { defaultDataDir } from '../../common/paths.ts'
+import { domainName } from '../../common/schema.ts'
 import { DATABASE_FILE, openReputation } from '../../host.ts'
 import { IdentityStore } from '../../identity/identity-store.ts'
 import { agentKeyOf, baidIdOf, genesisHashOf, peerIdOf } from '../../identity/ids.ts'
@@ -17,10 +18,19 @@ import { report } from '../output.ts'
 // `hearth trust …`: the person's seed set, blocks and thresholds, and why a peer has its score. The running daemon answers
 // when there is one (one writer); otherwise the command works on the data directory's database directly.
 
-const PeerParam = z.object({ peer: z.string().min(1).max(128) }).strict()
-const ShowParams = PeerParam.extend({ topic: z.string().min(1).max(64).optional() }).strict()
-const ThresholdParams = z.object({ topic: z.string().min(1).max(64), minTrust: z.number().min(0).max(1) }).strict()
-const TopicParam = z.object({ topic: z.string().min(1).max(64) }).strict()
+const PEER_NAME = 'a peer is a BAID id (baid:z…) or a PeerId (12D3KooW…)'
+const MIN_TRUST = 'a threshold is a relative trust from 0 to 1, such as 0.3'
+const PeerParam = z.object({ peer: z.string(PEER_NAME).min(1, PEER_NAME).max(128, PEER_NAME) }).strict()
+const ShowParams = PeerParam.extend({ topic: domainName().optional() }).strict()
+const ThresholdParams = z.object({ topic: domainName(), minTrust: z.number(MIN_TRUST).min(0, MIN_TRUST).max(1, MIN_TRUST) }).strict()
+const TopicParam = z.object({ topic: domainName() }).strict()
+
+/** Bad input is the person's to fix: one UsageError saying what is wrong, whether the daemon or this process answers. */
+function parse<T> (schema: z.ZodType<T>, params: unknown): T {
+  const parsed = schema.safeParse(params)
+  if (!parsed.success) throw new UsageError([...new Set(parsed.error.issues.map(i => i.message))].join('; '))
+  return parsed.data
+}
 
 type ChoiceView = PeerName & { readonly addedAt: number }
 export type PeerTrustView = PeerName & PeerTrust
@@ -30,7 +40,7 @@ export function trustHandlers (reputation: Reputation, db: Database): Record<str
   const names = new PeerNames(db)
   const choices = (list: ReturnType<Reputation['contacts']>): ChoiceView[] => list.map(c => ({ ...names.describe(c.peer), addedAt: c.addedAt }))
   const onPeer = (change: (peer: Uint8Array) => boolean) => async (params: unknown) => {
-    const peer = names.resolve(PeerParam.parse(params).peer)
+    const peer = names.resolve(parse(PeerParam, params).peer)
     return { peer: names.describe(peer), changed: change(peer) }
   }
   return {
@@ -41,17 +51,17 @@ export function trustHandlers (reputation: Reputation, db: Database): Record<str
     'trust.unblock': onPeer(peer => reputation.unblock(peer)),
     'trust.blocks.list': async () => ({ blocks: choices(reputation.blocks()) }),
     'trust.show': async (params: unknown): Promise<PeerTrustView> => {
-      const { peer, topic } = ShowParams.parse(params)
+      const { peer, topic } = parse(ShowParams, params)
       const key = names.resolve(peer)
       return { ...names.describe(key), ...reputation.show(key, topic) }
     },
     'trust.threshold.set': async (params: unknown) => {
-      const { topic, minTrust } = ThresholdParams.parse(params)
+      const { topic, minTrust } = parse(ThresholdParams, params)
       reputation.setThreshold(topic, minTrust)
       return { thresholds: reputation.thresholds() }
     },
     'trust.threshold.clear': async (params: unknown) => {
-      reputation.removeThreshold(TopicParam.parse(params).topic)
+      reputation.removeThreshold(parse(TopicParam, params).topic)
       return { thresholds: reputation.thresholds() }
     },
     'trust.threshold.list': async () => ({ thresholds: reputation.thresholds() })

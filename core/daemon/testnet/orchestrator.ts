@@ -31,6 +31,8 @@ export interface ModeResult { delivery: number, bytes_per_announcement: number, 
 export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult }
 
 const PASSPHRASE = 'hearth-testnet'
+/** Packages with native addons (or none to load in a daemon): required from node_modules at run time. */
+const NATIVE_PACKAGES = ['better-sqlite3', '@napi-rs/keyring', 'electron']
 const THROWAWAY_KDF = { N: 2 ** 14, r: 8, p: 1 }
 const SETTLE_MS = 3_000
 const DOWNTIME_MS = 2_000
@@ -83,8 +85,9 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
 }
 
 /**
- * The daemon's code bundled once for the run, so each of the N processes starts plain Node instead of compiling
- * TypeScript through a loader: on a 2-core machine that start-up cost, times N, is most of the CPU a testnet uses.
+ * The daemon's code and its packages bundled once for the run, so each of the N processes loads one file instead of
+ * compiling TypeScript through a loader and resolving hundreds of package modules: on a 2-core machine that start-up
+ * cost, times N, is most of the CPU a testnet uses. Native addons stay outside, loaded from node_modules.
  */
 async function bundleDaemon (root: string): Promise<string> {
   // Inside the app folder, so the bundle's package imports resolve to its node_modules.
@@ -96,7 +99,9 @@ async function bundleDaemon (root: string): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    external: NATIVE_PACKAGES,
+    // Bundled CommonJS packages call require(): give the ES module one.
+    banner: { js: 'import { createRequire as hearthCreateRequire } from \'node:module\'; const require = hearthCreateRequire(import.meta.url);' },
     logLevel: 'silent'
   })
   return outfile
@@ -196,7 +201,9 @@ async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: r
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
   const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${mode}-node-${node.index}.log`), 'a')
-  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
+  // HEARTH_TESTNET_CPU_PROF=<dir> writes a V8 CPU profile per daemon process that exits cleanly (not the killed ones).
+  const profile = process.env.HEARTH_TESTNET_CPU_PROF
+  const child = spawn(process.execPath, [...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]), ...args], { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
   if (typeof stderr === 'number') closeSync(stderr)
   node.child = child
   const ready = await daemonReady(child, `testnet node ${node.index}`)
@@ -268,7 +275,8 @@ async function stop (node: Node): Promise<void> {
   if (child === undefined || child.exitCode !== null) return
   node.child = undefined
   await new Promise<void>(resolve => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    // A daemon writing its CPU profile on the way out needs longer.
+    const hard = setTimeout(() => child.kill('SIGKILL'), process.env.HEARTH_TESTNET_CPU_PROF === undefined ? 5_000 : 60_000)
     child.once('exit', () => { clearTimeout(hard); resolve() })
     child.kill('SIGTERM')
   })

@@ -1,9 +1,12 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256 } from '../../../core/common/hash.ts'
 import type { Signer } from '../../../core/identity/envelope.ts'
 import { baidIdOf, hex, peerIdOf } from '../../../core/identity/ids.ts'
 import { migrations } from '../../../core/migrations.ts'
+import { SCORE_THRESHOLDS, scoreParams } from '../../../core/net/gossip-config.ts'
 import { sealReceipt } from '../../../core/reputation/receipt.ts'
 import { DEFAULT_HALF_LIFE_MS, Reputation } from '../../../core/reputation/service.ts'
 import { closeDatabase, openDatabase, type Database } from '../../../core/store/database.ts'
@@ -41,6 +44,8 @@ let tasks = 0
 const receipt = (requester: Agent, served: Agent, satisfied = true, topic = TOPIC): Uint8Array =>
   sealReceipt({ task: `task-${++tasks}`, topic, satisfied }, requester.signer, served.signer)
 
+/** Under the graylist even for a peer whose positive topic score reached its cap. */
+const GRAYLISTED = SCORE_THRESHOLDS.graylistThreshold - scoreParams({ topics: [] }).topicScoreCap
 const sum = (xs: ReadonlyArray<{ amount: number }>): number => xs.reduce((a, x) => a + x.amount, 0)
 
 describe('the reputation plane', () => {
@@ -99,7 +104,7 @@ describe('the reputation plane', () => {
     expect(view.slashed).toBe(true)
     for (const t of view.topics) expect(t).toMatchObject({ score: 0, standing: 'slashed' })
     expect(rep.trustFor(provider.signer.publicKey, [TOPIC, 'code_generation'])).toBeUndefined()
-    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(-80)
+    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(GRAYLISTED)
   })
 
   it('slashes for failed canaries only once several stand', () => {
@@ -124,7 +129,7 @@ describe('the reputation plane', () => {
     expect(rivalTrust).toBeLessThan(providerTrust)
     rep.block(provider.baid)
     expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeUndefined()
-    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(-80)
+    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(GRAYLISTED)
     rep.unblock(provider.baid)
     expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeCloseTo(providerTrust, 2)
     expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBe(0)
@@ -135,6 +140,12 @@ describe('the reputation plane', () => {
     expect(rep.show(rival.baid, TOPIC).topics[0]).toMatchObject({ standing: 'below-threshold', threshold: between })
     // Another topic's threshold does not apply here.
     expect(rep.trustFor(rival.signer.publicKey, ['code_generation'])).toBeDefined()
+  })
+
+  it('gives a peer that is no Hearth agent a neutral gossip score instead of failing', async () => {
+    const { rep } = reputation()
+    // gossipsub asks about every peer it meets; a secp256k1 or RSA PeerId has no agent key and no BAID.
+    expect(rep.appScore(peerIdFromPrivateKey(await generateKeyPair('secp256k1')).toString())).toBe(0)
   })
 
   it('keeps evidence and the person\'s choices across a restart', () => {
