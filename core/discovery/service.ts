@@ -63,10 +63,13 @@ const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
 const JOIN_REFRESH_DEBOUNCE_MS = 1_000
 const LOOKUP_BACKOFF_MS = 60_000
-const RENDEZVOUS_INTERVAL_MS = 15_000
+/** How often a peer short of subscribers on a topic asks again (a neighbour request; a DHT walk only when they know none). */
+const RENDEZVOUS_INTERVAL_MS = 5_000
 /** Provider records are stored at the peers closest to the topic's key at the time: newer peers may be closer. */
 const REJOIN_INTERVAL_MS = 5 * 60_000
-const FIRST_REJOIN_MS = 60_000
+const CONNECT_RENDEZVOUS_DELAY_MS = 500
+/** A topic with few subscribers anywhere stays lonely: walk the DHT for more at most this often. */
+const WALK_INTERVAL_MS = 60_000
 /** A loaded network answers DHT queries slowly; a query still running is not started again. */
 const RENDEZVOUS_TIMEOUT_MS = 30_000
 const MEET_TIMEOUT_MS = 2_000
@@ -94,8 +97,12 @@ export class Discovery {
   /** The last BAID bundle imported from each author, by hash. */
   private readonly importedBaids = new Map<string, string>()
   /** When we last advertised each topic we listen to, and which of those DHT queries are still running. */
-  private readonly joined = new Map<string, { at: number, every: number }>()
+  /** When each followed topic is next advertised in the DHT. */
+  private readonly advertiseAt = new Map<string, number>()
+  /** When a lonely topic last allowed a DHT walk for subscribers. */
+  private readonly walkedAt = new Map<string, number>()
   private readonly joining = new Set<string>()
+  private connectRendezvous: NodeJS.Timeout | undefined
   /** Topics our current BAID has been announced on. */
   private readonly baidTopics = new Set<string>()
 
@@ -126,6 +133,7 @@ export class Discovery {
     await this.announce()
     // A peer that newly joins one of our topics missed our last announcement: refresh soon (header only, debounced).
     this.components.peer.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.components.peer.addEventListener('peer:connect', this.onConnect)
     this.timers = [
       setInterval(() => this.rendezvous(), RENDEZVOUS_INTERVAL_MS),
       setInterval(() => { void this.refresh().catch(() => undefined) }, this.ttlMs / 2),
@@ -136,7 +144,9 @@ export class Discovery {
 
   async stop (): Promise<void> {
     this.components.peer.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.components.peer.removeEventListener('peer:connect', this.onConnect)
     clearTimeout(this.joinRefresh)
+    clearTimeout(this.connectRendezvous)
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     await this.gossip.stop()
@@ -189,22 +199,32 @@ export class Discovery {
   }
 
   /**
-   * Advertise each topic we listen to and meet its other subscribers: again at each tick while we know too few of
-   * them, else after a minute and then every few minutes — DHT queries every few seconds on every peer would cost
-   * more CPU than the gossip they serve.
+   * Meet each followed topic's subscribers while we know too few of them (neighbours first, the DHT only if they know
+   * nobody), and advertise our interest in the DHT once we have a peer, then every few minutes at a jittered time —
+   * DHT walks on every peer at once would cost more CPU than the gossip they serve.
    */
   private rendezvous (): void {
     if (this.init.mode === 'full-body') return
+    const { peer } = this.components
+    if (peer.getPeers().length === 0) return // nobody to ask yet: the first connection brings us back here
     const now = Date.now()
     for (const domain of this.init.interests) {
-      const last = this.joined.get(domain)
       if (this.joining.has(domain)) continue
-      if (last !== undefined && !lonelyOn(this.components.peer, domain) && now - last.at < last.every) continue
-      // The first advertisement lands on the few peers known then: repeat it once the network has grown, then rarely.
-      this.joined.set(domain, { at: now, every: last === undefined ? FIRST_REJOIN_MS : REJOIN_INTERVAL_MS })
+      const due = this.advertiseAt.get(domain) ?? now
+      const advertise = now >= due
+      if (!advertise && !lonelyOn(peer, domain)) continue
+      if (advertise) this.advertiseAt.set(domain, now + REJOIN_INTERVAL_MS * (0.75 + 0.5 * Math.random()))
+      const walk = now - (this.walkedAt.get(domain) ?? -Infinity) >= WALK_INTERVAL_MS
+      if (walk) this.walkedAt.set(domain, now)
       this.joining.add(domain)
-      void joinTopic(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS)).finally(() => this.joining.delete(domain))
+      void joinTopic(peer, domain, { advertise, walk, signal: AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS) }).finally(() => this.joining.delete(domain))
     }
+  }
+
+  /** A new connection is someone to ask about our topics' subscribers: soon, once per burst of connections. */
+  private readonly onConnect = (): void => {
+    if (this.connectRendezvous !== undefined) return
+    this.connectRendezvous = setTimeout(() => { this.connectRendezvous = undefined; this.rendezvous() }, CONNECT_RENDEZVOUS_DELAY_MS)
   }
 
   /**

@@ -69,10 +69,16 @@ async function askNeighbours (peer: HearthPeer, domain: string, signal: AbortSig
   return [...found.values()]
 }
 
-/** Advertise our interest in `domain` and connect to others interested in it. */
-export async function joinTopic (peer: HearthPeer, domain: string, signal: AbortSignal): Promise<void> {
+/**
+ * Connect to others interested in `domain` if we know too few — walking the DHT only when `walk` and the neighbours did
+ * not help — and, when `advertise`, advertise our interest in the DHT.
+ */
+export async function joinTopic (peer: HearthPeer, domain: string, options: { advertise: boolean, walk: boolean, signal: AbortSignal }): Promise<void> {
   const key = await topicKey(domain)
-  const [provided] = await Promise.allSettled([peer.contentRouting.provide(key, { signal }), meetSubscribers(peer, domain, signal)])
+  const [provided] = await Promise.allSettled([
+    options.advertise ? peer.contentRouting.provide(key, { signal: options.signal }) : Promise.resolve(),
+    meetSubscribers(peer, domain, options.signal, { walk: options.walk })
+  ])
   if (provided.status === 'rejected') peer.logger.forComponent('hearth:rendezvous')('could not advertise %s: %e', domain, provided.reason)
 }
 
@@ -82,7 +88,7 @@ export function lonelyOn (peer: HearthPeer, domain: string): boolean {
 }
 
 /** Dial a few known subscribers of `domain` if we are connected to fewer than we want (before publishing to it, too). */
-export async function meetSubscribers (peer: HearthPeer, domain: string, signal: AbortSignal): Promise<void> {
+export async function meetSubscribers (peer: HearthPeer, domain: string, signal: AbortSignal, options: { walk?: boolean } = {}): Promise<void> {
   if (!lonelyOn(peer, domain)) return
   const key = await topicKey(domain)
   const log = peer.logger.forComponent('hearth:rendezvous')
@@ -99,8 +105,10 @@ export async function meetSubscribers (peer: HearthPeer, domain: string, signal:
       return false // gone or unreachable: the next one
     }
   }
-  for (const { id, addrs } of await askNeighbours(peer, domain, signal)) if (await meet(id, addrs)) return
-  if (dialled > 0 && !lonelyOn(peer, domain)) return
+  const named = await askNeighbours(peer, domain, signal)
+  log('neighbours named %d subscribers of %s', named.length, domain)
+  for (const { id, addrs } of named) if (await meet(id, addrs)) return
+  if (dialled > 0 || !lonelyOn(peer, domain) || options.walk === false) return
   try {
     for await (const provider of peer.contentRouting.findProviders(key, { signal })) {
       if (await meet(provider.id, provider.multiaddrs)) return

@@ -160,6 +160,8 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     for (const n of nodes) await collect(n)
     const end = Date.now()
     log(`${mode}: while announcing, the daemons used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
+    const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
+    log(`${mode}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
     for (const n of nodes) for (const [why, k] of Object.entries(n.rejected)) rejected[why] = (rejected[why] ?? 0) + k
