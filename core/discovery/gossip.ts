@@ -257,50 +257,96 @@ export class BodylessGossip {
     this.failedPulls.set(key, this.now())
   }
 
-  /** Each holder in turn; if none served it, once more after a pause with a longer wait (a loaded peer is slow, not gone). */
+  /**
+   * Ask the holders, hedging: a holder that has not answered within the patience is not abandoned — the next one is asked
+   * as well, and the first right body wins (the others are cancelled). Under load every answer is slow; aborting slow
+   * requests to retry elsewhere would throw away the work already done and multiply it. If every holder failed or lacked
+   * the body, once more after a pause (a forwarder may have been fetching it itself), with more patience.
+   */
   private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[], rounds: number): Promise<Uint8Array | undefined> {
     const patience = this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS
-    for (const [round, timeoutMs] of [patience, patience * PATIENCE_BACKOFF].slice(0, rounds).entries()) {
-      if (round > 0) await new Promise(resolve => setTimeout(resolve, ROUND_PAUSE_MS))
-      for (const holder of holders) {
-        const body = await this.pullFrom(holder, signed.entry.bodyHash, timeoutMs)
-        if (body === undefined) continue
-        try {
-          this.logs.putBody(signed.entry.bodyHash, body)
-        } catch (err) {
-          if (err instanceof BodyMismatchError) continue // a holder served the wrong bytes: try the next one
-          throw err
-        }
-        this.init.onEntry(signed, body, holder)
-        return body
+    const done = new AbortController()
+    try {
+      for (let round = 0; round < rounds; round++) {
+        if (round > 0) await new Promise(resolve => setTimeout(resolve, ROUND_PAUSE_MS))
+        const body = await this.hedgedPull(signed, holders, round === 0 ? patience : patience * PATIENCE_BACKOFF, done.signal)
+        if (body !== undefined) return body
       }
+    } finally {
+      done.abort()
     }
     this.log('no holder served body %t of %t/%d (asked %d)', signed.entry.bodyHash, signed.entry.author, signed.entry.seq, holders.length)
     return undefined
   }
 
-  private async pullFrom (holder: PeerId, bodyHash: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined> {
+  /** One round over the holders: the next is asked when the last failed, lacked the body, or is still silent after `patience`. */
+  private async hedgedPull (signed: SignedLogEntry, holders: readonly PeerId[], patience: number, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    return await new Promise(resolve => {
+      let next = 0
+      let asking = 0
+      let settled = false
+      let hedge: ReturnType<typeof setTimeout> | undefined
+      const finish = (body: Uint8Array | undefined): void => {
+        settled = true
+        clearTimeout(hedge)
+        resolve(body)
+      }
+      const askNext = (): void => {
+        clearTimeout(hedge)
+        if (settled) return
+        const holder = holders[next++]
+        if (holder === undefined) {
+          if (asking === 0) finish(undefined)
+          return
+        }
+        asking++
+        void this.pullFrom(holder, signed.entry.bodyHash, signal).then(body => {
+          asking--
+          if (settled) return
+          if (body !== undefined && this.keepBody(signed, body, holder)) finish(body)
+          else askNext()
+        })
+        hedge = setTimeout(askNext, patience)
+      }
+      askNext()
+    })
+  }
+
+  /** Store a pulled body if it is the one the signed header names; false for a holder that served the wrong bytes. */
+  private keepBody (signed: SignedLogEntry, body: Uint8Array, holder: PeerId): boolean {
+    try {
+      this.logs.putBody(signed.entry.bodyHash, body)
+    } catch (err) {
+      if (err instanceof BodyMismatchError) return false
+      throw err
+    }
+    this.init.onEntry(signed, body, holder)
+    return true
+  }
+
+  private async pullFrom (holder: PeerId, bodyHash: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
     await this.pullSlots.acquire()
     try {
-      return await this.request(holder, bodyHash, timeoutMs)
+      // A pull another holder already won is not sent at all.
+      return signal.aborted ? undefined : await this.request(holder, bodyHash, signal)
     } finally {
       this.pullSlots.release()
     }
   }
 
-  private async request (holder: PeerId, bodyHash: Uint8Array, timeoutMs: number): Promise<Uint8Array | undefined> {
+  private async request (holder: PeerId, bodyHash: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
     const began = Date.now()
     // Only for the debug log: a pull is on the hot path.
     const connected = this.log.enabled && this.peer.getConnections(holder).length > 0
     try {
-      const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }), { ...FETCH_LIMITS, timeoutMs })
+      const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }), FETCH_LIMITS, { signal })
       this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
       const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
       if (parsed.success && 'b' in parsed.data) return parsed.data.b
       this.log.trace('%p has no body %t', holder, bodyHash)
       return undefined
     } catch (err) {
-      this.log('pull %t from %p %s: failed after %d ms: %s', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began, (err as Error).name)
+      if (!signal.aborted) this.log('pull %t from %p %s: failed after %d ms: %s', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began, (err as Error).name)
       return undefined // unreachable, slow or malformed: the next holder
     }
   }
