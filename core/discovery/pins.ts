@@ -18,39 +18,45 @@ export function schemaDigestOf (descriptor: CapabilityDescriptor): Uint8Array {
 }
 
 export class DescriptorPins {
-  private readonly db: Database
+  private readonly sql: ReturnType<typeof prepare>
 
   constructor (db: Database) {
-    this.db = db
+    this.sql = prepare(db)
   }
 
   /** Pin a capability the first time it is seen; afterwards, report (and record) what drifted from the pin. */
   check (descriptor: CapabilityDescriptor, now: number): Drift[] {
     const schema = schemaDigestOf(descriptor)
-    const pin = this.db.prepare('SELECT schema_digest, config_digest FROM descriptor_pins WHERE agent = ? AND capability = ?')
-      .get(descriptor.agent, descriptor.id) as { schema_digest: Buffer, config_digest: Buffer } | undefined
+    const pin = this.sql.pin.get(descriptor.agent, descriptor.id) as { schema_digest: Buffer, config_digest: Buffer } | undefined
     if (pin === undefined) {
-      this.db.prepare('INSERT INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)')
-        .run(descriptor.agent, descriptor.id, schema, descriptor.configDigest, now)
+      this.sql.insertPin.run(descriptor.agent, descriptor.id, schema, descriptor.configDigest, now)
       return []
     }
     const drifts: Array<{ what: Drift['what'], pinned: Uint8Array, seen: Uint8Array }> = []
     if (!equalBytes(pin.schema_digest, schema)) drifts.push({ what: 'schema', pinned: pin.schema_digest, seen: schema })
     if (!equalBytes(pin.config_digest, descriptor.configDigest)) drifts.push({ what: 'config', pinned: pin.config_digest, seen: descriptor.configDigest })
-    const record = this.db.prepare(`INSERT INTO descriptor_drift (agent, capability, what, pinned_digest, seen_digest, detected_at)
-      SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM descriptor_drift WHERE agent = ? AND capability = ? AND what = ? AND seen_digest = ?)`)
-    return drifts.filter(d => record.run(descriptor.agent, descriptor.id, d.what, d.pinned, d.seen, now, descriptor.agent, descriptor.id, d.what, d.seen).changes > 0)
+    return drifts.filter(d => this.sql.recordDrift.run(descriptor.agent, descriptor.id, d.what, d.pinned, d.seen, now, descriptor.agent, descriptor.id, d.what, d.seen).changes > 0)
       .map(d => ({ agent: descriptor.agent, capability: descriptor.id, what: d.what, detectedAt: now }))
   }
 
   /** The person accepted the change: the current descriptor becomes the pin. */
   repin (descriptor: CapabilityDescriptor, now: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)')
-      .run(descriptor.agent, descriptor.id, schemaDigestOf(descriptor), descriptor.configDigest, now)
+    this.sql.repin.run(descriptor.agent, descriptor.id, schemaDigestOf(descriptor), descriptor.configDigest, now)
   }
 
   drifts (): Drift[] {
-    return (this.db.prepare('SELECT agent, capability, what, detected_at FROM descriptor_drift ORDER BY id').all() as Array<{ agent: Buffer, capability: string, what: Drift['what'], detected_at: number }>)
+    return (this.sql.drifts.all() as Array<{ agent: Buffer, capability: string, what: Drift['what'], detected_at: number }>)
       .map(r => ({ agent: new Uint8Array(r.agent), capability: r.capability, what: r.what, detectedAt: r.detected_at }))
+  }
+}
+
+function prepare (db: Database) {
+  return {
+    pin: db.prepare('SELECT schema_digest, config_digest FROM descriptor_pins WHERE agent = ? AND capability = ?'),
+    insertPin: db.prepare('INSERT INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)'),
+    repin: db.prepare('INSERT OR REPLACE INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)'),
+    recordDrift: db.prepare(`INSERT INTO descriptor_drift (agent, capability, what, pinned_digest, seen_digest, detected_at)
+      SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM descriptor_drift WHERE agent = ? AND capability = ? AND what = ? AND seen_digest = ?)`),
+    drifts: db.prepare('SELECT agent, capability, what, detected_at FROM descriptor_drift ORDER BY id')
   }
 }
