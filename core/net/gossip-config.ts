@@ -1,8 +1,9 @@
 import { createPeerScoreParams, createTopicScoreParams, type PeerScoreParams, type PeerScoreThresholds } from '@libp2p/gossipsub/score'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
+import { sha256 } from '../common/hash.ts'
 import { MAX_FRAME_BYTES } from './limits.ts'
 
-// gossipsub hardened for low-rate, signed announcements: finite decode limits, strict signing, an allow-list of
+// gossipsub hardened for low-rate, signed announcements: finite decode limits, content-addressed unsigned messages, an allow-list of
 // topics, and peer scores that punish invalid messages without punishing a mesh for being quiet.
 
 export interface GossipHardening {
@@ -54,7 +55,11 @@ export function scoreParams (hardening: GossipHardening): PeerScoreParams {
 
 export function gossipOptions (hardening: GossipHardening): Partial<GossipsubOpts> {
   return {
-    globalSignaturePolicy: 'StrictSign',
+    // Every Hearth message is a header (or header and body) its author signed, verified by us before use: a gossipsub
+    // signature on top would cost a sign per publish and a verify per receipt for nothing. Ids are content hashes, per
+    // topic, so the same header announced on two topics travels on both.
+    globalSignaturePolicy: 'StrictNoSign',
+    msgIdFn: msg => sha256(new TextEncoder().encode(msg.topic), msg.data),
     allowedTopics: new Set(hardening.topics),
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
