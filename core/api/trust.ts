@@ -25,7 +25,10 @@ export interface TopicTrustView {
   readonly topic: string
   /** The peer's share of this person's trust in the topic (the engine's vector entry; all peers sum to 1). */
   readonly score: number
-  /** Score over the best-trusted peer's score in the topic, 0–1: what thresholds and ranking use. */
+  /**
+   * Endorsed trust (the score less what came from the newcomer prior) over the best-endorsed peer's in the topic, 0–1: what
+   * thresholds and ranking use. The newcomer budget lets a fresh peer be tried; it never makes one trusted.
+   */
   readonly relative: number
   readonly standing: PeerStanding
   readonly threshold?: number

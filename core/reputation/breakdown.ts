@@ -1,4 +1,4 @@
-import { consistencyGate, type TopicTrust } from './mg-eigentrust.ts'
+import { consistencyGate, endorsed, type TopicTrust } from './mg-eigentrust.ts'
 import type { PeerIndex, TopicIndex } from './trust-graph.ts'
 
 // Why a peer has its score in a topic: every contribution, from whom, and which gate or penalty applied. The parts sum to the score.
@@ -29,6 +29,8 @@ export interface TrustBreakdown {
   readonly peer: PeerIndex
   readonly topic: TopicIndex
   readonly score: number
+  /** The part of the score not owed to the newcomer prior (directly or passed on along ratings): what makes a peer known (`endorsed`). */
+  readonly endorsed: number
   readonly parts: readonly BreakdownPart[]
   readonly penalties: readonly Penalty[]
 }
@@ -73,5 +75,5 @@ export function explainTrust (result: TopicTrust, peer: PeerIndex): TrustBreakdo
   let newcomerCount = 0
   for (let x = 0; x < result.newcomers.length; x++) if (result.newcomers[x] === peer && result.slashed[peer] === 0) newcomerCount++
   if (newcomerCount > 0 && result.mix.newcomer > 0) parts.push({ kind: 'newcomer', amount: fallback * result.mix.newcomer * result.newcomerShare * newcomerCount })
-  return { peer, topic: result.topic, score: result.vector[peer] as number, parts, penalties }
+  return { peer, topic: result.topic, score: result.vector[peer] as number, endorsed: endorsed(result, peer), parts, penalties }
 }

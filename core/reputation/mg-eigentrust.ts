@@ -84,6 +84,7 @@ export interface BridgeSource {
   readonly topic: TopicIndex
   /** The source's relevance here: bridgeRelevance(similarity, minBridgeSimilarity), in (0, 1]. */
   readonly similarity: number
+  /** The source's endorsed trust (`endorsed`): what the newcomer prior put there is exploration and does not cross topics. */
   readonly vector: TrustVector
   readonly verdict: Float64Array
 }
@@ -124,8 +125,16 @@ export interface TopicTrust {
   readonly blocked: Uint8Array
   /** Per rater, this person's credibility for it here (agreement with the person's own receipts); multiplies its row of C. */
   readonly raterCredibility: Float64Array
-  /** The score one fresh identity gets from the newcomer prior here: a known peer reported bad and scoring less is known-bad. */
+  /** The score one fresh identity gets from the newcomer prior here: a peer reported bad whose endorsed trust is less is known-bad. */
   readonly newcomerLevel: number
+  /**
+   * The part of each score that originates in the newcomer prior: the budget itself and all it passed on along ratings (vector is
+   * linear in pre-trust at the fixed point, so this is exact). It is exploration, not endorsement: fresh identities that rate each
+   * other pass the budget around among themselves, and nobody the person trusts vouched for any of it. See `endorsed`.
+   */
+  readonly fromNewcomerPrior: Float64Array
+  /** vector − fromNewcomerPrior (floored at 0): the endorsed trust of every peer (`endorsed`); the vector itself when no newcomer prior went in. */
+  readonly endorsedTrust: TrustVector
   /** First-hand verdicts here (the person's own receipts, else its contacts'), when the person supplied experience; what the gate reads. */
   readonly firstHand: Float64Array | undefined
   /** 1 for a peer whose bridged trust the consistency gate cut (partly or wholly) here. */
@@ -138,15 +147,25 @@ export type Standing = 'slashed' | 'blocked' | 'known-bad' | 'selectable'
 /**
  * The selection threshold a person applies, in absolute terms: a peer is not selectable when it is slashed, when the person's own
  * receipts with it here are net bad (veto), or when the consistency gate cut the trust it carried from a similar topic (credible
- * raters the person trusts report it worse here) and what is left is below what a fresh identity gets (`newcomerLevel`).
+ * raters the person trusts report it worse here) and its endorsed trust (`endorsed`: what is left, less whatever came from the
+ * newcomer prior) is below what a fresh identity gets (`newcomerLevel`).
  * Every exclusion is caused by a proof or by negative evidence; a peer that is merely unknown, or only badmouthed (a bad rating
  * takes no trust away in EigenTrust), stays selectable.
  */
 export function standing (result: TopicTrust, peer: PeerIndex): Standing {
   if (result.slashed[peer] === 1) return 'slashed'
   if (result.blocked[peer] === 1) return 'blocked'
-  if (result.gateCut[peer] === 1 && (result.vector[peer] as number) < result.newcomerLevel) return 'known-bad'
+  if (result.gateCut[peer] === 1 && endorsed(result, peer) < result.newcomerLevel) return 'known-bad'
   return 'selectable'
+}
+
+/**
+ * A peer's endorsed trust here: its score less what came from the newcomer prior, i.e. the trust that flowed from the person's own
+ * seed set and from bridges of its other topics. A peer is known to be good only when this exceeds `newcomerLevel`; trust the
+ * newcomer budget injected (however far it travelled along fresh identities' praise of each other) never makes a peer known.
+ */
+export function endorsed (result: TopicTrust, peer: PeerIndex): number {
+  return result.endorsedTrust[peer] as number
 }
 
 /**
@@ -172,7 +191,11 @@ class Scratch {
   readonly disagree: Float64Array
   readonly reference: Float64Array
   readonly referenceWeight: Float64Array
+  readonly source: Float64Array
+  readonly term: Float64Array
   constructor (peers: number) {
+    this.source = new Float64Array(peers)
+    this.term = new Float64Array(peers)
     this.reference = new Float64Array(peers)
     this.referenceWeight = new Float64Array(peers)
     this.peers = peers
@@ -239,6 +262,47 @@ export function powerIterate (matrix: TrustMatrix, preTrust: Float64Array, alpha
     if (diff < epsilon) break
   }
   return { resultInA: t === a, iterations, residual, fallbackMass }
+}
+
+/**
+ * The fixed point's response to one pre-trust component: x = (1−a)·Aᵀx + source, with A the step of `powerIterate` (rows scaled by
+ * credibility, inflow to blocked peers dropped) and the fallback mass held at its converged value (folded into `source` by the
+ * caller), iterated from `start` (a warm start; `source` itself when there is none) until ‖Δx‖₁ < epsilon. Writes into `a` and `b`
+ * alternately; returns the one holding the result.
+ */
+export function propagate (matrix: TrustMatrix, source: Float64Array, alpha: number, epsilon: number, maxIterations: number,
+  start: Float64Array | undefined, a: Float64Array, b: Float64Array, personal?: { readonly credibility: Float64Array, readonly blocked: Uint8Array }): Float64Array {
+  const n = matrix.peers
+  const { rowStart, ratee, weight } = matrix
+  const credibility = personal?.credibility
+  const blocked = personal?.blocked
+  const keep = 1 - alpha
+  a.set(start ?? source)
+  let t = a
+  let u = b
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    u.fill(0)
+    for (let i = 0; i < n; i++) {
+      const ti = (t[i] as number) * (credibility === undefined ? 1 : (credibility[i] as number))
+      if (ti === 0) continue
+      const end = rowStart[i + 1] as number
+      for (let e = rowStart[i] as number; e < end; e++) {
+        const j = ratee[e] as number
+        u[j] = (u[j] as number) + (weight[e] as number) * ti
+      }
+    }
+    let diff = 0
+    for (let j = 0; j < n; j++) {
+      const v = (blocked !== undefined && blocked[j] === 1 ? 0 : keep * (u[j] as number)) + (source[j] as number)
+      diff += Math.abs(v - (t[j] as number))
+      u[j] = v
+    }
+    const swap = t
+    t = u
+    u = swap
+    if (diff < epsilon) break
+  }
+  return t
 }
 
 /** Trust-weighted mean verdict of raters about each peer, and the total rater trust behind it. */
@@ -411,7 +475,7 @@ export class PersonalTrust {
         const source = this.results[l]
         const relevance = bridgeRelevance(similarityAt(network.similarity, topic, l), o.minBridgeSimilarity)
         if (l === topic || source === undefined || relevance === 0) continue
-        bridges.push({ topic: l, similarity: relevance, vector: source.vector, verdict: source.firstHand ?? source.verdict })
+        bridges.push({ topic: l, similarity: relevance, vector: source.endorsedTrust, verdict: source.firstHand ?? source.verdict })
       }
       // The gate reads first-hand evidence when the person has it (a bad rating from a stranger is no proof); otherwise its trusted raters.
       if (bridges.length > 0 && o.gate) {
@@ -474,6 +538,21 @@ export class PersonalTrust {
       vector = run.resultInA ? a : b
       previous = run.resultInA ? b : a
     }
+    // What the newcomer budget contributed to the fixed point, wherever it flowed: kept apart from endorsement (see `endorsed`).
+    let fromNewcomerPrior = new Float64Array(n)
+    if (mixTotal > 0 && mix.newcomer > 0) {
+      const source = s.source.fill(0)
+      for (const peer of newcomers) source[peer] = (source[peer] as number) + fallbackMass * mix.newcomer * newcomerShare
+      // Warm-started like the vector, and to the same ε: it is read against the vector, which is no finer.
+      const start = last !== undefined && last.mix.newcomer > 0 ? last.fromNewcomerPrior : undefined
+      const held = propagate(matrix, source, o.alpha, o.epsilon, o.maxIterations, start, fromNewcomerPrior, s.term, { credibility: raterCredibility, blocked })
+      if (held !== fromNewcomerPrior) fromNewcomerPrior = held.slice()
+    }
+    let endorsedTrust = vector
+    if (mixTotal > 0 && mix.newcomer > 0) {
+      endorsedTrust = new Float64Array(n)
+      for (let j = 0; j < n; j++) endorsedTrust[j] = Math.max(0, (vector[j] as number) - (fromNewcomerPrior[j] as number))
+    }
     const verdict = new Float64Array(n)
     const verdictWeight = bridge.fill(0) // the bridge mass is no longer needed: reuse its buffer
     raterVerdicts(matrix, vector, verdict, verdictWeight, raterCredibility)
@@ -483,6 +562,8 @@ export class PersonalTrust {
       seedShare, newcomerShare, newcomers, bridges, bridgeTotal, gateVerdict, gateWeight, verdict, verdictWeight,
       gateEnabled: o.gate, slashed: slashed.slice(), blocked, raterCredibility,
       newcomerLevel: fallbackMass * o.newcomerPrior / Math.max(1, newcomers.length),
+      fromNewcomerPrior,
+      endorsedTrust,
       gateCut,
       firstHand
     }
@@ -496,6 +577,8 @@ export class PersonalTrust {
       if (result === undefined) continue
       result.vector[peer] = 0
       result.verdict[peer] = 0
+      result.fromNewcomerPrior[peer] = 0
+      result.endorsedTrust[peer] = 0
     }
   }
 }

@@ -4,7 +4,7 @@ import { TypedEvents } from '../common/events.ts'
 import { agentKeyOf, baidIdOf, hex } from '../identity/ids.ts'
 import type { Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
-import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
+import { DEFAULT_MG_OPTIONS, endorsed, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
 import { openReceipt, type OpenedReceipt } from './receipt.ts'
 import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord, type FraudProofKind } from './slashing.ts'
 import { ReputationStore, type PeerChoice, type VerifiedRating } from './store.ts'
@@ -229,6 +229,7 @@ export class Reputation {
   flush (): void {
     clearTimeout(this.timer)
     this.timer = undefined
+    this.admitAnnouncers()
     const engine = this.engine ?? this.build()
     const now = this.now()
     if (now - engine.decayedAt >= DECAY_STEP_MS) {
@@ -261,6 +262,21 @@ export class Reputation {
     this.events.emit('trust:updated', { topics: [...changed].map(k => this.topicNames[k] as string) })
   }
 
+  /** Agents announcing a topic get an index, so the newcomer prior can reach them; topics that gained one are recomputed. */
+  private admitAnnouncers (): void {
+    if (this.announcers === undefined) return
+    for (const [k, topic] of this.topicNames.entries()) {
+      for (const agent of this.announcers(topic)) {
+        const baid = this.components.baidOf(agent)
+        if (baid === undefined || this.peerIndex.has(hex(baid))) continue
+        this.indexOf(baid)
+        this.dirty.add(k)
+      }
+    }
+    // Past the engine's room: rebuilt from the store, which sizes it anew.
+    if (this.engine !== undefined && this.peerKeys.length > this.engine.capacity) this.engine = undefined
+  }
+
   private rank (peer: Uint8Array | undefined, topic: string): number | undefined {
     const view = this.score(peer, topic)
     if (view.standing !== 'selectable') return undefined
@@ -276,7 +292,9 @@ export class Reputation {
     if (peer !== undefined && index === undefined && this.isSlashed(peer)) return { score: 0, relative: 0, standing: 'slashed', result, index }
     if (result === undefined || index === undefined) return { score: 0, relative: 0, standing: this.belowThreshold(topic, 0) ? 'below-threshold' : 'selectable', result, index }
     const score = result.vector[index] as number
-    const relative = score > 0 ? Math.min(1, score / topScore(result, this.selfIndex())) : 0
+    // Ranked by endorsed trust, as the simulator selects: the newcomer budget lets a fresh peer be tried, never known.
+    const known = endorsed(result, index)
+    const relative = known > 0 ? Math.min(1, known / topEndorsed(result, this.selfIndex())) : 0
     const engineStanding = standing(result, index)
     const verdict: PeerStanding = engineStanding !== 'selectable' ? engineStanding : this.belowThreshold(topic, relative) ? 'below-threshold' : 'selectable'
     return { score, relative, standing: verdict, result, index }
@@ -507,15 +525,15 @@ function ed25519KeyOf (peerId: string): Uint8Array | undefined {
   }
 }
 
-const topScores = new WeakMap<TopicTrust, number>()
+const topEndorsements = new WeakMap<TopicTrust, number>()
 
-/** The highest score in a topic other than the person's own: what "fully trusted" means there. */
-function topScore (result: TopicTrust, self: PeerIndex | undefined): number {
-  let top = topScores.get(result)
+/** The highest endorsed trust in a topic other than the person's own: what "fully trusted" means there. */
+function topEndorsed (result: TopicTrust, self: PeerIndex | undefined): number {
+  let top = topEndorsements.get(result)
   if (top === undefined) {
     top = 0
-    for (let j = 0; j < result.vector.length; j++) if (j !== self && (result.vector[j] as number) > top) top = result.vector[j] as number
-    topScores.set(result, top)
+    for (let j = 0; j < result.vector.length; j++) if (j !== self) top = Math.max(top, endorsed(result, j))
+    topEndorsements.set(result, top)
   }
   return top
 }

@@ -1,5 +1,5 @@
 import { createRandom, randomInt, streamSeed, type Random } from '../../common/random.ts'
-import { PersonalTrust, standing, type TopicTrust, type TrustNetwork } from '../../reputation/mg-eigentrust.ts'
+import { endorsed, PersonalTrust, standing, type TopicTrust, type TrustNetwork } from '../../reputation/mg-eigentrust.ts'
 import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord } from '../../reputation/slashing.ts'
 import type { TopicSimilarity } from '../../reputation/topic-similarity.ts'
 import { buildTrustMatrix, EvidenceLedger } from '../../reputation/trust-graph.ts'
@@ -43,8 +43,9 @@ interface Person {
 
 /**
  * The app's selection rule for one requester: drop candidates below its selection threshold (slashed, vetoed, reported bad) and the
- * one whose result it just rejected; take the most trusted among those it knows to be good (trust above what a fresh identity gets);
- * only when none is known, explore: an unknown at random (a fresh identity is no better a bet than a peer nobody has rated).
+ * one whose result it just rejected; take the most trusted among those it knows to be good (endorsed trust, i.e. trust from its own
+ * seed set and bridges and not from the newcomer prior, above what a fresh identity gets); only when none is known, explore: an unknown
+ * at random (a fresh identity is no better a bet than a peer nobody has rated).
  */
 function choose (view: TopicTrust, candidates: readonly number[], rejected: number, tie: number): number {
   const known = view.newcomerLevel * (1 + 1e-9)
@@ -53,7 +54,9 @@ function choose (view: TopicTrust, candidates: readonly number[], rejected: numb
   const unknown: number[] = []
   for (const c of candidates) {
     if (c === rejected || standing(view, c) !== 'selectable') continue
-    const score = view.vector[c] as number
+    // Trust the newcomer budget put there is exploration: colluding fresh identities praising each other pass it around, and
+    // counting it would make them all known ahead of every honest peer the requester has not yet met.
+    const score = endorsed(view, c)
     if (score <= known) { unknown.push(c); continue }
     if (score > best) { best = score; ties = [c] } else if (score === best) ties.push(c)
   }

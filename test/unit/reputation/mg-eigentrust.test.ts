@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createRandom, randomInt } from '../../../core/common/random.ts'
 import { explainTrust } from '../../../core/reputation/breakdown.ts'
-import { bridgeRelevance, consistencyGate, PersonalTrust, standing, type TrustNetwork } from '../../../core/reputation/mg-eigentrust.ts'
+import { bridgeRelevance, consistencyGate, endorsed, PersonalTrust, standing, type TopicTrust, type TrustNetwork } from '../../../core/reputation/mg-eigentrust.ts'
 import { knownTopicSimilarity } from '../../../core/reputation/topic-similarity.ts'
 import { buildTrustMatrix, EvidenceLedger } from '../../../core/reputation/trust-graph.ts'
 
@@ -100,6 +100,80 @@ describe('Sybils', () => {
     const one = compute(1)
     expect(one).toBeGreaterThan(0)
     expect(compute(1000)).toBeCloseTo(one, 10)
+  })
+})
+
+describe('the newcomer prior is for exploring, not an endorsement', () => {
+  /** One step of the fixed point without pre-trust: (1−a)·Cᵀ·x, rows scaled by the person's credibility, inflow to vetoed peers dropped. */
+  const step = (r: TopicTrust, x: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(x.length)
+    for (let i = 0; i < x.length; i++) {
+      for (let e = r.matrix.rowStart[i] as number; e < (r.matrix.rowStart[i + 1] as number); e++) {
+        const j = r.matrix.ratee[e] as number
+        if (r.blocked[j] === 0) out[j] = (out[j] as number) + (1 - r.alpha) * (r.matrix.weight[e] as number) * (r.raterCredibility[i] as number) * (x[i] as number)
+      }
+    }
+    return out
+  }
+
+  it('fresh identities praising each other get above the newcomer level on the budget alone, and none of it counts as endorsed', () => {
+    // 0 = the person, 1 = a provider it was satisfied with, 2 = one its contact 1 vouches for; 5..9 = fresh colluders praising each other.
+    const n = 10
+    const ledger = new EvidenceLedger(n, 1)
+    ledger.addRating(0, 1, 0, 3, 0)
+    ledger.addRating(1, 2, 0, 2, 0)
+    for (let a = 5; a < n; a++) for (let b = 5; b < n; b++) ledger.addRating(a, b, 0, 20, 0)
+    const fresh = [5, 6, 7, 8, 9]
+    const r = new PersonalTrust({ seeds: () => ({ peers: [0] }), newcomers: () => fresh }, { bridgeWeight: 0, epsilon: 1e-14 }).compute(network(ledger), 0)
+    for (const peer of fresh) {
+      expect(r.vector[peer]).toBeGreaterThan(r.newcomerLevel * 1.5) // the budget passed around makes each one look better than a newcomer
+      expect(endorsed(r, peer)).toBeLessThan(1e-12) // …but nobody the person trusts vouched for any of them
+      expect(explainTrust(r, peer).endorsed).toBe(endorsed(r, peer))
+    }
+    expect(endorsed(r, 1)).toBeGreaterThan(r.newcomerLevel)
+    expect(endorsed(r, 2)).toBeGreaterThan(r.newcomerLevel)
+    expect(endorsed(r, 2)).toBeCloseTo(r.vector[2] as number, 12)
+  })
+
+  it('splits every score exactly: the newcomer share and the endorsed rest each solve the fixed point for their part of pre-trust', () => {
+    const random = createRandom(23)
+    const n = 60
+    const ledger = new EvidenceLedger(n, 1)
+    for (let e = 0; e < 400; e++) ledger.addRating(randomInt(random, n), randomInt(random, n), 0, randomInt(random, 4), randomInt(random, 2))
+    const newcomers = [50, 51, 52, 53]
+    const input = { seeds: () => ({ peers: [0, 1, 2] }), newcomers: () => newcomers, experience: () => ({ peers: [3, 4, 5], verdicts: [1, -1, 0.5] }), referees: () => [1, 2] }
+    const r = new PersonalTrust(input, { bridgeWeight: 0, epsilon: 1e-14 }).compute(network(ledger), 0)
+    expect(r.mix.newcomer).toBeGreaterThan(0)
+    const fromPrior = r.fromNewcomerPrior
+    const rest = r.vector.map((v, j) => v - (fromPrior[j] as number))
+    const newcomerPart = new Float64Array(n)
+    for (const peer of newcomers) newcomerPart[peer] = r.mix.newcomer * r.newcomerShare
+    const viaPrior = step(r, fromPrior)
+    const viaRest = step(r, rest)
+    for (let j = 0; j < n; j++) {
+      expect(fromPrior[j]).toBeCloseTo((viaPrior[j] as number) + r.fallbackMass * (newcomerPart[j] as number), 12)
+      expect(rest[j]).toBeCloseTo((viaRest[j] as number) + r.fallbackMass * ((r.preTrust[j] as number) - (newcomerPart[j] as number)), 12)
+      expect(rest[j]).toBeGreaterThan(-1e-12)
+    }
+  })
+
+  it('bridges carry endorsed trust only: what the newcomer prior gave in one topic does not cross into a similar one', () => {
+    const topics = ['code_generation', 'code_review_security']
+    const ledger = new EvidenceLedger(6, 2)
+    ledger.addRating(0, 1, 0, 5, 0)
+    ledger.addRating(0, 2, 1, 5, 0)
+    ledger.addRating(4, 5, 0, 9, 0) // fresh 4 and 5 praise each other in code_generation
+    ledger.addRating(5, 4, 0, 9, 0)
+    const net = network(ledger, new Uint8Array(6), topics)
+    const trust = new PersonalTrust({ seeds: () => ({ peers: [0] }), newcomers: k => k === 0 ? [4, 5] : [] })
+    trust.computeAll(net)
+    const [build, review] = trust.computeAll(net) as [TopicTrust, TopicTrust]
+    expect(build.vector[4]).toBeGreaterThan(0)
+    expect(review.mix.bridge).toBeGreaterThan(0)
+    expect(review.vector[1]).toBeGreaterThan(0) // endorsed trust in code_generation bridges as before
+    // Zero to the engine's precision (ε = 1e-6 in L1 here): before, the budget's trust crossed with the bridge (about 1e-3 each).
+    expect(review.vector[4]).toBeLessThan(1e-6)
+    expect(review.vector[5]).toBeLessThan(1e-6)
   })
 })
 
@@ -209,6 +283,8 @@ describe('the breakdown', () => {
         const b = explainTrust(result, peer)
         const sum = b.parts.reduce((s, p) => s + p.amount, 0)
         expect(sum).toBeCloseTo(b.score, 14)
+        expect(b.endorsed).toBeLessThanOrEqual(b.score)
+        if (peer >= n - 2 && b.score > 0) expect(b.endorsed).toBeLessThan(b.score) // a newcomer's own share of the budget is no endorsement
         bridged += b.parts.filter(p => p.kind === 'bridge').length
       }
     }

@@ -67,6 +67,19 @@ describe('the reputation plane', () => {
     expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBe(0)
   })
 
+  it('lets an announcing newcomer be tried without ranking it as trusted', () => {
+    const { rep } = reputation()
+    rep.setAnnouncers(topic => topic === TOPIC ? [stranger.signer.publicKey] : [])
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    const fresh = rep.show(stranger.baid, TOPIC).topics[0]!
+    expect(fresh.parts).toContainEqual(expect.objectContaining({ kind: 'newcomer' }))
+    expect(fresh.score).toBeGreaterThan(0)
+    expect(fresh).toMatchObject({ relative: 0, standing: 'selectable' })
+    expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBe(0)
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeGreaterThan(0)
+  })
+
   it('ignores ratings that no co-signed receipt backs, or that someone other than the requester logged', () => {
     const { rep } = reputation()
     const ignored: string[] = []
