@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
+import { domainName } from '../common/schema.ts'
 import { InvalidRatingError } from '../api/errors.ts'
 import { Domains } from '../identity/domains.ts'
 import { open, payloadOf, seal, type Signer } from '../identity/envelope.ts'
@@ -17,7 +18,8 @@ export interface Receipt {
   readonly satisfied: boolean
 }
 
-const ReceiptPayload = z.object({ task: z.string().min(1).max(128), topic: z.string().min(1).max(64), satisfied: z.boolean() }).strict()
+// The topic is a semantic domain: the rating it backs is logged and gossiped on that domain's topic.
+const ReceiptPayload = z.object({ task: z.string().min(1).max(128), topic: domainName(), satisfied: z.boolean() }).strict()
 
 /** Requester signs first, provider second: the envelope's signer order says who rated whom. */
 export function sealReceipt (receipt: Receipt, requester: Signer, provider: Signer): Uint8Array {

@@ -90,7 +90,9 @@ describe('the reputation plane', () => {
     expect(rep.ingestRating(rival.signer.publicKey, new TextEncoder().encode('five stars'))).toBe(false)
     // The provider re-logging a receipt in which it was served would let it rate itself up: only the requester rates.
     expect(rep.ingestRating(provider.signer.publicKey, receipt(friend, provider))).toBe(false)
-    expect(ignored).toHaveLength(3)
+    // A topic that is no semantic domain could never be gossiped on its topic: not a receipt.
+    expect(rep.ingestRating(friend.signer.publicKey, receipt(friend, provider, true, 'Data Analysis'))).toBe(false)
+    expect(ignored).toHaveLength(4)
     expect(rep.store.ratingCount()).toBe(0)
   })
 
