@@ -154,6 +154,7 @@ export async function createHost (init: HostInit): Promise<Host> {
           reputation.recordFraudProof({ offender: proof.author, kind: 'equivocation', evidence: encode([proof.headerA, proof.headerB]) })
         })
         reputation.setAnnouncers(topic => discovery.agentsIn(topic))
+        discovery.events.on('descriptor:added', () => { reputation.announcersChanged() })
         await discovery.start()
         network = {
           peer,

@@ -4,22 +4,31 @@
 /** Whether a peer may be offered work in a topic, and if not, why. */
 export type PeerStanding = 'slashed' | 'blocked' | 'known-bad' | 'below-threshold' | 'selectable'
 
-export type TrustPart =
-  /** Trust flowing along a receipt-backed rating. */
-  | { readonly kind: 'rating', readonly from: string, readonly satisfied: number, readonly unsatisfied: number, readonly credibility: number, readonly raterTrust: number, readonly amount: number }
+/**
+ * One contribution to a score. Peers and topics are named as the reader needs: BAID ids and topic names here, the engine's
+ * dense indexes inside reputation (`BreakdownPart`).
+ */
+export type TrustPart<Peer = string, Topic = string> =
+  /** Trust flowing along a receipt-backed rating: (1−a) · c_ij · t_i. */
+  | { readonly kind: 'rating', readonly from: Peer, readonly satisfied: number, readonly unsatisfied: number, readonly credibility: number, readonly raterTrust: number, readonly amount: number }
   /** The person's own pre-trust (a contact, or a peer they were satisfied with). */
   | { readonly kind: 'seed', readonly amount: number }
   /** Trust bridged from a similar topic, after the consistency gate. */
-  | { readonly kind: 'bridge', readonly fromTopic: string, readonly similarity: number, readonly gate: number, readonly sourceTrust: number, readonly amount: number }
+  | { readonly kind: 'bridge', readonly fromTopic: Topic, readonly similarity: number, readonly gate: number, readonly sourceTrust: number, readonly amount: number }
   /** A share of the fixed newcomer budget. */
   | { readonly kind: 'newcomer', readonly amount: number }
 
-export type TrustPenalty =
+export type TrustPenalty<Peer = string, Topic = string> =
+  /** A verified fraud proof: zero in every topic, ratings void. */
   | { readonly kind: 'slashed' }
+  /** The person's own receipts with the peer here are net bad (or the person blocked it): zero for this person. */
   | { readonly kind: 'vetoed' }
-  | { readonly kind: 'gate', readonly fromTopic: string, readonly gate: number }
-  | { readonly kind: 'negative-evidence', readonly from: string, readonly satisfied: number, readonly unsatisfied: number }
-  | { readonly kind: 'discredited-rater', readonly from: string, readonly credibility: number }
+  /** Bridged trust cut because the peer behaves worse here than in the source topic. */
+  | { readonly kind: 'gate', readonly fromTopic: Topic, readonly gate: number }
+  /** A rating whose unsatisfied weight cancels its satisfied weight: it carries no trust. */
+  | { readonly kind: 'negative-evidence', readonly from: Peer, readonly satisfied: number, readonly unsatisfied: number }
+  /** A rater that vouched for peers later proven fraudulent, or whose ratings contradict the person's own receipts: its ratings count less. */
+  | { readonly kind: 'discredited-rater', readonly from: Peer, readonly credibility: number }
 
 export interface TopicTrustView {
   readonly topic: string

@@ -90,7 +90,6 @@ export function lonelyOn (peer: HearthPeer, domain: string): boolean {
 /** Dial a few known subscribers of `domain` if we are connected to fewer than we want (before publishing to it, too). */
 export async function meetSubscribers (peer: HearthPeer, domain: string, signal: AbortSignal, options: { walk?: boolean } = {}): Promise<void> {
   if (!lonelyOn(peer, domain)) return
-  const key = await topicKey(domain)
   const log = peer.logger.forComponent('hearth:rendezvous')
   let dialled = 0
   let found = 0
@@ -110,7 +109,7 @@ export async function meetSubscribers (peer: HearthPeer, domain: string, signal:
   for (const { id, addrs } of named) if (await meet(id, addrs)) return
   if (dialled > 0 || !lonelyOn(peer, domain) || options.walk === false) return
   try {
-    for await (const provider of peer.contentRouting.findProviders(key, { signal })) {
+    for await (const provider of peer.contentRouting.findProviders(await topicKey(domain), { signal })) {
       if (await meet(provider.id, provider.multiaddrs)) return
     }
   } catch (err) {

@@ -1,29 +1,11 @@
+import type { TrustPart, TrustPenalty } from '../api/trust.ts'
 import { consistencyGate, endorsed, type TopicTrust } from './mg-eigentrust.ts'
 import type { PeerIndex, TopicIndex } from './trust-graph.ts'
 
 // Why a peer has its score in a topic: every contribution, from whom, and which gate or penalty applied. The parts sum to the score.
 
-export type BreakdownPart =
-  /** Trust flowing along a receipt-backed rating: (1−a) · c_ij · t_i. */
-  | { readonly kind: 'rating', readonly from: PeerIndex, readonly satisfied: number, readonly unsatisfied: number, readonly credibility: number, readonly raterTrust: number, readonly amount: number }
-  /** The person's own pre-trust in the peer (a contact, or a peer they were satisfied with). */
-  | { readonly kind: 'seed', readonly amount: number }
-  /** Bridge feedback from a similar topic, after the consistency gate. */
-  | { readonly kind: 'bridge', readonly fromTopic: TopicIndex, readonly similarity: number, readonly gate: number, readonly sourceTrust: number, readonly amount: number }
-  /** Share of the fixed newcomer budget. */
-  | { readonly kind: 'newcomer', readonly amount: number }
-
-export type Penalty =
-  /** A verified fraud proof: zero in every topic, ratings void. */
-  | { readonly kind: 'slashed' }
-  /** Bridged trust cut because the peer behaves worse here than in the source topic. */
-  | { readonly kind: 'gate', readonly fromTopic: TopicIndex, readonly gate: number }
-  /** A rating whose unsatisfied weight cancels its satisfied weight: it carries no trust. */
-  | { readonly kind: 'negative-evidence', readonly from: PeerIndex, readonly satisfied: number, readonly unsatisfied: number }
-  /** A rater that vouched for peers later proven fraudulent, or whose ratings contradict the person's own receipts: its ratings count less. */
-  | { readonly kind: 'discredited-rater', readonly from: PeerIndex, readonly credibility: number }
-  /** The person's own receipts with the peer here are net bad (or the person blocked it): zero for this person. */
-  | { readonly kind: 'vetoed' }
+export type BreakdownPart = TrustPart<PeerIndex, TopicIndex>
+export type Penalty = TrustPenalty<PeerIndex, TopicIndex>
 
 export interface TrustBreakdown {
   readonly peer: PeerIndex

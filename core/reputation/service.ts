@@ -63,7 +63,8 @@ interface Engine {
   readonly ledger: EvidenceLedger
   readonly trust: PersonalTrust
   readonly matrices: TrustMatrix[]
-  slashed: Uint8Array
+  /** Read from the stored fraud proofs at the next flush when undefined. */
+  slashed: Uint8Array | undefined
   decayedAt: number
   computed: boolean
 }
@@ -158,7 +159,7 @@ export class Reputation {
   recordFraudProof (proof: { offender: Uint8Array, kind: FraudProofKind, topic?: string, evidence: Uint8Array }): boolean {
     const offender = this.components.baidOf(proof.offender) ?? proof.offender
     const added = this.store.recordFraudProof({ offender, kind: proof.kind, topic: proof.topic, evidence: proof.evidence, detectedAt: this.now() })
-    if (added) this.invalidate()
+    if (added) this.invalidate({ slashing: true })
     return added
   }
 
@@ -173,7 +174,6 @@ export class Reputation {
   setThreshold (topic: string, minTrust: number): void {
     this.store.setThreshold(topic, minTrust)
     this.topicOf(topic)
-    this.appScores.clear()
   }
 
   removeThreshold (topic: string): boolean { return this.store.removeThreshold(topic) }
@@ -184,7 +184,8 @@ export class Reputation {
    * peer there (0–1); undefined when the agent is not to be offered at all (slashed, blocked, known bad, or under the threshold).
    */
   trustFor (agent: Uint8Array, topics: readonly string[]): number | undefined {
-    this.flush()
+    // Asked once per discovery candidate: recompute only when something is due, never rescan per call.
+    if (this.stale()) this.flush()
     const peer = this.components.baidOf(agent)
     let best: number | undefined
     for (const topic of topics) {
@@ -225,6 +226,11 @@ export class Reputation {
     }
   }
 
+  /** Agents announced something: index newcomers among them soon (once per burst of announcements). */
+  announcersChanged (): void {
+    this.schedule()
+  }
+
   /** Recompute now whatever evidence changed (the daemon does it on its own shortly after evidence arrives). */
   flush (): void {
     clearTimeout(this.timer)
@@ -262,11 +268,21 @@ export class Reputation {
     this.events.emit('trust:updated', { topics: [...changed].map(k => this.topicNames[k] as string) })
   }
 
+  /** Whether a query must recompute first: no engine yet, evidence waiting, or the evidence is due to age. */
+  private stale (): boolean {
+    const engine = this.engine
+    return engine === undefined || !engine.computed || this.dirty.size > 0 || this.now() - engine.decayedAt >= DECAY_STEP_MS
+  }
+
   /** Agents announcing a topic get an index, so the newcomer prior can reach them; topics that gained one are recomputed. */
   private admitAnnouncers (): void {
     if (this.announcers === undefined) return
+    const seen = new Set<string>()
     for (const [k, topic] of this.topicNames.entries()) {
       for (const agent of this.announcers(topic)) {
+        // An agent announcing in several topics is looked up once.
+        if (seen.has(hex(agent))) continue
+        seen.add(hex(agent))
         const baid = this.components.baidOf(agent)
         if (baid === undefined || this.peerIndex.has(hex(baid))) continue
         this.indexOf(baid)
@@ -355,14 +371,14 @@ export class Reputation {
   }
 
   private changed (didChange: boolean): boolean {
-    if (didChange) this.invalidate()
+    if (didChange) this.invalidate({ slashing: false })
     return didChange
   }
 
-  /** Seeds, blocks or the slashed set changed: every topic is recomputed. */
-  private invalidate (): void {
+  /** Seeds, blocks or (with `slashing`) the fraud proofs changed: every topic is recomputed. */
+  private invalidate ({ slashing }: { slashing: boolean }): void {
     for (let k = 0; k < this.topicNames.length; k++) this.dirty.add(k)
-    if (this.engine !== undefined) this.engine.slashed = new Uint8Array(0) // re-read at the next flush
+    if (slashing && this.engine !== undefined) this.engine.slashed = undefined
     this.appScores.clear()
     this.schedule()
   }
@@ -395,7 +411,7 @@ export class Reputation {
       newcomers: k => this.newcomers(k)
     }, this.options)
     this.dirty.clear()
-    this.engine = { capacity, ledger, trust, matrices: [], slashed: new Uint8Array(0), decayedAt: now, computed: false }
+    this.engine = { capacity, ledger, trust, matrices: [], slashed: undefined, decayedAt: now, computed: false }
     return this.engine
   }
 
@@ -403,17 +419,18 @@ export class Reputation {
   private network (engine: Engine): TrustNetwork {
     const n = engine.capacity
     const topics = this.topicNames.length
-    if (engine.slashed.length !== n) {
+    if (engine.slashed === undefined) {
       engine.slashed = this.slashedMask(engine)
       for (let k = 0; k < topics; k++) this.dirty.add(k)
     }
+    const slashed = engine.slashed
     const vouching = new VouchingRecord(n, topics)
-    for (let p = 0; p < n; p++) if (engine.slashed[p] === 1) vouching.noteSlashed(engine.ledger, p)
+    for (let p = 0; p < n; p++) if (slashed[p] === 1) vouching.noteSlashed(engine.ledger, p)
     for (let k = 0; k < topics; k++) {
       if (engine.matrices[k] !== undefined && !this.dirty.has(k) && engine.computed) continue
-      engine.matrices[k] = buildTrustMatrix(engine.ledger, [k], { excluded: engine.slashed, credibility: vouching.credibility(engine.ledger, k, DEFAULT_SLASHING_POLICY.vouchingPenalty) })
+      engine.matrices[k] = buildTrustMatrix(engine.ledger, [k], { excluded: slashed, credibility: vouching.credibility(engine.ledger, k, DEFAULT_SLASHING_POLICY.vouchingPenalty) })
     }
-    return { peers: n, matrices: engine.matrices, similarity: knownTopicSimilarity(this.topicNames), slashed: engine.slashed }
+    return { peers: n, matrices: engine.matrices, similarity: knownTopicSimilarity(this.topicNames), slashed }
   }
 
   /** Slashed by the stored proofs: equivocation at once, task failures once enough of them (decayed by age) stand. */
@@ -438,7 +455,7 @@ export class Reputation {
   private isSlashed (peer: Uint8Array): boolean {
     const index = this.peerIndex.get(hex(peer))
     const mask = this.engine?.slashed
-    if (index !== undefined && mask !== undefined && mask.length > index) return mask[index] === 1
+    if (index !== undefined && mask !== undefined && index < mask.length) return mask[index] === 1
     return this.store.fraudProofs(peer).some(p => p.kind === 'equivocation')
   }
 
