@@ -3,6 +3,8 @@ import type { Migration } from './store/migration.ts'
 import { identityMigrations } from './identity/migrations.ts'
 import { discoveryMigrations } from './discovery/migrations.ts'
 import { reputationMigrations } from './reputation/migrations.ts'
+import { policyMigrations } from './policy/migrations.ts'
+import { negotiationMigrations } from './negotiation/migrations.ts'
 
 /**
  * Every migration of every plane, in the one global order the database applies them (1, 2, 3… without gaps).
@@ -12,5 +14,7 @@ export const migrations: readonly Migration[] = [
   metaMigration, // 1: store — app-wide facts (install id, created_at)
   ...identityMigrations, // 2: identity — BAID chains, their records, and which one is ours
   ...discoveryMigrations, // 3: discovery — per-author signed logs, pulled bodies, high-water marks, fraud proofs; 4: descriptor pins and drift
-  ...reputationMigrations // 5: reputation — receipts, ratings, fraud proofs, trust vectors, thresholds, contacts and blocks
+  ...reputationMigrations, // 5: reputation — receipts, ratings, fraud proofs, trust vectors, thresholds, contacts and blocks
+  ...policyMigrations, // 6: policy — constraints and served tasks, egress rules and marked paths, credit ledger, approvals, grants, approval rules
+  ...negotiationMigrations // 7: negotiation — tasks and every transition, offers, failure traces (the regression suite), adopted mechanisms
 ]

@@ -69,9 +69,46 @@ export class EmbeddingResponseError extends HearthError { readonly name = 'Embed
 export class InvalidRatingError extends HearthError { readonly name = 'InvalidRatingError' }
 export class InvalidTrustInputError extends HearthError { readonly name = 'InvalidTrustInputError' }
 
+// --- policy ---
+export class InvalidPolicySettingError extends HearthError { readonly name = 'InvalidPolicySettingError' }
+export class InvalidMarkedPathError extends HearthError { readonly name = 'InvalidMarkedPathError' }
+export class EgressPayloadError extends HearthError { readonly name = 'EgressPayloadError' }
+export class InvalidLedgerEntryError extends HearthError { readonly name = 'InvalidLedgerEntryError' }
+export class UnknownApprovalError extends HearthError { readonly name = 'UnknownApprovalError' }
+export class ApprovalAlreadyDecidedError extends HearthError { readonly name = 'ApprovalAlreadyDecidedError' }
+export class UnknownGrantError extends HearthError { readonly name = 'UnknownGrantError' }
+
+// --- negotiation ---
+export class InvalidTaskMessageError extends HearthError { readonly name = 'InvalidTaskMessageError' }
+export class IllegalTransitionError extends HearthError { readonly name = 'IllegalTransitionError' }
+export class UnknownTaskError extends HearthError { readonly name = 'UnknownTaskError' }
+export class TaskExistsError extends HearthError { readonly name = 'TaskExistsError' }
+export class TaskCanceledError extends HearthError { readonly name = 'TaskCanceledError' }
+export class TaskDeadlineError extends HearthError { readonly name = 'TaskDeadlineError' }
+export class AttributorUnavailableError extends HearthError { readonly name = 'AttributorUnavailableError' }
+export class AttributorResponseError extends HearthError { readonly name = 'AttributorResponseError' }
+
 // --- daemon and tools ---
 export class DaemonNotRunningError extends HearthError { readonly name = 'DaemonNotRunningError' }
 export class McpServerError extends HearthError { readonly name = 'McpServerError' }
+
+// --- execution: tool calls ---
+export class UnknownToolError extends HearthError { readonly name = 'UnknownToolError' }
+export class ToolInputInvalidError extends HearthError { readonly name = 'ToolInputInvalidError' }
+export class ToolTimeoutError extends HearthError { readonly name = 'ToolTimeoutError' }
+export class ToolCanceledError extends HearthError { readonly name = 'ToolCanceledError' }
+export class ToolOutputTooLargeError extends HearthError { readonly name = 'ToolOutputTooLargeError' }
+export class ToolResultInvalidError extends HearthError { readonly name = 'ToolResultInvalidError' }
+/** The tool ran and reported failure, or its server died mid-call. */
+export class ToolFailedError extends HearthError { readonly name = 'ToolFailedError' }
+export class ExecutorStoppedError extends HearthError { readonly name = 'ExecutorStoppedError' }
+
+// --- execution: verification (T2 challenge, T3 evidence) ---
+/** The chain of tool-call receipts is broken: out of order, a link missing, or not the task's. */
+export class EvidenceChainError extends HearthError { readonly name = 'EvidenceChainError' }
+/** The evidence is intact but does not describe what the requester sent or received. */
+export class EvidenceMismatchError extends HearthError { readonly name = 'EvidenceMismatchError' }
+export class ChallengeFailedError extends HearthError { readonly name = 'ChallengeFailedError' }
 
 // --- usage ---
 export class UsageError extends HearthError { readonly name = 'UsageError' }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { EmbeddingResponseError, EmbeddingUnavailableError, HearthError } from '../api/errors.ts'
+import { EmbeddingResponseError, EmbeddingUnavailableError } from '../api/errors.ts'
+import { postJson } from '../common/http.ts'
 
 // Optional semantic relevance for discovery: any OpenAI-compatible embeddings endpoint, such as a local Ollama.
 
@@ -41,52 +42,18 @@ export class OpenAiCompatibleEmbeddings implements EmbeddingProvider {
 
   async embed (texts: string[], opts: { signal?: AbortSignal } = {}): Promise<number[][]> {
     if (texts.length === 0) return []
-    const timeout = AbortSignal.timeout(this.#timeoutMs)
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`
-    let body: string
-    try {
-      const response = await fetch(this.#url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ model: this.#model, input: texts }),
-        signal: opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout])
-      })
-      if (!response.ok) {
-        await response.body?.cancel()
-        throw new EmbeddingUnavailableError(`embedding endpoint ${this.#url} answered ${response.status} ${response.statusText}`, { hint: UNAVAILABLE_HINT })
-      }
-      body = await readText(response, this.#maxResponseBytes)
-    } catch (err) {
-      if (err instanceof HearthError) throw err
-      opts.signal?.throwIfAborted()
-      const why = timeout.aborted ? `did not answer within ${this.#timeoutMs} ms` : `is unreachable: ${(err as Error).message}`
-      throw new EmbeddingUnavailableError(`embedding endpoint ${this.#url} ${why}`, { hint: UNAVAILABLE_HINT, cause: err })
-    }
+    const body = await postJson({
+      url: this.#url,
+      body: { model: this.#model, input: texts },
+      apiKey: this.#apiKey,
+      timeoutMs: this.#timeoutMs,
+      maxResponseBytes: this.#maxResponseBytes,
+      signal: opts.signal,
+      what: 'embedding endpoint',
+      unavailable: (message, cause) => new EmbeddingUnavailableError(message, { hint: UNAVAILABLE_HINT, cause }),
+      tooLarge: () => new EmbeddingResponseError(`embedding response exceeds ${this.#maxResponseBytes} bytes`)
+    })
     return vectorsFrom(body, texts.length)
-  }
-}
-
-/** Read a response body, refusing it as soon as it outgrows `maxBytes` (a hostile server could stream forever). */
-async function readText (response: Response, maxBytes: number): Promise<string> {
-  const tooLarge = () => new EmbeddingResponseError(`embedding response exceeds ${maxBytes} bytes`)
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
-    await response.body?.cancel()
-    throw tooLarge()
-  }
-  if (response.body === null) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return Buffer.concat(chunks).toString('utf8')
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(value)
   }
 }
 

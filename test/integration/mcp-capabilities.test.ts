@@ -1,22 +1,14 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { listMcpTools } from '../../core/execution/mcp.ts'
 import { createHost, type Host } from '../../core/host.ts'
 import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
 import { eventually } from '../helpers/peers.ts'
+import { EVERYTHING } from '../helpers/mcp.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 // A real MCP server (the reference "everything" server over stdio): its tools/list becomes announced capabilities.
-
-const EVERYTHING = {
-  id: 'everything',
-  command: process.execPath,
-  args: [fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url)), 'stdio'],
-  topics: ['devops_tool_execution'],
-  price: 2
-}
 
 const hosts: Host[] = []
 afterEach(async () => { await Promise.all(hosts.splice(0).map(h => h.stop())) })

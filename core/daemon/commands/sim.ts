@@ -1,4 +1,7 @@
 import type { Command } from 'commander'
+import { markdownTable as mechanismTable } from '../../sim/mechanism/markdown.ts'
+import { parseScenario as parseMechanismScenario } from '../../sim/mechanism/scenario.ts'
+import { simulateMechanism } from '../../sim/mechanism/simulate.ts'
 import { markdownTable } from '../../sim/trust/markdown.ts'
 import { parseScenario } from '../../sim/trust/scenario.ts'
 import { simulateTrustParallel } from '../../sim/trust/simulate.ts'
@@ -27,5 +30,17 @@ export function simCommand (program: Command, run: Runner): void {
       const result = await simulateTrustParallel(scenario, log)
       if (opts.markdown === true && opts.json === true) process.stdout.write(`${markdownTable(result)}\n`)
       report(opts, result, markdownTable)
+    }))
+  sim.command('mechanism')
+    .description('Stackelberg rounds between a leader and strategic followers, with attribution feedback and a regression suite')
+    .option('--rounds <n>', 'rounds the leader plays', '20')
+    .option('--providers <n>', 'followers, honest and strategic', '20')
+    .option('--tasks <n>', 'tasks the leader posts per round', '10')
+    .option('--seed <n>', 'random seed: the same seed gives the same run', '1')
+    .option('--markdown', 'print the rounds as a markdown table')
+    .action(run(async (opts) => {
+      const result = await simulateMechanism(parseMechanismScenario(opts), undefined, log)
+      if (opts.markdown === true && opts.json === true) process.stdout.write(`${mechanismTable(result)}\n`)
+      report(opts, result, mechanismTable)
     }))
 }

@@ -1,0 +1,73 @@
+import type { Migration } from '../store/migration.ts'
+
+// States and kinds are spelled out here, not imported: a shipped migration never changes with the code around it.
+const STATES = "('submitted', 'working', 'input-required', 'auth-required', 'completed', 'canceled', 'failed', 'rejected')"
+const KINDS = "('late_delivery', 'wrong_result', 'unverifiable_result', 'over_charging', 'quality_free_ride', 'egress_violation')"
+
+/** The negotiation plane's tables: tasks and every transition, the offers received, failure traces and the mechanisms adopted. */
+export const negotiationMigrations: readonly Migration[] = [
+  {
+    version: 7,
+    name: 'negotiation',
+    up (db) {
+      db.exec(`
+        -- One row per task this agent asked for or serves; the signed request is kept so the task can be resumed or shown.
+        CREATE TABLE tasks (
+          id         TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),
+          role       TEXT NOT NULL CHECK (role IN ('requester', 'provider')),
+          topic      TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+          capability TEXT NOT NULL CHECK (length(capability) BETWEEN 1 AND 128),
+          state      TEXT NOT NULL CHECK (state IN ${STATES}),
+          deadline   INTEGER NOT NULL,
+          peer       BLOB CHECK (peer IS NULL OR length(peer) = 32),
+          request    BLOB,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+        -- Startup looks for live tasks past their deadline.
+        CREATE INDEX tasks_live ON tasks (deadline) WHERE state NOT IN ('completed', 'canceled', 'failed', 'rejected');
+
+        -- Every state change, in order: the timeline the UI draws and the audit of who moved a task and why.
+        CREATE TABLE task_transitions (
+          task       TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+          seq        INTEGER NOT NULL CHECK (seq >= 0),
+          from_state TEXT CHECK (from_state IS NULL OR from_state IN ${STATES}),
+          to_state   TEXT NOT NULL CHECK (to_state IN ${STATES}),
+          at         INTEGER NOT NULL,
+          actor      TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 128),
+          reason     TEXT NOT NULL CHECK (length(reason) <= 512),
+          PRIMARY KEY (task, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Offers as signed, one per provider per task: the failover order survives a restart.
+        CREATE TABLE task_offers (
+          task        TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+          provider    BLOB NOT NULL CHECK (length(provider) = 32),
+          bytes       BLOB NOT NULL,
+          received_at INTEGER NOT NULL,
+          PRIMARY KEY (task, provider)
+        ) STRICT, WITHOUT ROWID;
+
+        -- The regression suite: every failure the leader saw, with the mechanism it happened under.
+        CREATE TABLE failure_traces (
+          id          INTEGER PRIMARY KEY,
+          kind        TEXT NOT NULL CHECK (kind IN ${KINDS}),
+          topic       TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+          trace       TEXT NOT NULL CHECK (json_valid(trace)),
+          recorded_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX failure_traces_topic ON failure_traces (topic, id);
+
+        -- The leader's mechanism per topic, each adopted version kept with why it was adopted.
+        CREATE TABLE mechanisms (
+          topic      TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+          version    INTEGER NOT NULL CHECK (version >= 1),
+          mechanism  TEXT NOT NULL CHECK (json_valid(mechanism)),
+          reason     TEXT NOT NULL,
+          adopted_at INTEGER NOT NULL,
+          PRIMARY KEY (topic, version)
+        ) STRICT, WITHOUT ROWID;
+      `)
+    }
+  }
+]

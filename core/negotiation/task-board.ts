@@ -1,0 +1,116 @@
+import { TaskCanceledError, TaskDeadlineError } from '../api/errors.ts'
+import type { NegotiationEvents, Offer, TaskRecord, TaskState, TaskTransition } from '../api/negotiation.ts'
+import { TypedEvents } from '../common/events.ts'
+import { hex } from '../identity/ids.ts'
+import type { Database } from '../store/database.ts'
+import { isTerminal } from './lifecycle.ts'
+import type { RankedOffer } from './selection.ts'
+import { TaskStore, type NewTask } from './task-store.ts'
+
+// The live side of tasks: every transition persisted, then emitted for the timeline; each live task has an AbortSignal
+// that fires on cancellation (TaskCanceledError) or at its deadline (TaskDeadlineError), so work in flight stops.
+
+export interface TaskBoardComponents {
+  readonly db: Database
+}
+
+export interface TaskBoardInit {
+  readonly now?: () => number
+}
+
+export interface MoveNote {
+  readonly reason: string
+  /** `self`, `person`, `system`, or `peer:<hex key>`. */
+  readonly actor: string
+}
+
+interface Live {
+  readonly controller: AbortController
+  readonly timer: ReturnType<typeof setTimeout>
+}
+
+export class TaskBoard {
+  readonly events = new TypedEvents<NegotiationEvents>()
+  readonly store: TaskStore
+  private readonly now: () => number
+  private readonly live = new Map<string, Live>()
+
+  constructor (components: TaskBoardComponents, init: TaskBoardInit = {}) {
+    this.store = new TaskStore(components.db)
+    this.now = init.now ?? Date.now
+  }
+
+  open (task: NewTask, note: MoveNote): TaskRecord {
+    const at = this.now()
+    const record = this.store.create(task, { ...note, at })
+    this.events.emit('task:state', { task: task.task, from: undefined, to: 'submitted', at, reason: note.reason, actor: note.actor })
+    return record
+  }
+
+  /** Persists the move (IllegalTransitionError if the table forbids it), then tells the timeline; a terminal state aborts the task's signal. */
+  move (task: string, to: TaskState, note: MoveNote): TaskTransition {
+    const transition = this.store.transition(task, to, { ...note, at: this.now() })
+    this.events.emit('task:state', transition)
+    // Work still running for a task that has ended is wasted: stop it, whatever ended it.
+    if (isTerminal(to)) this.settle(task, new TaskCanceledError(`task ${task} is ${to}: ${note.reason}`))
+    return transition
+  }
+
+  cancel (task: string, reason: string, actor = 'self'): TaskTransition {
+    return this.move(task, 'canceled', { reason, actor })
+  }
+
+  /** Aborted when the task is canceled, reaches another terminal state, or passes its deadline. */
+  signal (task: string): AbortSignal {
+    const existing = this.live.get(task)
+    if (existing !== undefined) return existing.controller.signal
+    const record = this.store.get(task)
+    const controller = new AbortController()
+    if (isTerminal(record.state)) {
+      controller.abort(new TaskCanceledError(`task ${task} is already ${record.state}`))
+      return controller.signal
+    }
+    const timer = setTimeout(() => this.settle(task, new TaskDeadlineError(`task ${task} passed its deadline`)), Math.max(0, record.deadline - this.now()))
+    // A deadline never keeps the process alive on its own.
+    timer.unref?.()
+    this.live.set(task, { controller, timer })
+    return controller.signal
+  }
+
+  recordOffer (offer: Offer, bytes: Uint8Array): void {
+    this.store.saveOffer(offer.task, offer.provider, bytes, this.now())
+    this.events.emit('task:offer', { task: offer.task, provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality })
+  }
+
+  /** Announces the failover order; the first provider becomes the task's peer. */
+  selected (task: string, ranked: readonly RankedOffer[]): void {
+    const first = ranked[0]
+    if (first !== undefined) this.store.setPeer(task, first.offer.provider)
+    this.events.emit('task:selected', { task, order: ranked.map(r => ({ provider: hex(r.offer.provider), score: r.score })) })
+  }
+
+  /** Live tasks past their deadline, failed with a reason: what the host runs on startup. */
+  failOverdue (): TaskTransition[] {
+    return this.store.overdue(this.now()).map(t => this.move(t.task, 'failed', { reason: 'deadline passed while Hearth was not running', actor: 'system' }))
+  }
+
+  get (task: string): TaskRecord {
+    return this.store.get(task)
+  }
+
+  /** Clears every deadline timer; live tasks stay live in the store. Safe to call twice. */
+  stop (): void {
+    for (const [task, live] of this.live) {
+      clearTimeout(live.timer)
+      this.live.delete(task)
+    }
+  }
+
+  private settle (task: string, reason: Error): void {
+    const live = this.live.get(task)
+    if (live === undefined) return
+    clearTimeout(live.timer)
+    this.live.delete(task)
+    live.controller.abort(reason)
+  }
+}

@@ -1,0 +1,140 @@
+import { TaskExistsError, UnknownTaskError } from '../api/errors.ts'
+import type { TaskRecord, TaskRole, TaskState, TaskTransition } from '../api/negotiation.ts'
+import { transaction, type Database } from '../store/database.ts'
+import { assertTransition } from './lifecycle.ts'
+
+// The negotiation plane's task persistence (migration 7): each task, every transition with its time, actor and reason,
+// and the offers received. A transition and the task's new state are one transaction, so the timeline never disagrees.
+
+export interface NewTask {
+  readonly task: string
+  readonly role: TaskRole
+  readonly topic: string
+  readonly capability: string
+  readonly deadline: number
+  readonly peer?: Uint8Array
+  /** The signed request, as received or sent. */
+  readonly request?: Uint8Array
+}
+
+export interface TransitionNote {
+  readonly reason: string
+  readonly actor: string
+  readonly at: number
+}
+
+type Row = Record<string, unknown>
+const LIVE = "state NOT IN ('completed', 'canceled', 'failed', 'rejected')"
+
+export class TaskStore {
+  private readonly db: Database
+  private readonly sql: ReturnType<typeof prepare>
+
+  constructor (db: Database) {
+    this.db = db
+    this.sql = prepare(db)
+  }
+
+  /** Records a new task in `submitted`, with its first transition. */
+  create (task: NewTask, note: TransitionNote): TaskRecord {
+    return transaction(this.db, () => {
+      if (this.sql.task.get(task.task) !== undefined) throw new TaskExistsError(`task ${task.task} already exists`)
+      this.sql.insertTask.run(task.task, task.role, task.topic, task.capability, 'submitted', task.deadline, task.peer ?? null, task.request ?? null, note.at, note.at)
+      this.sql.insertTransition.run(task.task, 0, null, 'submitted', note.at, note.actor, note.reason)
+      return this.get(task.task)
+    })
+  }
+
+  /** Moves a task, checking the transition table against the stored state inside the same transaction. */
+  transition (id: string, to: TaskState, note: TransitionNote): TaskTransition {
+    return transaction(this.db, () => {
+      const from = this.get(id).state
+      assertTransition(id, from, to)
+      const seq = this.sql.nextSeq.get(id) as number
+      this.sql.insertTransition.run(id, seq, from, to, note.at, note.actor, note.reason)
+      this.sql.setState.run(to, note.at, id)
+      return { task: id, from, to, at: note.at, reason: note.reason, actor: note.actor }
+    })
+  }
+
+  setPeer (id: string, peer: Uint8Array): void {
+    if (this.sql.setPeer.run(peer, id).changes === 0) throw new UnknownTaskError(`no task ${id}`)
+  }
+
+  get (id: string): TaskRecord {
+    const row = this.sql.task.get(id) as Row | undefined
+    if (row === undefined) throw new UnknownTaskError(`no task ${id}`)
+    return recordOf(row)
+  }
+
+  /** The signed request the task was created from, if kept. */
+  request (id: string): Uint8Array | undefined {
+    const row = this.sql.request.get(id) as Row | undefined
+    if (row === undefined) throw new UnknownTaskError(`no task ${id}`)
+    return (row.request as Buffer | null) ?? undefined
+  }
+
+  /** The timeline, oldest first. */
+  transitions (id: string): TaskTransition[] {
+    return (this.sql.transitions.all(id) as Row[]).map(row => ({
+      task: id,
+      from: (row.from_state as TaskState | null) ?? undefined,
+      to: row.to_state as TaskState,
+      at: row.at as number,
+      reason: row.reason as string,
+      actor: row.actor as string
+    }))
+  }
+
+  /** Tasks still live (not terminal), oldest first. */
+  live (): TaskRecord[] {
+    return (this.sql.live.all() as Row[]).map(recordOf)
+  }
+
+  /** Live tasks whose deadline has passed: what the host fails on startup. */
+  overdue (now: number): TaskRecord[] {
+    return (this.sql.overdue.all(now) as Row[]).map(recordOf)
+  }
+
+  /** Keeps a signed offer; a provider's newer offer for the same task replaces its older one. */
+  saveOffer (task: string, provider: Uint8Array, bytes: Uint8Array, at: number): void {
+    this.sql.upsertOffer.run(task, provider, bytes, at)
+  }
+
+  offers (task: string): Uint8Array[] {
+    return (this.sql.offers.all(task) as Buffer[])
+  }
+}
+
+function recordOf (row: Row): TaskRecord {
+  return {
+    task: row.id as string,
+    role: row.role as TaskRole,
+    topic: row.topic as string,
+    capability: row.capability as string,
+    state: row.state as TaskState,
+    deadline: row.deadline as number,
+    peer: (row.peer as Buffer | null) ?? undefined,
+    createdAt: row.created_at as number,
+    updatedAt: row.updated_at as number
+  }
+}
+
+const COLUMNS = 'id, role, topic, capability, state, deadline, peer, created_at, updated_at'
+
+function prepare (db: Database) {
+  return {
+    insertTask: db.prepare('INSERT INTO tasks (id, role, topic, capability, state, deadline, peer, request, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertTransition: db.prepare('INSERT INTO task_transitions (task, seq, from_state, to_state, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    nextSeq: db.prepare('SELECT coalesce(max(seq) + 1, 0) FROM task_transitions WHERE task = ?').pluck(),
+    setState: db.prepare('UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?'),
+    setPeer: db.prepare('UPDATE tasks SET peer = ? WHERE id = ?'),
+    task: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE id = ?`),
+    request: db.prepare('SELECT request FROM tasks WHERE id = ?'),
+    transitions: db.prepare('SELECT from_state, to_state, at, actor, reason FROM task_transitions WHERE task = ? ORDER BY seq'),
+    live: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE ${LIVE} ORDER BY created_at, id`),
+    overdue: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE ${LIVE} AND deadline < ? ORDER BY deadline, id`),
+    upsertOffer: db.prepare('INSERT INTO task_offers (task, provider, bytes, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (task, provider) DO UPDATE SET bytes = excluded.bytes, received_at = excluded.received_at'),
+    offers: db.prepare('SELECT bytes FROM task_offers WHERE task = ? ORDER BY received_at, provider').pluck()
+  }
+}
