@@ -24,6 +24,9 @@ import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 import { Reputation, type RecordedReceipt } from './reputation/service.ts'
 import { genesisHashOf } from './identity/ids.ts'
+import { ToolExecutor } from './execution/tool-executor.ts'
+import { Negotiation, type NegotiationInit } from './negotiation/service.ts'
+import { Policy, type PolicyInit } from './policy/service.ts'
 
 // The only place the planes are wired together.
 
@@ -35,6 +38,13 @@ export interface HostInit {
   readonly kdfCost?: KdfCost
   readonly now?: () => number
   readonly appRoot?: string
+  /**
+   * Whether a person is attached to answer approval requests now (the app, or a daemon started with --interactive). When
+   * false the agent is headless: a request no grant or rule answers is denied, never approved.
+   */
+  readonly interactive?: () => boolean
+  readonly policy?: Omit<PolicyInit, 'now'>
+  readonly negotiation?: Omit<NegotiationInit, 'now'>
 }
 
 /** How this agent joins the network: the peer's reachability options, plus how it gossips. */
@@ -58,9 +68,19 @@ async function mcpCapabilities (servers: readonly McpServerConfig[], warn: ((mes
   return lists.flat()
 }
 
+/** A capability's price in credits: what its config says, else one credit. */
+function priceOf (capability: CapabilityConfig): number {
+  const price = (capability as { constraints?: { price?: unknown } }).constraints?.price
+  return typeof price === 'number' && price >= 0 ? price : 1
+}
+
 export interface Network {
   readonly peer: HearthPeer
   readonly discovery: Discovery
+  /** Tasks: served over /hearth/task/1.0.0 and delegated as the leader. */
+  readonly negotiation: Negotiation
+  /** The built-in tools and the person's MCP servers, which the capabilities this agent offers run on. */
+  readonly tools: ToolExecutor
   /** Keep the co-signed receipt of one of our tasks; as its requester, gossip our rating of the provider. */
   recordReceipt (bytes: Uint8Array): Promise<RecordedReceipt>
 }
@@ -82,6 +102,8 @@ export interface Host {
   readonly verifier: BaidVerifier
   readonly identity: Identity
   readonly reputation: Reputation
+  /** Constraints, privacy, the credit ledger and the approval queue (reloaded from the database: it survives restarts). */
+  readonly policy: Policy
   /** Join the network as this agent (its libp2p key is the agent key) and start announcing and discovering. */
   connect (init: NetworkInit): Promise<Network>
   /** What this agent runs now: the digests its BAID record should commit to. */
@@ -108,6 +130,7 @@ export async function createHost (init: HostInit): Promise<Host> {
     const identity = new Identity({ store: new IdentityStore(db), keystore: new Keystore(secrets), verifier }, { now })
     const digests = (): Digests => digestsOf(appRoot, loadAgentConfig(init.dataDir))
     const reputation = openReputation(db, now)
+    const policy = new Policy({ db, interactive: init.interactive ?? (() => false) }, { ...init.policy, now })
     let stopped = false
     let network: Network | undefined
     return {
@@ -116,6 +139,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       verifier,
       identity,
       reputation,
+      policy,
       digests,
       async start () {
         const reissued = await identity.refresh(digests())
@@ -139,9 +163,10 @@ export async function createHost (init: HostInit): Promise<Host> {
           appScore: peerId => reputation.appScore(peerId),
           denyPeer: peerId => reputation.shuns(peerId)
         })
+        const capabilities = [...config.capabilities, ...await mcpCapabilities(config.mcpServers, net.onWarning)]
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,
-          capabilities: [...config.capabilities, ...await mcpCapabilities(config.mcpServers, net.onWarning)],
+          capabilities,
           ...(config.embeddings === null ? {} : { embeddings: new OpenAiCompatibleEmbeddings(config.embeddings) }),
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
@@ -156,22 +181,42 @@ export async function createHost (init: HostInit): Promise<Host> {
         reputation.setAnnouncers(topic => discovery.agentsIn(topic))
         discovery.events.on('descriptor:added', () => { reputation.announcersChanged() })
         await discovery.start()
-        network = {
-          peer,
-          discovery,
-          async recordReceipt (bytes) {
-            const recorded = reputation.recordReceipt(bytes)
-            if (recorded.rater === 'self' && recorded.added) await discovery.publishRating(bytes, recorded.topic)
-            return recorded
-          }
+        const recordReceipt = async (bytes: Uint8Array): Promise<RecordedReceipt> => {
+          const recorded = reputation.recordReceipt(bytes)
+          if (recorded.rater === 'self' && recorded.added) await discovery.publishRating(bytes, recorded.topic)
+          return recorded
         }
+        const tools = new ToolExecutor({ servers: config.mcpServers })
+        tools.start()
+        const offered = new Map(capabilities.map(c => [c.id, { price: priceOf(c) }]))
+        const negotiation = new Negotiation({
+          node: peer,
+          db,
+          policy,
+          tools,
+          signer: async () => await identity.agentSigner(),
+          baidId: () => identity.info().baidId,
+          bundle: () => identity.exportBundle(),
+          importBundle: bytes => identity.importBundle(bytes),
+          chainOf: agent => verifier.chainOfAgent(agent),
+          discover: async (intent, constraints) => await discovery.discover(intent, constraints, { limit: 50 }),
+          trust: (agent, topic) => reputation.trustFor(agent, [topic]),
+          recordReceipt,
+          reportFraud: (offender, topic, evidence) => { reputation.recordFraudProof({ offender, kind: 'failed-canary', topic, evidence }) },
+          offered: () => offered
+        }, { ...init.negotiation, now })
+        await negotiation.start()
+        network = { peer, discovery, negotiation, tools, recordReceipt }
         return network
       },
       async stop () {
         if (stopped) return
         stopped = true
         reputation.stop()
+        policy.stop()
         if (network !== undefined) {
+          await network.negotiation.stop()
+          await network.tools.stop()
           await network.discovery.stop()
           await network.peer.stop()
         }

@@ -87,6 +87,10 @@ export class TaskCanceledError extends HearthError { readonly name = 'TaskCancel
 export class TaskDeadlineError extends HearthError { readonly name = 'TaskDeadlineError' }
 export class AttributorUnavailableError extends HearthError { readonly name = 'AttributorUnavailableError' }
 export class AttributorResponseError extends HearthError { readonly name = 'AttributorResponseError' }
+/** Discovery found nobody on the network offering what a delegation asks for. */
+export class NoCandidatesError extends HearthError { readonly name = 'NoCandidatesError' }
+/** A provider's answer broke the task protocol: wrong task, wrong party, wrong digest. */
+export class TaskProtocolError extends HearthError { readonly name = 'TaskProtocolError' }
 
 // --- daemon and tools ---
 export class DaemonNotRunningError extends HearthError { readonly name = 'DaemonNotRunningError' }

@@ -109,6 +109,23 @@ export interface Cancel {
   readonly reason: string
 }
 
+/** A T2 canary: a known-answer call the requester sends to a provider that offered, before awarding it the task. */
+export interface TaskProbe {
+  readonly task: string
+  readonly requester: Uint8Array
+  /** The tool input, DAG-CBOR. */
+  readonly input: Uint8Array
+}
+
+/** The requester's half of the task receipt: its signature over the receipt, for the provider to countersign. */
+export interface ReceiptSignature {
+  readonly task: string
+  readonly requester: Uint8Array
+  readonly topic: string
+  readonly satisfied: boolean
+  readonly signature: Uint8Array
+}
+
 export interface TaskTransition {
   readonly task: string
   /** Undefined for the first state. */

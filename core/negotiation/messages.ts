@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { InvalidTaskMessageError } from '../api/errors.ts'
-import { VERIFICATION_TIERS, type Award, type Cancel, type MechanismTerms, type Offer, type TaskRequest, type TaskResult } from '../api/negotiation.ts'
+import { VERIFICATION_TIERS, type Award, type Cancel, type MechanismTerms, type Offer, type ReceiptSignature, type TaskProbe, type TaskRequest, type TaskResult } from '../api/negotiation.ts'
 import { equalBytes } from '../common/codec.ts'
 import { bytes, domainName } from '../common/schema.ts'
 import { Domains } from '../identity/domains.ts'
@@ -62,12 +62,29 @@ const TaskResultSchema = z.object({
   provider: key(),
   status: z.enum(['completed', 'failed']),
   output: z.object({ digest: bytes(32), size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict().optional(),
-  inline: bytes().refine(b => b.byteLength <= 48 * 1024, 'inline output is at most 48 KiB').optional(),
+  inline: bytes().refine(b => b.byteLength <= MAX_INLINE_BYTES, 'inline output is at most 48 KiB').optional(),
   reason: reason().optional(),
   deliveredAt: ms()
 }).strict() satisfies z.ZodType<TaskResult>
 
 const CancelSchema = z.object({ task: taskId(), by: key(), reason: reason() }).strict() satisfies z.ZodType<Cancel>
+
+/** Inline bytes: a small output or a probe's input. */
+export const MAX_INLINE_BYTES = 48 * 1024
+
+const ProbeSchema = z.object({
+  task: taskId(),
+  requester: key(),
+  input: bytes().refine(b => b.byteLength <= MAX_INLINE_BYTES, 'a probe input is at most 48 KiB')
+}).strict() satisfies z.ZodType<TaskProbe>
+
+const ReceiptSignatureSchema = z.object({
+  task: taskId(),
+  requester: key(),
+  topic: domainName(),
+  satisfied: z.boolean(),
+  signature: bytes(64)
+}).strict() satisfies z.ZodType<ReceiptSignature>
 
 /** One message kind: its envelope type, schema, and the field naming the party who must have signed it. */
 interface MessageKind<T> {
@@ -81,7 +98,9 @@ const KINDS = {
   offer: { type: 'task-offer', schema: OfferSchema, signer: m => m.provider } satisfies MessageKind<Offer>,
   award: { type: 'task-award', schema: AwardSchema, signer: m => m.requester } satisfies MessageKind<Award>,
   result: { type: 'task-result', schema: TaskResultSchema, signer: m => m.provider } satisfies MessageKind<TaskResult>,
-  cancel: { type: 'task-cancel', schema: CancelSchema, signer: m => m.by } satisfies MessageKind<Cancel>
+  cancel: { type: 'task-cancel', schema: CancelSchema, signer: m => m.by } satisfies MessageKind<Cancel>,
+  probe: { type: 'task-probe', schema: ProbeSchema, signer: m => m.requester } satisfies MessageKind<TaskProbe>,
+  receipt: { type: 'task-receipt-signature', schema: ReceiptSignatureSchema, signer: m => m.requester } satisfies MessageKind<ReceiptSignature>
 }
 
 function encodeKind<T extends object> (kind: MessageKind<T>, message: T, signer: Signer): Uint8Array {
@@ -113,12 +132,17 @@ export const decodeTaskResult = (b: Uint8Array): TaskResult => decodeKind(KINDS.
 export const encodeCancel = (m: Cancel, signer: Signer): Uint8Array => encodeKind(KINDS.cancel, m, signer)
 export const decodeCancel = (b: Uint8Array): Cancel => decodeKind(KINDS.cancel, b)
 
+export const encodeProbe = (m: TaskProbe, signer: Signer): Uint8Array => encodeKind(KINDS.probe, m, signer)
+export const encodeReceiptSignature = (m: ReceiptSignature, signer: Signer): Uint8Array => encodeKind(KINDS.receipt, m, signer)
+
 export type TaskMessage =
   | { readonly kind: 'request', readonly message: TaskRequest }
   | { readonly kind: 'offer', readonly message: Offer }
   | { readonly kind: 'award', readonly message: Award }
   | { readonly kind: 'result', readonly message: TaskResult }
   | { readonly kind: 'cancel', readonly message: Cancel }
+  | { readonly kind: 'probe', readonly message: TaskProbe }
+  | { readonly kind: 'receipt', readonly message: ReceiptSignature }
 
 /** Any task message off a stream, by its envelope type (what a protocol handler calls). */
 export function decodeTaskMessage (bytes: Uint8Array): TaskMessage {
@@ -129,6 +153,8 @@ export function decodeTaskMessage (bytes: Uint8Array): TaskMessage {
     case KINDS.award.type: return { kind: 'award', message: fromEnvelope(KINDS.award, envelope) }
     case KINDS.result.type: return { kind: 'result', message: fromEnvelope(KINDS.result, envelope) }
     case KINDS.cancel.type: return { kind: 'cancel', message: fromEnvelope(KINDS.cancel, envelope) }
+    case KINDS.probe.type: return { kind: 'probe', message: fromEnvelope(KINDS.probe, envelope) }
+    case KINDS.receipt.type: return { kind: 'receipt', message: fromEnvelope(KINDS.receipt, envelope) }
     default: throw new InvalidTaskMessageError(`unknown task message type "${envelope.type}"`)
   }
 }

@@ -1,7 +1,7 @@
 // The protocol adaptation layer: semantic operations mapped to network operations.
 import { DOMAIN_NAME } from '../common/schema.ts'
 
-// announce → gossip on one topic per semantic domain (narrowcast); fetch/range/challenge/negotiate → versioned streams.
+// announce → gossip on one topic per semantic domain (narrowcast); fetch/range/challenge/task → versioned streams.
 
 export const PROTOCOL_VERSION = '1.0.0'
 
@@ -15,8 +15,8 @@ export const StreamProtocols = {
   topicPeers: `/hearth/topic-peers/${PROTOCOL_VERSION}`,
   /** T2: sign a fresh nonce to prove liveness of the agent key. */
   challenge: `/hearth/challenge/${PROTOCOL_VERSION}`,
-  /** Stackelberg task rounds. */
-  negotiate: `/hearth/negotiate/${PROTOCOL_VERSION}`
+  /** Stackelberg task rounds: request → offer, award → result, probe, cancel, receipt co-signing (docs/protocol.md §7.4). */
+  task: `/hearth/task/${PROTOCOL_VERSION}`
 } as const
 
 const TOPIC_PREFIX = 'hearth/announce/'

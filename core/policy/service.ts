@@ -1,4 +1,4 @@
-import type { ApprovalRecord, EgressClause, EgressPreview, RefusalReason } from '../api/policy.ts'
+import type { ApprovalRecord, DataClass, EgressClause, EgressPreview, RefusalReason } from '../api/policy.ts'
 import type { Database } from '../store/database.ts'
 import { Approvals, type ApprovalAsk } from './approvals.ts'
 import { Cooperation } from './cooperation.ts'
@@ -26,6 +26,11 @@ export const DEFAULT_APPROVAL_TIMEOUT_MS = 10 * 60_000
 export interface ServeAsk extends Omit<ApprovalAsk, 'direction' | 'egress'> {
   /** The requester's relative trust in the topic (0–1); undefined when it is not to be offered work at all. */
   readonly trust: number | undefined
+  /**
+   * What the request says of its input when the input itself has not arrived yet (a task offer is decided before the award
+   * carries the input): judged instead of measuring `payload`, which is then only the preview the person reads.
+   */
+  readonly input?: { readonly bytes: number, readonly dataClasses: readonly DataClass[] }
 }
 
 export type ServeVerdict =
@@ -65,18 +70,19 @@ export class Policy {
    */
   async screenServe (ask: ServeAsk, options: { signal?: AbortSignal } = {}): Promise<ServeVerdict> {
     // Classified first: it refuses a payload JSON cannot carry before anything counts it.
-    const dataClasses = this.privacy.classify(ask.payload)
+    const { input, ...subject } = ask
+    const dataClasses = input?.dataClasses ?? this.privacy.classify(ask.payload)
     const verdict = this.cooperation.admit({
       peer: ask.peer,
       capability: ask.capability,
       topic: ask.topic,
       requesterTrust: ask.trust,
-      inputBytes: Buffer.byteLength(JSON.stringify(ask.payload) ?? '', 'utf8'),
+      inputBytes: input?.bytes ?? Buffer.byteLength(JSON.stringify(ask.payload) ?? '', 'utf8'),
       dataClasses,
       price: ask.price
     })
     if (verdict.verdict === 'refuse') return verdict
-    const approval = await this.approvals.request({ ...ask, direction: 'serve' }, options)
+    const approval = await this.approvals.request({ ...subject, direction: 'serve' }, options)
     return { verdict: approval.status === 'allowed' ? 'allowed' : 'denied', approval }
   }
 

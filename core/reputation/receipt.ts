@@ -4,7 +4,9 @@ import { sha256 } from '../common/hash.ts'
 import { domainName } from '../common/schema.ts'
 import { InvalidRatingError } from '../api/errors.ts'
 import { Domains } from '../identity/domains.ts'
-import { open, payloadOf, seal, type Signer } from '../identity/envelope.ts'
+import { encode } from '../common/codec.ts'
+import { verifyNative } from '../identity/ed25519.ts'
+import { open, payloadOf, seal, signingBytes, type Signer } from '../identity/envelope.ts'
 import type { EvidenceLedger, LocalTrust, PeerIndex, TopicIndex } from './trust-graph.ts'
 
 // The receipt of a real task, co-signed by requester and provider, and the rating it backs: the only evidence reputation accepts.
@@ -24,6 +26,28 @@ const ReceiptPayload = z.object({ task: z.string().min(1).max(128), topic: domai
 /** Requester signs first, provider second: the envelope's signer order says who rated whom. */
 export function sealReceipt (receipt: Receipt, requester: Signer, provider: Signer): Uint8Array {
   return seal(Domains.receipt, RECEIPT_TYPE, receipt, [requester, provider]).bytes
+}
+
+function receiptMessage (receipt: Receipt): { payload: Uint8Array, message: Uint8Array } {
+  const payload = encode(ReceiptPayload.parse(receipt))
+  return { payload, message: signingBytes(Domains.receipt.name, RECEIPT_TYPE, payload) }
+}
+
+/** The requester's half of a receipt signed over the network: its signature alone, sent for the provider to complete. */
+export function signReceiptAsRequester (receipt: Receipt, requester: Signer): Uint8Array {
+  return requester.sign(receiptMessage(receipt).message)
+}
+
+/**
+ * The provider completes a receipt the requester signed first: the requester's signature is checked, the provider's added,
+ * and the result is the same envelope sealReceipt makes with both keys at hand.
+ */
+export function countersignReceipt (receipt: Receipt, requester: Uint8Array, requesterSignature: Uint8Array, provider: Signer): Uint8Array {
+  const { payload, message } = receiptMessage(receipt)
+  if (!verifyNative(requester, message, requesterSignature)) throw new InvalidRatingError('the requester\'s signature on the receipt does not verify')
+  const bytes = encode({ d: Domains.receipt.name, t: RECEIPT_TYPE, p: payload, s: [[requester, requesterSignature], [provider.publicKey, provider.sign(message)]] })
+  openReceipt(bytes)
+  return bytes
 }
 
 /** Peers and topics as the engine indexes them. */

@@ -1,0 +1,229 @@
+import type { PeerId } from '@libp2p/interface'
+import { TaskCanceledError, TaskDeadlineError, TaskProtocolError } from '../api/errors.ts'
+import type { Offer, TaskRequest } from '../api/negotiation.ts'
+import { DATA_CLASSES, type DataClass } from '../api/policy.ts'
+import { decode, encode, equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
+import { encodeEvidence } from '../execution/evidence-package.ts'
+import { EvidenceRecorder } from '../execution/evidence-recorder.ts'
+import type { JsonObject, LocalExecutor, ToolResult } from '../execution/tool.ts'
+import type { Signer } from '../identity/envelope.ts'
+import { hex, peerIdOf } from '../identity/ids.ts'
+import type { Policy } from '../policy/service.ts'
+import { countersignReceipt } from '../reputation/receipt.ts'
+import { bestResponse, type ProviderProfile } from './best-response.ts'
+import { isTerminal } from './lifecycle.ts'
+import { decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES } from './messages.ts'
+import type { TaskBoard } from './task-board.ts'
+import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
+
+// The follower's side of a task round: a request is screened by the policy plane (constraints, then the person, a grant or
+// a rule; headless with neither declines) and answered with a signed offer; an award's input is checked against the request,
+// run through the tool the capability names, and answered with a signed result (and, at T3, an evidence package); the
+// requester's receipt signature is countersigned.
+
+export interface ProviderContext {
+  readonly board: TaskBoard
+  readonly policy: Policy
+  readonly tools: LocalExecutor
+  readonly signer: () => Promise<Signer>
+  /** Learn the requester's BAID from the bundle it sent; its BAID (genesis hash) when the chain's agent is `agent`. */
+  readonly importBaid: (bundle: Uint8Array, agent: Uint8Array) => Uint8Array
+  readonly trust: (agent: Uint8Array, topic: string) => number | undefined
+  /** The capabilities this agent offers and their price. */
+  readonly offered: () => ReadonlyMap<string, { readonly price: number }>
+  readonly recordReceipt: (bytes: Uint8Array) => Promise<unknown>
+  readonly profile: Omit<ProviderProfile, 'cost' | 'priceFloor'>
+  readonly now: () => number
+}
+
+/** What the provider keeps of a task it offered on, until it ends. */
+interface Served {
+  readonly request: TaskRequest
+  readonly requesterBaid: Uint8Array
+  readonly price: number
+  probes: number
+}
+
+const MAX_PROBES_PER_TASK = 4
+
+export class ProviderSide {
+  private readonly ctx: ProviderContext
+  private readonly served = new Map<string, Served>()
+
+  constructor (ctx: ProviderContext) {
+    this.ctx = ctx
+  }
+
+  /** One inbound exchange: the message is verified (size, signature, schema) and must be signed by the connection's peer. */
+  async handle (frame: TaskFrame, from: PeerId): Promise<TaskFrame> {
+    if (frame.m === undefined) throw new TaskProtocolError('a task request frame carries a signed message')
+    const sender = agentOfPeer(from)
+    const decoded = decodeTaskMessage(frame.m)
+    const signer = decoded.kind === 'cancel' ? decoded.message.by : 'requester' in decoded.message ? decoded.message.requester : undefined
+    if (signer === undefined || !equalBytes(signer, sender)) throw new TaskProtocolError(`a ${decoded.kind} must come from the peer that signed it`)
+    switch (decoded.kind) {
+      case 'request': return await this.onRequest(decoded.message, frame)
+      case 'award': return await this.onAward(decoded.message.task, sender, decoded.message.price, frame)
+      case 'probe': return await this.onProbe(decoded.message.task, sender, decoded.message.input)
+      case 'cancel': return this.onCancel(decoded.message.task, sender, decoded.message.reason)
+      case 'receipt': return await this.onReceipt(decoded.message, sender)
+      default: throw new TaskProtocolError(`a provider is not sent a ${decoded.kind}`)
+    }
+  }
+
+  private async onRequest (request: TaskRequest, frame: TaskFrame): Promise<TaskFrame> {
+    if (frame.x === undefined) throw new TaskProtocolError('a task request carries the requester\'s BAID bundle')
+    const requesterBaid = this.ctx.importBaid(frame.x, request.requester)
+    const { board, policy, now } = this.ctx
+    const signer = await this.ctx.signer()
+    const decline = (reason: string): TaskFrame => ({ m: encodeOffer({ task: request.task, provider: signer.publicKey, decision: 'decline', reason: reason.slice(0, 512), price: 0, etaMs: 0, quality: 0 }, signer) })
+    const capability = this.ctx.offered().get(request.capability)
+    if (capability === undefined) return decline(`does not offer ${request.capability}`)
+    if (request.terms.deadline <= now()) return decline('the deadline has passed')
+    if (request.input.size > MAX_TASK_INPUT_BYTES) return decline(`the input is over ${MAX_TASK_INPUT_BYTES} bytes`)
+    const unknown = request.input.dataClasses.filter(c => !isDataClass(c))
+    if (unknown.length > 0) return decline(`does not take data of unknown classes: ${unknown.join(', ')}`)
+
+    const actor = `peer:${hex(request.requester)}`
+    board.open({ task: request.task, role: 'provider', topic: request.topic, capability: request.capability, deadline: request.terms.deadline, peer: request.requester, request: frame.m }, { reason: `asked by ${peerIdOf(request.requester)}: ${request.intent.slice(0, 200)}`, actor })
+    const signal = board.signal(request.task)
+    signal.addEventListener('abort', () => {
+      const state = board.get(request.task).state
+      if (signal.reason instanceof TaskDeadlineError && !isTerminal(state)) board.move(request.task, 'failed', { reason: 'the deadline passed', actor: 'system' })
+      // A delivered task is kept until its receipt arrives: the credits earned are booked then.
+      if (state !== 'completed') this.served.delete(request.task)
+    }, { once: true })
+    // Waiting for the person shows as auth-required on the timeline.
+    const off = policy.events.on('approval:requested', pending => {
+      if (pending.task === request.task && pending.direction === 'serve') board.move(request.task, 'auth-required', { reason: 'waiting for the person to approve', actor: 'system' })
+    })
+    let verdict: Awaited<ReturnType<Policy['screenServe']>>
+    try {
+      verdict = await policy.screenServe({
+        task: request.task,
+        peer: requesterBaid,
+        peerId: peerIdOf(request.requester),
+        trust: this.ctx.trust(request.requester, request.topic),
+        capability: request.capability,
+        topic: request.topic,
+        price: request.terms.reward.base,
+        payload: { intent: request.intent, input: { bytes: request.input.size, dataClasses: request.input.dataClasses } },
+        input: { bytes: request.input.size, dataClasses: request.input.dataClasses as DataClass[] },
+        deadline: request.terms.deadline
+      }, { signal })
+    } finally {
+      off()
+    }
+    const reject = (reason: string): TaskFrame => {
+      if (!isTerminal(board.get(request.task).state)) board.move(request.task, 'rejected', { reason, actor: 'self' })
+      return decline(reason)
+    }
+    if (verdict.verdict === 'refuse') return reject(`refused by its constraints: ${verdict.reasons.map(r => r.code).join(', ')}`)
+    if (verdict.verdict === 'denied') return reject(deniedBecause(verdict.approval.decidedBy))
+    const body = bestResponse(request.terms, { ...this.ctx.profile, cost: capability.price / this.ctx.profile.markup, priceFloor: capability.price }, now(), request.input.dataClasses)
+    if (body.decision === 'decline') return reject(body.reason ?? 'declined')
+    if (board.get(request.task).state === 'auth-required') board.move(request.task, 'working', { reason: `approved by ${verdict.approval.decidedBy ?? 'the person'}`, actor: 'person' })
+    this.served.set(request.task, { request, requesterBaid, price: body.price, probes: 0 })
+    const offer: Offer = { task: request.task, provider: signer.publicKey, decision: 'accept', price: body.price, etaMs: body.etaMs, quality: body.quality }
+    return { m: encodeOffer(offer, signer) }
+  }
+
+  private async onAward (task: string, requester: Uint8Array, price: number, frame: TaskFrame): Promise<TaskFrame> {
+    const served = this.live(task, requester)
+    if (price < served.price) throw new TaskProtocolError(`task ${task} was awarded at ${price} credits, under the ${served.price} offered`)
+    if (frame.x === undefined || frame.x.byteLength !== served.request.input.size || !equalBytes(sha256(frame.x), served.request.input.digest)) {
+      throw new TaskProtocolError(`the input awarded for task ${task} is not the one its request named`)
+    }
+    const input = decode(frame.x, MAX_TASK_INPUT_BYTES, 'task input')
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TaskProtocolError('a task input is an object of named arguments')
+    const { board } = this.ctx
+    const signer = await this.ctx.signer()
+    const actor = `peer:${hex(requester)}`
+    if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded at ${price} credits`, actor })
+    const signal = board.signal(task)
+    const call = { tool: served.request.capability, input: input as JsonObject }
+    const t3 = served.request.terms.tier === 'T3'
+    const recorder = t3 ? new EvidenceRecorder({ task, signer, tools: this.ctx.tools, now: this.ctx.now }) : undefined
+    let result: ToolResult
+    let inline: Uint8Array
+    try {
+      result = await (recorder ?? this.ctx.tools).run(call, { signal })
+      inline = encode(result)
+      if (inline.byteLength > MAX_INLINE_BYTES) throw new TaskProtocolError(`the result is ${inline.byteLength} bytes, over the ${MAX_INLINE_BYTES} bytes a result carries`)
+    } catch (err) {
+      // Canceled or past its deadline: the requester has gone, there is no one to answer.
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new TaskCanceledError(`task ${task} ended`)
+      const reason = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 512)
+      board.move(task, 'failed', { reason, actor: 'self' })
+      return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'failed', reason, deliveredAt: this.ctx.now() }, signer) }
+    }
+    const evidence = recorder === undefined ? undefined : encodeEvidence(recorder.seal(input, result))
+    const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest: sha256(inline), size: inline.byteLength }, inline, deliveredAt: this.ctx.now() }, signer)
+    board.move(task, 'completed', { reason: `delivered ${inline.byteLength} bytes${evidence === undefined ? '' : ' with evidence'}`, actor: 'self' })
+    return { m: message, ...(evidence === undefined ? {} : { x: evidence }) }
+  }
+
+  /** A T2 canary: the capability's tool on a known-answer input, before the award; no state changes. */
+  private async onProbe (task: string, requester: Uint8Array, inputBytes: Uint8Array): Promise<TaskFrame> {
+    const served = this.live(task, requester)
+    if (++served.probes > MAX_PROBES_PER_TASK) throw new TaskProtocolError(`task ${task} was probed more than ${MAX_PROBES_PER_TASK} times`)
+    const input = decode(inputBytes, MAX_INLINE_BYTES, 'probe input') as JsonObject
+    const signer = await this.ctx.signer()
+    const at = this.ctx.now
+    try {
+      const inline = encode(await this.ctx.tools.run({ tool: served.request.capability, input }, { signal: this.ctx.board.signal(task) }))
+      return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest: sha256(inline), size: inline.byteLength }, inline, deliveredAt: at() }, signer) }
+    } catch (err) {
+      return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'failed', reason: (err as Error).message.slice(0, 512), deliveredAt: at() }, signer) }
+    }
+  }
+
+  private onCancel (task: string, requester: Uint8Array, reason: string): TaskFrame {
+    const record = this.ctx.board.get(task)
+    if (record.role !== 'provider' || record.peer === undefined || !equalBytes(record.peer, requester)) throw new TaskProtocolError(`task ${task} is not this requester's`)
+    if (!isTerminal(record.state)) this.ctx.board.cancel(task, `the requester canceled: ${reason}`.slice(0, 512), `peer:${hex(requester)}`)
+    this.served.delete(task)
+    return {}
+  }
+
+  /** The requester signed the receipt first; countersign it only for a task delivered to that requester, in its topic. */
+  private async onReceipt (half: { task: string, requester: Uint8Array, topic: string, satisfied: boolean, signature: Uint8Array }, requester: Uint8Array): Promise<TaskFrame> {
+    const record = this.ctx.board.get(half.task)
+    if (record.role !== 'provider' || record.peer === undefined || !equalBytes(record.peer, requester)) throw new TaskProtocolError(`task ${half.task} is not this requester's`)
+    if (record.state !== 'completed') throw new TaskProtocolError(`task ${half.task} is ${record.state}: only a delivered task gets a receipt`)
+    if (record.topic !== half.topic) throw new TaskProtocolError(`task ${half.task} is in ${record.topic}, not ${half.topic}`)
+    const signer = await this.ctx.signer()
+    const receipt = countersignReceipt({ task: half.task, topic: half.topic, satisfied: half.satisfied }, requester, half.signature, signer)
+    await this.ctx.recordReceipt(receipt)
+    const served = this.served.get(half.task)
+    if (served !== undefined && half.satisfied) {
+      this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic })
+    }
+    this.served.delete(half.task)
+    return { m: receipt }
+  }
+
+  /** A task this provider offered on, for this requester, still live. */
+  private live (task: string, requester: Uint8Array): Served {
+    const served = this.served.get(task)
+    if (served === undefined || !equalBytes(served.request.requester, requester)) throw new TaskProtocolError(`no offer of ours for task ${task} from this requester`)
+    const state = this.ctx.board.get(task).state
+    if (isTerminal(state) || state === 'auth-required') throw new TaskProtocolError(`task ${task} is ${state}`)
+    return served
+  }
+}
+
+function isDataClass (c: string): c is DataClass {
+  return (DATA_CLASSES as readonly string[]).includes(c)
+}
+
+function deniedBecause (by: string | undefined): string {
+  switch (by) {
+    case 'headless': return 'declined: no person to ask, and no rule or grant allows it'
+    case 'rule': return 'declined by the provider\'s standing rule'
+    case 'expired': return 'the provider\'s person did not answer in time'
+    case 'withdrawn': return 'the request was withdrawn'
+    default: return 'denied by the provider\'s person'
+  }
+}

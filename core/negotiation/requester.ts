@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto'
+import { NoCandidatesError, TaskCanceledError, TaskDeadlineError, TaskProtocolError, toErrorInfo } from '../api/errors.ts'
+import type { FailureKind, MechanismTerms, Offer, TaskState, TaskTransition, VerificationTier } from '../api/negotiation.ts'
+import { decode, encode, equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
+import type { Candidate } from '../discovery/matcher.ts'
+import { runCanary, type CanaryRegistry } from '../execution/canaries.ts'
+import { decodeEvidence } from '../execution/evidence-package.ts'
+import type { Executor, JsonObject, ToolResult } from '../execution/tool.ts'
+import { bindReceipt, verifyEvidence, type VerifiedEvidence } from '../execution/verify-evidence.ts'
+import type { Signer } from '../identity/envelope.ts'
+import { hex, peerIdOf } from '../identity/ids.ts'
+import { openReceipt, signReceiptAsRequester } from '../reputation/receipt.ts'
+import type { Attributor } from './attribution.ts'
+import { isTerminal } from './lifecycle.ts'
+import { termsFor, tierRank, type Mechanism } from './mechanism.ts'
+import { decodeOffer, decodeTaskResult, encodeAward, encodeCancel, encodeProbe, encodeReceiptSignature, encodeTaskRequest, MAX_INLINE_BYTES } from './messages.ts'
+import { RegressionSuite } from './regression.ts'
+import { selectOffers } from './selection.ts'
+import type { NegotiationComponents } from './service.ts'
+import type { TaskBoard } from './task-board.ts'
+import type { TraceStore } from './trace-store.ts'
+import { facts, type FailureTrace } from './trace.ts'
+import { askTask, challengeAgent, MAX_TASK_INPUT_BYTES } from './wire.ts'
+
+// The leader's side of a task round (mechanisms §6): discover candidates, publish the terms to the best few, rank their offers
+// by trust × price × QoS, verify at the terms' tier (T2: live challenge, and a canary when the terms ask; T3: the evidence
+// package), award the redacted input, co-sign the receipt, and fail over to the next provider on refusal, timeout, failure or
+// a failed check. Failures become traces the topic's mechanism is repaired against.
+
+export interface DelegationSpec {
+  readonly intent: string
+  /** The tool input (named arguments); only its egress-previewed form leaves the device. */
+  readonly input: JsonObject
+  readonly topic?: string
+  /** Only providers offering this capability id (e.g. `builtin/word-count`). */
+  readonly capability?: string
+  readonly tier?: VerificationTier
+  /** Base reward in credits. */
+  readonly reward?: number
+  /** How long from now the result is due. */
+  readonly deadlineMs?: number
+  readonly canary?: boolean
+  /** How many candidates are asked for offers. */
+  readonly candidates?: number
+}
+
+export interface Attempt {
+  /** The provider's PeerId. */
+  readonly provider: string
+  readonly stage: 'offer' | 'challenge' | 'canary' | 'execution' | 'verification' | 'receipt'
+  readonly outcome: 'accepted' | 'declined' | 'unreachable' | 'failed' | 'completed'
+  readonly reason?: string
+}
+
+export interface DelegationResult {
+  readonly task: string
+  readonly state: TaskState
+  readonly topic: string
+  readonly capability: string
+  /** The provider that delivered, as a PeerId. */
+  readonly provider?: string
+  readonly result?: ToolResult
+  readonly receipt: { readonly bothSigned: boolean, readonly hash?: string }
+  /** What was tried, in order: every offer, check and award. */
+  readonly attempts: readonly Attempt[]
+  readonly timeline: readonly TaskTransition[]
+  /** Why it did not complete. */
+  readonly reason?: string
+  readonly verification?: { readonly tier: VerificationTier, readonly evidenceCalls?: number, readonly challengeMs?: number, readonly canary?: boolean }
+}
+
+/** What the leader needs: the plane's components it shares, and the task board, traces and mechanism of this plane. */
+export interface RequesterContext extends Pick<NegotiationComponents, 'node' | 'policy' | 'signer' | 'bundle' | 'chainOf' | 'discover' | 'trust' | 'recordReceipt' | 'reportFraud'> {
+  readonly board: TaskBoard
+  readonly traces: TraceStore
+  readonly canaries: CanaryRegistry
+  readonly attributor: Attributor
+  readonly mechanism: Mechanism
+  readonly now: () => number
+}
+
+const DEFAULT_CANDIDATES = 3
+const PROBE_TIMEOUT_MS = 30_000
+const NOTICE_TIMEOUT_MS = 5_000
+const DEADLINE_GRACE_MS = 2_000
+
+/** One provider that offered: its signed offer and what discovery said of it. */
+interface Offered {
+  readonly offer: Offer
+  readonly candidate: Candidate
+}
+
+/** Why an attempt ended early; `trace` when the failure is one the mechanism is to blame for. */
+class AttemptFailed extends Error {
+  readonly stage: Attempt['stage']
+  readonly trace: FailureKind | undefined
+
+  constructor (stage: Attempt['stage'], reason: string, trace?: FailureKind) {
+    super(reason)
+    this.stage = stage
+    this.trace = trace
+  }
+}
+
+export async function delegate (ctx: RequesterContext, spec: DelegationSpec, options: { signal?: AbortSignal, onTask?: (task: string) => void } = {}): Promise<DelegationResult> {
+  const signer = await ctx.signer()
+  const mechanism = mechanismFor(ctx, spec)
+  const candidates = await findCandidates(ctx, spec, mechanism, signer.publicKey)
+  const topic = spec.topic ?? candidates[0]!.descriptor.topics[0]!
+  const terms = termsFor(mechanismFor(ctx, { ...spec, topic }), ctx.now())
+  const egress = ctx.policy.privacy.preview(spec.input, { allowedDataClasses: terms.egress.allowedDataClasses, redactionRequired: terms.egress.redactionRequired, maxBytes: MAX_TASK_INPUT_BYTES })
+  const task = randomUUID()
+  const capability = spec.capability ?? candidates[0]!.descriptor.id
+  const { board } = ctx
+  board.open({ task, role: 'requester', topic, capability, deadline: terms.deadline }, { reason: `delegating "${spec.intent.slice(0, 200)}"`, actor: 'person' })
+  options.onTask?.(task)
+  const attempts: Attempt[] = []
+  const end = (state: TaskState, reason: string, extra: Partial<DelegationResult> = {}): DelegationResult => {
+    if (!isTerminal(board.get(task).state)) board.move(task, state, { reason: reason.slice(0, 512), actor: 'self' })
+    const final = board.get(task)
+    return {
+      task,
+      state: final.state,
+      topic,
+      capability,
+      receipt: { bothSigned: false },
+      attempts,
+      timeline: board.store.transitions(task),
+      ...(final.state === 'completed' ? {} : { reason: board.store.transitions(task).at(-1)!.reason }),
+      ...extra
+    }
+  }
+  if (egress.outcome === 'blocked') return end('failed', `the input may not leave this device (${egress.blockedBecause.join(', ')})`)
+  const input = encode(egress.payload)
+  const signal = options.signal === undefined ? board.signal(task) : AbortSignal.any([board.signal(task), options.signal])
+  // The provider ends its side at the same deadline: its stream may close a moment before our own timer fires.
+  const overdue = (): boolean => signal.aborted || ctx.now() >= terms.deadline
+  const stopped = (): DelegationResult => {
+    const reason = signal.reason
+    if (reason instanceof TaskDeadlineError || !signal.aborted) return end('failed', 'the deadline passed')
+    return end('canceled', reason instanceof TaskCanceledError ? reason.message : 'canceled by the person')
+  }
+
+  // 1. Publish the terms to the candidates; collect their offers (each provider's person may take until the deadline).
+  const offers = await Promise.all(candidates.map(async candidate => await askOffer(ctx, { task, topic, intent: spec.intent, input, dataClasses: egress.dataClasses, terms, candidate, signer }, signal)))
+  if (signal.aborted) return stopped()
+  const accepted: Offered[] = []
+  for (const [i, answer] of offers.entries()) {
+    const provider = peerIdOf(candidates[i]!.descriptor.agent)
+    if (answer.offer === undefined) { attempts.push({ provider, stage: 'offer', outcome: 'unreachable', reason: answer.error }); continue }
+    board.recordOffer(answer.offer, answer.bytes!)
+    const accepts = answer.offer.decision === 'accept'
+    attempts.push({ provider, stage: 'offer', outcome: accepts ? 'accepted' : 'declined', ...(answer.offer.reason === undefined ? {} : { reason: answer.offer.reason }) })
+    if (accepts) accepted.push({ offer: answer.offer, candidate: candidates[i]! })
+  }
+  const ranked = selectOffers(accepted.map(a => a.offer), provider => ctx.trust(provider, topic) ?? 0, terms, ctx.now())
+  if (ranked.length === 0) return end('rejected', `no provider accepted: ${attempts.map(a => `${a.provider.slice(-8)} ${a.outcome}${a.reason === undefined ? '' : ` (${a.reason})`}`).join('; ')}`)
+  board.selected(task, ranked)
+
+  // 2. In ranked order: verify at the tier, award, check the result; the first that delivers wins.
+  const traces: FailureTrace[] = []
+  const marketPrice = median(accepted.map(a => a.offer.price))
+  const tried = new Set<string>()
+  let outcome: DelegationResult | undefined
+  for (const [i, { offer }] of ranked.entries()) {
+    if (signal.aborted) break
+    const chosen = accepted.find(a => equalBytes(a.offer.provider, offer.provider))!
+    const provider = peerIdOf(offer.provider)
+    tried.add(hex(offer.provider))
+    const awardedAt = ctx.now()
+    try {
+      const verification = await verifyProvider(ctx, { task, terms, chosen, signer }, signal)
+      const chain = ctx.chainOf(offer.provider)
+      if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded to ${provider} at ${offer.price} credits`, actor: 'self' })
+      ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'offered', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
+      const award = encodeAward({ task, requester: signer.publicKey, provider: offer.provider, price: offer.price, failover: ranked.slice(i + 1).map(r => r.offer.provider) }, signer)
+      let answer
+      try {
+        // The task's own deadline (its signal) ends the wait; the stream's timeout is only a backstop behind it.
+        answer = await askTask(ctx.node, offer.provider, { m: award, x: input }, { timeoutMs: Math.max(1, terms.deadline - ctx.now()) + DEADLINE_GRACE_MS, signal })
+      } catch (err) {
+        if (signal.aborted) throw err
+        throw new AttemptFailed('execution', `no result: ${toErrorInfo(err).message}`)
+      }
+      const delivered = checkResult(answer.m, task, offer.provider)
+      const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered, tool: chosen.candidate.descriptor.id }) : undefined
+      const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence }, signal).catch((err: unknown) => {
+        attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
+        return undefined
+      })
+      ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
+      attempts.push({ provider, stage: 'execution', outcome: 'completed' })
+      outcome = end('completed', `${provider} delivered${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`, {
+        provider,
+        result: delivered,
+        receipt: receipt === undefined ? { bothSigned: false } : { bothSigned: true, hash: hex(receipt) },
+        verification: { tier: terms.tier, ...verification, ...(evidence === undefined ? {} : { evidenceCalls: evidence.calls.length }) }
+      })
+      break
+    } catch (err) {
+      if (overdue()) break
+      const failed = err instanceof AttemptFailed ? err : new AttemptFailed('execution', toErrorInfo(err).message)
+      attempts.push({ provider, stage: failed.stage, outcome: 'failed', reason: failed.message })
+      if (failed.trace !== undefined) traces.push(traceOf(failed.trace, { mechanism: mechanismFor(ctx, { ...spec, topic }), topic, task, offer, marketPrice, afterMs: ctx.now() - awardedAt, now: ctx.now() }))
+      void notify(ctx, offer.provider, task, signer, `failed over: ${failed.message}`)
+    }
+  }
+  // Whoever offered and was never awarded, or was left mid-task by a cancel, hears that the task went elsewhere.
+  for (const { offer } of accepted) {
+    if (!tried.has(hex(offer.provider)) || (outcome === undefined && overdue())) void notify(ctx, offer.provider, task, signer, outcome === undefined ? 'the task ended' : 'awarded to another provider')
+  }
+  if (traces.length > 0) await repair(ctx, topic, traces)
+  if (outcome !== undefined) return outcome
+  if (overdue()) return stopped()
+  return end('failed', `every provider failed: ${attempts.filter(a => a.outcome === 'failed').map(a => `${a.provider.slice(-8)} at ${a.stage} (${a.reason ?? ''})`).join('; ')}`)
+}
+
+/** The topic's adopted mechanism (or the default), with what the person set for this task on top. */
+function mechanismFor (ctx: RequesterContext, spec: DelegationSpec): Mechanism {
+  const base = (spec.topic === undefined ? undefined : ctx.traces.current(spec.topic)?.mechanism) ?? ctx.mechanism
+  return {
+    ...base,
+    ...(spec.tier === undefined ? {} : { tier: spec.tier }),
+    ...(spec.reward === undefined ? {} : { reward: { ...base.reward, base: spec.reward } }),
+    ...(spec.deadlineMs === undefined ? {} : { windowMs: spec.deadlineMs }),
+    ...(spec.canary === undefined ? {} : { canary: spec.canary })
+  }
+}
+
+async function findCandidates (ctx: RequesterContext, spec: DelegationSpec, mechanism: Mechanism, self: Uint8Array): Promise<Candidate[]> {
+  const found = await ctx.discover(spec.intent, { ...(spec.topic === undefined ? {} : { topic: spec.topic }), maxPrice: mechanism.reward.base })
+  const byAgent = new Map<string, Candidate>()
+  for (const c of found) {
+    if (equalBytes(c.descriptor.agent, self) || (spec.capability !== undefined && c.descriptor.id !== spec.capability)) continue
+    if (!byAgent.has(hex(c.descriptor.agent))) byAgent.set(hex(c.descriptor.agent), c)
+  }
+  const chosen = [...byAgent.values()].slice(0, spec.candidates ?? DEFAULT_CANDIDATES)
+  if (chosen.length === 0) {
+    throw new NoCandidatesError(`no provider on the network offers ${spec.capability ?? `"${spec.intent}"`}${spec.topic === undefined ? '' : ` in ${spec.topic}`} for at most ${mechanism.reward.base} credits`, { hint: 'check what is announced with `hearth discover`, or raise --reward' })
+  }
+  return chosen
+}
+
+interface OfferAnswer { offer?: Offer, bytes?: Uint8Array, error?: string }
+
+async function askOffer (ctx: RequesterContext, ask: { task: string, topic: string, intent: string, input: Uint8Array, dataClasses: readonly string[], terms: MechanismTerms, candidate: Candidate, signer: Signer }, signal: AbortSignal): Promise<OfferAnswer> {
+  const provider = ask.candidate.descriptor.agent
+  const request = encodeTaskRequest({
+    task: ask.task,
+    topic: ask.topic,
+    capability: ask.candidate.descriptor.id,
+    intent: ask.intent.slice(0, 4096),
+    input: { digest: sha256(ask.input), size: ask.input.byteLength, dataClasses: [...ask.dataClasses] },
+    terms: ask.terms,
+    requester: ask.signer.publicKey,
+    createdAt: ctx.now()
+  }, ask.signer)
+  try {
+    const answer = await askTask(ctx.node, provider, { m: request, x: ctx.bundle() }, { timeoutMs: ask.terms.deadline - ctx.now() + DEADLINE_GRACE_MS, signal })
+    if (answer.m === undefined) throw new TaskProtocolError('the answer carries no offer')
+    const offer = decodeOffer(answer.m)
+    if (offer.task !== ask.task || !equalBytes(offer.provider, provider)) throw new TaskProtocolError('the offer is for another task or from another provider')
+    return { offer, bytes: answer.m }
+  } catch (err) {
+    return { error: toErrorInfo(err).message }
+  }
+}
+
+/** T2 and up: the provider proves its agent key live; with a canary in the terms, it answers a known-answer call right. */
+async function verifyProvider (ctx: RequesterContext, v: { task: string, terms: MechanismTerms, chosen: Offered, signer: Signer }, signal: AbortSignal): Promise<{ challengeMs?: number, canary?: boolean }> {
+  if (tierRank(v.terms.tier) < tierRank('T2')) return {}
+  const provider = v.chosen.offer.provider
+  let challengeMs: number
+  try {
+    challengeMs = await challengeAgent(ctx.node, v.signer.publicKey, ctx.chainOf(provider), { signal })
+  } catch (err) {
+    if (signal.aborted) throw err
+    throw new AttemptFailed('challenge', `live challenge failed: ${toErrorInfo(err).message}`)
+  }
+  if (!v.terms.canary) return { challengeMs }
+  const descriptor = v.chosen.candidate.descriptor
+  const remote: Executor = {
+    run: async (call, options) => {
+      const probe = encodeProbe({ task: v.task, requester: v.signer.publicKey, input: encode(call.input) }, v.signer)
+      const answer = await askTask(ctx.node, provider, { m: probe }, { timeoutMs: PROBE_TIMEOUT_MS, ...(options?.signal === undefined ? {} : { signal: options.signal }) })
+      return checkResult(answer.m, v.task, provider)
+    }
+  }
+  const canary = await runCanary(remote, { id: descriptor.id, inputSchema: descriptor.inputSchema }, { registry: ctx.canaries, signal })
+  if (canary === undefined) return { challengeMs }
+  if (!canary.passed) {
+    ctx.reportFraud(provider, descriptor.topics[0]!, encode({ task: v.task, capability: descriptor.id, mismatch: canary.mismatch ?? '' }))
+    throw new AttemptFailed('canary', `canary failed: ${canary.mismatch ?? 'wrong answer'}`, 'wrong_result')
+  }
+  return { challengeMs, canary: true }
+}
+
+/** A signed result for this task from this provider, whose inline output matches its digest; a failed one throws. */
+function checkResult (message: Uint8Array | undefined, task: string, provider: Uint8Array): ToolResult {
+  if (message === undefined) throw new AttemptFailed('execution', 'the answer carries no result')
+  const result = decodeTaskResult(message)
+  if (result.task !== task || !equalBytes(result.provider, provider)) throw new AttemptFailed('verification', 'the result is for another task or from another provider')
+  if (result.status === 'failed') throw new AttemptFailed('execution', `the provider failed: ${result.reason ?? 'no reason given'}`)
+  if (result.inline === undefined || result.output === undefined || !equalBytes(sha256(result.inline), result.output.digest) || result.inline.byteLength !== result.output.size) {
+    throw new AttemptFailed('verification', 'the result\'s output does not match its digest', 'wrong_result')
+  }
+  const output = decode(result.inline, MAX_INLINE_BYTES, 'task output') as ToolResult
+  if (typeof output !== 'object' || output === null || !Array.isArray(output.content)) throw new AttemptFailed('verification', 'the output is not a tool result', 'wrong_result')
+  return output
+}
+
+function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Array, expected: { task: string, input: unknown, result: ToolResult, tool: string }): VerifiedEvidence {
+  if (packageBytes === undefined) throw new AttemptFailed('verification', 'T3 asks for an evidence package and none came', 'unverifiable_result')
+  try {
+    return verifyEvidence(decodeEvidence(packageBytes), provider, { task: expected.task, input: expected.input, result: expected.result, tool: { id: expected.tool } })
+  } catch (err) {
+    throw new AttemptFailed('verification', `evidence rejected: ${toErrorInfo(err).message}`, 'wrong_result')
+  }
+}
+
+/** Requester signs first, the provider countersigns; both keep it, and ours is gossiped as a rating. Returns the receipt's hash. */
+async function coSign (ctx: RequesterContext, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, evidence: VerifiedEvidence | undefined }, signal: AbortSignal): Promise<Uint8Array> {
+  const receipt = { task: c.task, topic: c.topic, satisfied: true }
+  const signature = signReceiptAsRequester(receipt, c.signer)
+  const message = encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer)
+  const answer = await askTask(ctx.node, c.provider, { m: message }, { timeoutMs: NOTICE_TIMEOUT_MS * 2, signal })
+  if (answer.m === undefined) throw new TaskProtocolError('the provider sent back no receipt')
+  const opened = c.evidence === undefined ? openReceipt(answer.m) : bindReceipt(answer.m, c.evidence)
+  const same = opened.receipt.task === c.task && opened.receipt.topic === c.topic && opened.receipt.satisfied && equalBytes(opened.requester, c.signer.publicKey) && equalBytes(opened.provider, c.provider)
+  if (!same) throw new TaskProtocolError('the provider countersigned a different receipt')
+  await ctx.recordReceipt(answer.m)
+  return opened.hash
+}
+
+/** Best effort: tell a provider to stop (a failover, a cancel, an award elsewhere). */
+async function notify (ctx: RequesterContext, provider: Uint8Array, task: string, signer: Signer, reason: string): Promise<void> {
+  try {
+    await askTask(ctx.node, provider, { m: encodeCancel({ task, by: signer.publicKey, reason: reason.slice(0, 512) }, signer) }, { timeoutMs: NOTICE_TIMEOUT_MS })
+  } catch {
+    // It may be gone, or may have ended the task itself.
+  }
+}
+
+function traceOf (kind: FailureKind, t: { mechanism: Mechanism, topic: string, task: string, offer: Offer, marketPrice: number, afterMs: number, now: number }): FailureTrace {
+  return {
+    kind,
+    topic: t.topic,
+    mechanism: t.mechanism,
+    facts: facts({ paid: t.offer.price, price: t.offer.price, marketPrice: t.marketPrice, offeredEtaMs: t.offer.etaMs, deliveredAfterMs: t.afterMs, committedQuality: t.offer.quality, deliveredQuality: 0 }),
+    recordedAt: t.now,
+    task: t.task,
+    provider: hex(t.offer.provider)
+  }
+}
+
+/** Attribution feedback: store the failures, and adopt a repaired mechanism for the topic if it passes every stored trace. */
+async function repair (ctx: RequesterContext, topic: string, traces: readonly FailureTrace[]): Promise<void> {
+  const suite = new RegressionSuite(ctx.traces, topic)
+  for (const trace of traces) suite.record(trace)
+  const current = ctx.traces.current(topic)?.mechanism ?? ctx.mechanism
+  const outcome = await suite.repair(current, ctx.attributor)
+  if (outcome.accepted) ctx.traces.adopt(topic, outcome.mechanism, `repaired ${outcome.clauses.join(', ')} after ${traces.map(t => t.kind).join(', ')}`, ctx.now())
+}
+
+function median (xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[sorted.length >> 1] ?? 0
+}

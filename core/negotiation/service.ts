@@ -1,0 +1,154 @@
+import type { Libp2p } from 'libp2p'
+import type { NegotiationEvents, TaskRecord, TaskTransition } from '../api/negotiation.ts'
+import type { TypedEvents } from '../common/events.ts'
+import type { Candidate, DiscoverConstraints } from '../discovery/matcher.ts'
+import { CanaryRegistry } from '../execution/canaries.ts'
+import type { LocalExecutor } from '../execution/tool.ts'
+import type { BaidChain } from '../identity/baid.ts'
+import type { Signer } from '../identity/envelope.ts'
+import { StreamProtocols } from '../net/protocols.ts'
+import type { Policy } from '../policy/service.ts'
+import type { Database } from '../store/database.ts'
+import { RuleAttributor, type Attributor } from './attribution.ts'
+import type { ProviderProfile } from './best-response.ts'
+import type { Mechanism } from './mechanism.ts'
+import { ProviderSide } from './provider.ts'
+import { delegate, type DelegationResult, type DelegationSpec } from './requester.ts'
+import { TaskBoard } from './task-board.ts'
+import { TraceStore } from './trace-store.ts'
+import { serveChallenges, serveTasks } from './wire.ts'
+
+// The negotiation plane as the app runs it: `/hearth/task/1.0.0` served for the tasks peers ask of us, `/hearth/challenge/1.0.0`
+// answered for T2, and delegations run as the leader. Every transition goes through the TaskBoard: persisted, then emitted.
+
+export interface NegotiationComponents {
+  readonly node: Libp2p
+  readonly db: Database
+  readonly policy: Policy
+  readonly tools: LocalExecutor
+  readonly signer: () => Promise<Signer>
+  /** This agent's BAID id and bundle. */
+  readonly baidId: () => string
+  readonly bundle: () => Uint8Array
+  /** Verify and remember a peer's BAID bundle; its chain. */
+  readonly importBundle: (bytes: Uint8Array) => BaidChain
+  /** A known agent's verified chain; throws UnknownBaidError otherwise. */
+  readonly chainOf: (agent: Uint8Array) => BaidChain
+  readonly discover: (intent: string, constraints: DiscoverConstraints) => Promise<Candidate[]>
+  /** Relative trust (0–1) of an agent in a topic; undefined when it is not to be dealt with. */
+  readonly trust: (agent: Uint8Array, topic: string) => number | undefined
+  /** Keep a co-signed receipt (and, as its requester, gossip the rating). */
+  readonly recordReceipt: (bytes: Uint8Array) => Promise<unknown>
+  readonly reportFraud: (offender: Uint8Array, topic: string, evidence: Uint8Array) => void
+  /** The capabilities this agent offers, by id, and their price. */
+  readonly offered: () => ReadonlyMap<string, { readonly price: number }>
+}
+
+export interface NegotiationInit {
+  /** The leader's mechanism for a topic that has none adopted yet. */
+  readonly mechanism?: Mechanism
+  /** How this agent answers as a provider (price comes from the capability). */
+  readonly profile?: Partial<Omit<ProviderProfile, 'cost' | 'priceFloor'>>
+  readonly attributor?: Attributor
+  readonly canaries?: CanaryRegistry
+  readonly now?: () => number
+}
+
+export const DEFAULT_MECHANISM: Mechanism = {
+  reward: { base: 10, qualityBonus: 0 },
+  tier: 'T1',
+  windowMs: 60_000,
+  penalties: { forfeitOnFailure: true, lateFee: 0, fraudSlash: 0, shortfall: 0 },
+  egress: { allowedDataClasses: ['public'], redactionRequired: false },
+  canary: false
+}
+
+const DEFAULT_PROFILE: Omit<ProviderProfile, 'cost' | 'priceFloor'> = { markup: 1.25, etaMs: 1_000, etaSpread: 0.5, quality: 0.9, failureRate: 0.02 }
+
+export class Negotiation {
+  readonly board: TaskBoard
+  readonly traces: TraceStore
+  private readonly components: NegotiationComponents
+  private readonly init: NegotiationInit
+  private readonly provider: ProviderSide
+  private started = false
+
+  constructor (components: NegotiationComponents, init: NegotiationInit = {}) {
+    this.components = components
+    this.init = init
+    const now = init.now ?? Date.now
+    this.board = new TaskBoard({ db: components.db }, { now })
+    this.traces = new TraceStore(components.db)
+    this.provider = new ProviderSide({
+      board: this.board,
+      policy: components.policy,
+      tools: components.tools,
+      signer: components.signer,
+      importBaid: (bundle, agent) => {
+        const chain = components.importBundle(bundle)
+        if (Buffer.compare(Buffer.from(chain.head.record.agent), Buffer.from(agent)) !== 0) throw new Error('the BAID bundle sent is not the requester\'s')
+        return chain.genesisHash
+      },
+      trust: components.trust,
+      offered: components.offered,
+      recordReceipt: components.recordReceipt,
+      profile: { ...DEFAULT_PROFILE, ...init.profile },
+      now
+    })
+  }
+
+  get events (): TypedEvents<NegotiationEvents> {
+    return this.board.events
+  }
+
+  /** Serve the task and challenge protocols; tasks that passed their deadline while we were away are failed first. */
+  async start (): Promise<void> {
+    if (this.started) return
+    this.started = true
+    this.board.failOverdue()
+    await serveTasks(this.components.node, async (frame, from) => await this.provider.handle(frame, from))
+    await serveChallenges(this.components.node, async () => ({ signer: await this.components.signer(), baidId: this.components.baidId() }))
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    this.board.stop()
+    await this.components.node.unhandle([StreamProtocols.task, StreamProtocols.challenge]).catch(() => undefined)
+  }
+
+  /** A whole negotiation, as the leader, to a result; aborting the signal (or `cancel`) cancels it. */
+  async delegate (spec: DelegationSpec, options: { signal?: AbortSignal, onTask?: (task: string) => void } = {}): Promise<DelegationResult> {
+    const c = this.components
+    return await delegate({
+      node: c.node,
+      board: this.board,
+      policy: c.policy,
+      traces: this.traces,
+      signer: c.signer,
+      bundle: c.bundle,
+      chainOf: c.chainOf,
+      discover: c.discover,
+      trust: c.trust,
+      recordReceipt: c.recordReceipt,
+      reportFraud: c.reportFraud,
+      canaries: this.init.canaries ?? new CanaryRegistry(),
+      attributor: this.init.attributor ?? new RuleAttributor(),
+      mechanism: this.init.mechanism ?? DEFAULT_MECHANISM,
+      now: this.init.now ?? Date.now
+    }, spec, options)
+  }
+
+  /** The person cancels a live task: its work stops, and a provider working on it is told. */
+  cancel (task: string, reason = 'canceled by the person'): TaskTransition {
+    return this.board.cancel(task, reason, 'person')
+  }
+
+  get (task: string): TaskRecord {
+    return this.board.get(task)
+  }
+
+  timeline (task: string): TaskTransition[] {
+    return this.board.store.transitions(task)
+  }
+}
