@@ -29,7 +29,9 @@ export async function withHost (opts: GlobalOptions, body: (host: Host) => Promi
   const host = await createHost({
     dataDir: resolve(opts.dataDir ?? defaultDataDir()),
     passphrase: passphraseFrom('HEARTH_PASSPHRASE', 'keystore passphrase'),
-    ...(kind === undefined ? {} : { keystore: kind })
+    ...(kind === undefined ? {} : { keystore: kind }),
+    // A person who started the daemon with --interactive answers approvals through `hearth inbox`.
+    ...(opts.interactive === true ? { interactive: () => true } : {})
   })
   try {
     await body(host)

@@ -5,6 +5,7 @@ import { fail } from './output.ts'
 import { idCommand } from './commands/id.ts'
 import { networkCommands } from './commands/network.ts'
 import { simCommand } from './commands/sim.ts'
+import { tasksCommands } from './commands/tasks.ts'
 import { testnetCommand } from './commands/testnet.ts'
 import { trustCommand } from './commands/trust.ts'
 import type { GlobalOptions } from './context.ts'
@@ -36,5 +37,6 @@ networkCommands(program, run)
 testnetCommand(program, run)
 simCommand(program, run)
 trustCommand(program, run)
+tasksCommands(program, run)
 
 await program.parseAsync()

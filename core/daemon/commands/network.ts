@@ -13,7 +13,8 @@ import type { Network } from '../../host.ts'
 import { callControl, controlPath, serveControl } from '../control.ts'
 import { log, report } from '../output.ts'
 import { withHost, type GlobalOptions, type Runner } from '../context.ts'
-import { trustHandlers } from './trust.ts'
+import { delegateHandlers, policyHandlers } from './tasks.ts'
+import { PeerNames, trustHandlers } from './trust.ts'
 
 // `hearth daemon` runs the peer; `peers`, `announce` and `discover` ask the running daemon of the same data directory.
 
@@ -33,6 +34,7 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--upnp', 'ask the router to forward a port (UPnP), where it allows')
     .option('--ttl <seconds>', 'lifetime of announced descriptors (refreshed at half of it)', '600')
+    .option('--interactive', 'you answer requests to serve tasks with `hearth inbox`; without it, a request no grant or rule allows is declined')
     .addOption(new Option('--testnet', 'answer the testnet orchestrator (hearth testnet)').hideHelp())
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
     .action(run(async (opts) => withHost(opts, async host => {
@@ -53,7 +55,13 @@ export function networkCommands (program: Command, run: Runner): void {
         inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
-      const commands = { ...handlers(network, host.identity.info.bind(host.identity)), ...trustHandlers(host.reputation, host.db), ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {}) }
+      const commands = {
+        ...handlers(network, host.identity.info.bind(host.identity)),
+        ...trustHandlers(host.reputation, host.db),
+        ...delegateHandlers(network),
+        ...policyHandlers(host.policy, new PeerNames(host.db)),
+        ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {})
+      }
       const control = await serveControl(controlPath(host.dataDir), commands)
       const addrs = network.peer.getMultiaddrs().map(String)
       log(`Hearth daemon up as ${started.identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)

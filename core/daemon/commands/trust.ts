@@ -1,17 +1,15 @@
-import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { DaemonNotRunningError, UsageError } from '../../api/errors.ts'
+import { UsageError } from '../../api/errors.ts'
 import type { PeerName, PeerTrust } from '../../api/trust.ts'
-import { defaultDataDir } from '../../common/paths.ts'
 import { domainName } from '../../common/schema.ts'
-import { DATABASE_FILE, openReputation } from '../../host.ts'
+import { openReputation } from '../../host.ts'
 import { IdentityStore } from '../../identity/identity-store.ts'
 import { agentKeyOf, baidIdOf, genesisHashOf, peerIdOf } from '../../identity/ids.ts'
-import { migrations } from '../../migrations.ts'
 import type { Reputation } from '../../reputation/service.ts'
-import { closeDatabase, openDatabase, type Database } from '../../store/database.ts'
-import { callControl, type ControlHandler } from '../control.ts'
+import type { Database } from '../../store/database.ts'
+import type { ControlHandler } from '../control.ts'
+import { viaDaemonOrDatabase } from '../local.ts'
 import type { GlobalOptions, Runner } from '../context.ts'
 import { report } from '../output.ts'
 
@@ -69,7 +67,7 @@ export function trustHandlers (reputation: Reputation, db: Database): Record<str
 }
 
 /** Peers as people name them: a BAID id always works; a PeerId works once its BAID is known here. */
-class PeerNames {
+export class PeerNames {
   private readonly identities: IdentityStore
 
   constructor (db: Database) {
@@ -92,22 +90,10 @@ class PeerNames {
 
 /** Ask the daemon; with none running, open the database and answer here. */
 async function invoke (opts: GlobalOptions, method: string, params: unknown = {}): Promise<unknown> {
-  const dataDir = resolve(opts.dataDir ?? defaultDataDir())
-  try {
-    return await callControl(dataDir, method, params)
-  } catch (err) {
-    if (!(err instanceof DaemonNotRunningError)) throw err
-  }
-  const db = openDatabase(join(dataDir, DATABASE_FILE), migrations)
-  const reputation = openReputation(db)
-  try {
-    const handler = trustHandlers(reputation, db)[method]
-    if (handler === undefined) throw new UsageError(`no trust command "${method}"`)
-    return await handler(params)
-  } finally {
-    reputation.stop()
-    closeDatabase(db)
-  }
+  return await viaDaemonOrDatabase(opts, method, params, db => {
+    const reputation = openReputation(db)
+    return { handlers: trustHandlers(reputation, db), close: () => { reputation.stop() } }
+  })
 }
 
 const named = (p: PeerName): string => p.peerId === undefined ? p.baidId : `${p.peerId} (${p.baidId})`

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { UsageError } from '../../api/errors.ts'
+import { VERIFICATION_TIERS } from '../../api/negotiation.ts'
+import type { ApprovalRecord, Grant } from '../../api/policy.ts'
+import { defaultDataDir } from '../../common/paths.ts'
+import { domainName } from '../../common/schema.ts'
+import type { Network } from '../../host.ts'
+import { MAX_WINDOW_MS } from '../../negotiation/mechanism.ts'
+import type { DelegationResult } from '../../negotiation/requester.ts'
+import { Policy } from '../../policy/service.ts'
+import { callControl, type ControlHandler } from '../control.ts'
+import type { GlobalOptions, Runner } from '../context.ts'
+import { viaDaemonOrDatabase } from '../local.ts'
+import { report } from '../output.ts'
+import { PeerNames } from './trust.ts'
+
+// `hearth delegate` (a whole negotiation through the running daemon), `hearth inbox` (the approval queue) and `hearth grants`.
+
+const DelegateParams = z.object({
+  intent: z.string().min(1, 'the intent is some text saying what you want done').max(4096),
+  input: z.record(z.string(), z.unknown()),
+  topic: domainName().optional(),
+  capability: z.string().min(1).max(128).optional(),
+  tier: z.enum(VERIFICATION_TIERS, `the tier is one of ${VERIFICATION_TIERS.join(', ')}`).optional(),
+  reward: z.number('the reward is a number of credits').min(0).max(1e9).optional(),
+  deadlineMs: z.number('the deadline is a number of seconds').int().min(1000, 'the deadline is at least 1 second').max(MAX_WINDOW_MS, 'the deadline is at most a day').optional(),
+  canary: z.boolean().optional()
+}).strict()
+
+const DecideParams = z.object({
+  id: z.string().min(1).max(64),
+  decision: z.enum(['allow-once', 'allow-grant', 'deny']),
+  ttlMs: z.number().int().positive().optional()
+}).strict()
+
+const GrantParams = z.object({
+  peer: z.string().min(1).max(128),
+  capability: z.string().min(1).max(128),
+  topic: domainName().optional(),
+  ttlMs: z.number().int().positive()
+}).strict()
+
+function parse<T> (schema: z.ZodType<T>, params: unknown): T {
+  const parsed = schema.safeParse(params)
+  if (!parsed.success) throw new UsageError([...new Set(parsed.error.issues.map(i => i.message))].join('; '))
+  return parsed.data
+}
+
+/** The daemon's delegation command: it needs the network. */
+export function delegateHandlers (network: Network): Record<string, ControlHandler> {
+  return {
+    'task.delegate': async (params: unknown) => view(await network.negotiation.delegate(parse(DelegateParams, params)))
+  }
+}
+
+/** The approval queue and grants; the daemon answers, or the CLI on the database when no daemon runs. */
+export function policyHandlers (policy: Policy, names: PeerNames): Record<string, ControlHandler> {
+  return {
+    'inbox.list': async () => ({ pending: policy.approvals.pending() }),
+    'inbox.decide': async (params: unknown) => {
+      const { id, decision, ttlMs } = parse(DecideParams, params)
+      return policy.approvals.decide(id, decision, ttlMs === undefined ? {} : { ttlMs })
+    },
+    'grants.list': async (params: unknown) => ({ grants: policy.approvals.grants({ all: (params as { all?: unknown } | undefined)?.all === true }) }),
+    'grants.revoke': async (params: unknown) => policy.approvals.revoke(parse(z.object({ id: z.string().min(1).max(64) }).strict(), params).id),
+    'grants.add': async (params: unknown) => {
+      const { peer, capability, topic, ttlMs } = parse(GrantParams, params)
+      return policy.approvals.grant({ direction: 'serve', peer: names.resolve(peer), capability, ...(topic === undefined ? {} : { topic }) }, ttlMs)
+    }
+  }
+}
+
+async function invoke (opts: GlobalOptions, method: string, params: unknown = {}): Promise<unknown> {
+  return await viaDaemonOrDatabase(opts, method, params, db => {
+    const policy = new Policy({ db, interactive: () => true })
+    return { handlers: policyHandlers(policy, new PeerNames(db)), close: () => { policy.stop() } }
+  })
+}
+
+export type DelegationView = Omit<DelegationResult, 'timeline'> & { readonly timeline: ReadonlyArray<{ state: string, at: string, reason: string, actor: string }> }
+
+function view (r: DelegationResult): DelegationView {
+  return { ...r, timeline: r.timeline.map(t => ({ state: t.to, at: new Date(t.at).toISOString(), reason: t.reason, actor: t.actor })) }
+}
+
+/** `90s`, `15m`, `2h`, `7d`, or a number of seconds. */
+export function parseDuration (text: string, what: string): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(text.trim())
+  const unit = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[match?.[2] as 's' | 'm' | 'h' | 'd' ?? 's']
+  const ms = match === null ? NaN : Math.round(Number(match[1]) * unit)
+  if (!(ms > 0 && Number.isSafeInteger(ms))) throw new UsageError(`${what} "${text}" is not a duration`, { hint: 'write it like 90s, 15m, 2h or 7d' })
+  return ms
+}
+
+function readTaskInput (file: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new UsageError(`cannot read the input file ${file}: ${(err as Error).message}`, { hint: 'pass a readable file with --input' })
+  }
+  try {
+    const value = JSON.parse(text) as unknown
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>
+  } catch {
+    // Not JSON: the file's text is the input.
+  }
+  return { text }
+}
+
+const approvalLine = (a: ApprovalRecord): string => `${a.id}  ${a.peer.peerId ?? a.peer.baidId} asks for ${a.capability} in ${a.topic} (${a.price} credits, until ${new Date(a.deadline).toISOString()})\n    ${a.payloadPreview.slice(0, 200)}`
+const grantLine = (g: Grant): string => `${g.id}  ${g.peer} may use ${g.capability}${g.topic === undefined ? '' : ` in ${g.topic}`} until ${new Date(g.expiresAt).toISOString()}${g.revokedAt === undefined ? '' : ' (revoked)'}`
+
+export function tasksCommands (program: Command, run: Runner): void {
+  program.command('delegate <intent>')
+    .description('hand a task to the network: discover providers, negotiate, verify, and return the result with a co-signed receipt')
+    .requiredOption('--input <file>', 'the task input: a JSON object of the tool\'s arguments, or any text (sent as {"text": …})')
+    .option('--topic <domain>', 'the semantic domain (default: the best candidate\'s)')
+    .option('--capability <id>', 'only providers offering this capability, e.g. builtin/word-count')
+    .option('--tier <tier>', 'verification: T0, T1, T2 (live challenge) or T3 (evidence package)')
+    .option('--reward <credits>', 'base reward offered')
+    .option('--deadline <seconds>', 'how long the network has to deliver', '60')
+    .option('--canary', 'at T2 and above, send a known-answer canary call before awarding')
+    .action(run(async (opts, intent) => {
+      const deadlineMs = parseDuration(String(opts.deadline), 'the deadline')
+      const params = {
+        intent,
+        input: readTaskInput(String(opts.input)),
+        deadlineMs,
+        ...(opts.topic === undefined ? {} : { topic: String(opts.topic) }),
+        ...(opts.capability === undefined ? {} : { capability: String(opts.capability) }),
+        ...(opts.tier === undefined ? {} : { tier: String(opts.tier).toUpperCase() }),
+        ...(opts.reward === undefined ? {} : { reward: Number(opts.reward) }),
+        ...(opts.canary === true ? { canary: true } : {})
+      }
+      // The daemon answers when the negotiation ends: by the deadline, plus a margin for the receipt.
+      const result = await callControl(resolve(opts.dataDir ?? defaultDataDir()), 'task.delegate', params, deadlineMs + 30_000) as DelegationView
+      report(opts, result, r => [
+        `task ${r.task}: ${r.state}${r.provider === undefined ? '' : ` by ${r.provider}`}${r.reason === undefined ? '' : ` — ${r.reason}`}`,
+        ...(r.result === undefined ? [] : [`  result: ${JSON.stringify(r.result.structured ?? r.result.content)}`]),
+        `  receipt: ${r.receipt.bothSigned ? `signed by both sides (${r.receipt.hash ?? ''})` : 'none'}`,
+        ...r.attempts.map(a => `  ${a.provider} ${a.stage}: ${a.outcome}${a.reason === undefined ? '' : ` (${a.reason})`}`)
+      ].join('\n'))
+      if (result.state !== 'completed') process.exitCode = 1
+    }))
+
+  const inbox = program.command('inbox').description('requests to serve a task that wait for your approval')
+    .action(run(async (opts) => {
+      const r = await invoke(opts, 'inbox.list') as { pending: ApprovalRecord[] }
+      report(opts, r, v => v.pending.length === 0 ? 'nothing waits for your approval' : v.pending.map(approvalLine).join('\n'))
+    }))
+  inbox.command('approve <id>').description('serve this request; with --grant, also the peer\'s later requests for the capability')
+    .option('--grant <duration>', 'grant the peer this capability for a while: 90s, 15m, 2h, 7d')
+    .action(run(async (opts, id) => {
+      const ttl = opts.grant === undefined ? undefined : parseDuration(String(opts.grant), 'the grant\'s lifetime')
+      const r = await invoke(opts, 'inbox.decide', { id, decision: ttl === undefined ? 'allow-once' : 'allow-grant', ...(ttl === undefined ? {} : { ttlMs: ttl }) }) as ApprovalRecord
+      report(opts, r, v => `approved ${v.id}${v.grantId === undefined ? '' : ` and granted (${v.grantId})`}`)
+    }))
+  inbox.command('deny <id>').description('refuse this request')
+    .action(run(async (opts, id) => {
+      const r = await invoke(opts, 'inbox.decide', { id, decision: 'deny' }) as ApprovalRecord
+      report(opts, r, v => `denied ${v.id}`)
+    }))
+
+  const grants = program.command('grants').description('standing permissions: a peer may use a capability until the grant expires')
+    .option('--all', 'expired and revoked grants too')
+    .action(run(async (opts) => {
+      const r = await invoke(opts, 'grants.list', { all: opts.all === true }) as { grants: Grant[] }
+      report(opts, r, v => v.grants.length === 0 ? 'no grants in force' : v.grants.map(grantLine).join('\n'))
+    }))
+  grants.command('add <peer> <capability>').description('let a peer (BAID id or PeerId) use a capability without asking, for a while')
+    .requiredOption('--for <duration>', 'how long: 90s, 15m, 2h, 7d')
+    .option('--topic <domain>', 'only in this semantic domain')
+    .action(run(async (opts, peer, capability) => {
+      const r = await invoke(opts, 'grants.add', { peer, capability, ttlMs: parseDuration(String(opts.for), 'the grant\'s lifetime'), ...(opts.topic === undefined ? {} : { topic: String(opts.topic) }) }) as Grant
+      report(opts, r, grantLine)
+    }))
+  grants.command('revoke <id>').description('end a grant now')
+    .action(run(async (opts, id) => {
+      const r = await invoke(opts, 'grants.revoke', { id }) as Grant
+      report(opts, r, v => `revoked ${v.id}`)
+    }))
+}

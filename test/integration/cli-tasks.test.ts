@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { hearth } from '../helpers/cli.ts'
+import { daemons } from '../helpers/daemon.ts'
+import { eventually } from '../helpers/peers.ts'
+import { tempDir } from '../helpers/tmp.ts'
+
+// `hearth delegate`, `hearth inbox` and `hearth grants` as a person uses them: two real daemons, the provider's person
+// answering from the command line.
+
+const daemon = daemons()
+const ENV = { HEARTH_PASSPHRASE: 'cli tasks passphrase' }
+const TOPIC = 'data_analysis'
+const WORDS = {
+  id: 'builtin/word-count',
+  name: 'word count',
+  description: 'Count the words and lines of a text',
+  topics: [TOPIC],
+  tags: ['words', 'count'],
+  constraints: { maxInputBytes: 65_536, dataClasses: ['public'], minRequesterTrust: 0, ratePerMinute: 100, price: 1 }
+}
+
+async function agentDir (capabilities: unknown[] = []): Promise<string> {
+  const dir = tempDir()
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ capabilities, interests: [TOPIC] }))
+  const created = await hearth(['--data-dir', dir, '--keystore', 'file', 'id', 'create', '--json'], ENV)
+  expect(created.code).toBe(0)
+  return dir
+}
+
+describe('hearth delegate, inbox and grants', () => {
+  it('delegates through the network: the provider\'s person approves with a grant, later tasks go through on it, and a deny is a refusal', async () => {
+    const providerDir = await agentDir([WORDS])
+    const requesterDir = await agentDir()
+    const provider = await daemon(['--data-dir', providerDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--interactive'], ENV)
+    await daemon(['--data-dir', requesterDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', provider.ready.addrs[0]!], ENV)
+    const input = join(tempDir(), 'input.txt')
+    writeFileSync(input, 'the quick brown fox\njumps over the lazy dog')
+    await eventually(async () => (await hearth(['--data-dir', requesterDir, 'discover', 'count the words of a text', '--json'])).json?.candidates?.length > 0, 'the capability at the requester', 30_000)
+    const delegate = async (): ReturnType<typeof hearth> => await hearth(['--data-dir', requesterDir, 'delegate', 'count the words of a text', '--input', input, '--capability', 'builtin/word-count', '--topic', TOPIC, '--deadline', '30', '--json'])
+    const first = delegate()
+    let pending: any[] = []
+    await eventually(async () => (pending = (await hearth(['--data-dir', providerDir, 'inbox', '--json'])).json?.pending ?? []).length === 1, 'the request in the provider\'s inbox', 20_000)
+    expect(pending[0]).toMatchObject({ capability: 'builtin/word-count', topic: TOPIC, direction: 'serve' })
+    const approved = await hearth(['--data-dir', providerDir, 'inbox', 'approve', pending[0].id, '--grant', '1h', '--json'])
+    expect(approved.json).toMatchObject({ status: 'allowed', decidedBy: 'person', grantId: expect.any(String) })
+    const done = await first
+    expect(done.code).toBe(0)
+    expect(done.json).toMatchObject({ state: 'completed', provider: provider.ready.peerId, receipt: { bothSigned: true }, result: { structured: { words: 9, lines: 2 } } })
+    expect(done.json.timeline.map((t: { state: string }) => t.state)).toEqual(['submitted', 'working', 'completed'])
+
+    const grants = await hearth(['--data-dir', providerDir, 'grants', '--json'])
+    expect(grants.json.grants).toEqual([expect.objectContaining({ id: approved.json.grantId, capability: 'builtin/word-count', topic: TOPIC })])
+    // On the grant: no one is asked.
+    const second = await delegate()
+    expect(second.json).toMatchObject({ state: 'completed', receipt: { bothSigned: true } })
+
+    expect((await hearth(['--data-dir', providerDir, 'grants', 'revoke', approved.json.grantId, '--json'])).json).toMatchObject({ revokedAt: expect.any(Number) })
+    const third = delegate()
+    await eventually(async () => (pending = (await hearth(['--data-dir', providerDir, 'inbox', '--json'])).json?.pending ?? []).length === 1, 'the next request in the inbox', 20_000)
+    expect((await hearth(['--data-dir', providerDir, 'inbox', 'deny', pending[0].id, '--json'])).json).toMatchObject({ status: 'denied' })
+    const refused = await third
+    expect(refused.code).toBe(1)
+    expect(refused.json).toMatchObject({ state: 'rejected', receipt: { bothSigned: false } })
+    expect(refused.json.attempts).toEqual([expect.objectContaining({ outcome: 'declined', reason: expect.stringMatching(/denied/) })])
+  }, 400_000)
+
+  it('says what went wrong and what to do', async () => {
+    const dir = await agentDir()
+    const input = join(dir, 'in.json')
+    writeFileSync(input, '{"text":"x"}')
+    const noDaemon = await hearth(['--data-dir', dir, 'delegate', 'count words', '--input', input, '--json'])
+    expect(noDaemon.code).toBe(1)
+    expect(noDaemon.json.error.name).toBe('DaemonNotRunningError')
+    expect(noDaemon.stderr.trim().split('\n')).toHaveLength(1)
+
+    const unknown = await hearth(['--data-dir', dir, 'inbox', 'approve', 'no-such-request', '--json'])
+    expect(unknown.json.error.name).toBe('UnknownApprovalError')
+    expect(unknown.stderr).toContain('hearth inbox')
+    const badGrant = await hearth(['--data-dir', dir, 'grants', 'add', 'baid:nope', 'builtin/echo', '--for', 'soon', '--json'])
+    expect(badGrant.json.error).toMatchObject({ name: 'UsageError', hint: expect.stringMatching(/15m/) })
+    expect((await hearth(['--data-dir', dir, 'inbox', '--json'])).json).toEqual({ pending: [] })
+  }, 60_000)
+})
