@@ -15,7 +15,20 @@ describe('hearth testnet', () => {
       expect(mode.delivery).toBe(1)
     }
     expect(bodyless.bytes_per_announcement).toBeLessThan(fullBody.bytes_per_announcement)
+    expect(run.json.tasks).toBeUndefined()
   }, 180_000)
+
+  it('runs delegations between random peers, every completed one with a receipt both sides signed', async () => {
+    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '4', '--tasks', '6', '--json'])
+    expect(run.code).toBe(0)
+    const { tasks } = run.json
+    expect(Object.keys(tasks).sort()).toEqual(['completed', 'failed', 'p50_ms', 'p95_ms', 'requested', 'with_receipt'])
+    expect(tasks.requested).toBe(6)
+    expect(tasks.completed + tasks.failed).toBe(6)
+    expect(tasks.completed).toBeGreaterThanOrEqual(5)
+    expect(tasks.with_receipt).toBe(tasks.completed)
+    expect(tasks.p95_ms).toBeGreaterThanOrEqual(tasks.p50_ms)
+  }, 240_000)
 
   it('survives churn: a killed and restarted peer rejoins and the run completes', async () => {
     const run = await hearth(['testnet', '--nodes', '4', '--announcements', '20', '--churn', '0.25', '--json'])

@@ -12,6 +12,7 @@ export function testnetCommand (program: Command, run: Runner): void {
     .option('--announcements <m>', 'how many announcements to make', '60')
     .option('--interval <ms>', 'time between announcements', '500')
     .option('--seed <n>', 'random seed for announcers, topics and churn', '1')
+    .option('--tasks <k>', 'after discovery settles, run K delegations between random peers (bodyless run)', '0')
     .action(run(async (opts) => {
       const nodes = Number(opts.nodes)
       const churn = Number(opts.churn)
@@ -19,12 +20,15 @@ export function testnetCommand (program: Command, run: Runner): void {
       if (!Number.isInteger(nodes) || nodes < 2 || nodes > 200) throw new UsageError('--nodes must be an integer from 2 to 200')
       if (!(churn >= 0 && churn < 1)) throw new UsageError('--churn must be a fraction from 0 to below 1')
       if (!Number.isInteger(announcements) || announcements < 1) throw new UsageError('--announcements must be a positive integer')
-      const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), intervalMs: Number(opts.interval), log })
+      const tasks = Number(opts.tasks)
+      if (!Number.isInteger(tasks) || tasks < 0) throw new UsageError('--tasks must be a whole number of delegations, 0 or more')
+      const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), intervalMs: Number(opts.interval), tasks, log })
       report(opts, result, r => [
         `testnet: ${r.nodes} nodes, churn ${r.churn}, ${r.announcements} announcements`,
         `  bodyless   delivery ${r.bodyless.delivery}  bytes/announcement/node ${r.bodyless.bytes_per_announcement}  p50 ${r.bodyless.p50_ms} ms  p95 ${r.bodyless.p95_ms} ms`,
         `  full-body  delivery ${r.full_body.delivery}  bytes/announcement/node ${r.full_body.bytes_per_announcement}  p50 ${r.full_body.p50_ms} ms  p95 ${r.full_body.p95_ms} ms`,
-        `  bytes ratio bodyless / full-body ${(r.bodyless.bytes_per_announcement / Math.max(1, r.full_body.bytes_per_announcement)).toFixed(3)}`
+        `  bytes ratio bodyless / full-body ${(r.bodyless.bytes_per_announcement / Math.max(1, r.full_body.bytes_per_announcement)).toFixed(3)}`,
+        ...(r.tasks === undefined ? [] : [`  tasks      ${r.tasks.completed}/${r.tasks.requested} completed, ${r.tasks.with_receipt} with both-signed receipts, p50 ${r.tasks.p50_ms} ms, p95 ${r.tasks.p95_ms} ms`])
       ].join('\n'))
     }))
 }

@@ -9,6 +9,7 @@ import { APP_ROOT } from '../../common/paths.ts'
 import { createRandom } from '../../common/random.ts'
 import { createHost } from '../../host.ts'
 import { callControl } from '../control.ts'
+import { allowTasks, runTasks, taskCapabilities, type TaskFigures } from './tasks.ts'
 
 // `hearth testnet`: N real daemons (separate OS processes, own data directory and key, file keystore, mDNS off) on
 // 127.0.0.1, joined through a bootstrap node; the same announcement workload, churn included, is run twice —
@@ -25,10 +26,12 @@ export interface TestnetOptions {
   /** How long an announcement has to arrive to count as delivered. */
   readonly deadlineMs?: number
   readonly log?: (line: string) => void
+  /** Delegations to run between random peers once discovery settles (bodyless run only); 0 = none. */
+  readonly tasks?: number
 }
 
 export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number }
-export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult }
+export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures }
 
 const PASSPHRASE = 'hearth-testnet'
 /** Packages with native addons (or none to load in a daemon): required from node_modules at run time. */
@@ -70,14 +73,17 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
     for (let i = 0; i < options.nodes; i++) {
       const dataDir = join(template, `node-${i}`)
       const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => PASSPHRASE, kdfCost: THROWAWAY_KDF })
-      writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ capabilities: [], interests: interests[i] }))
+      writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ capabilities: taskCapabilities(options.tasks ?? 0, interests[i]!), interests: interests[i] }))
+      if ((options.tasks ?? 0) > 0) allowTasks(host.db)
       await host.identity.create(host.digests())
       await host.stop()
     }
     const daemon = await bundleDaemon(root)
-    const bodyless = await runMode('bodyless', daemon, root, template, interests, options, log)
+    let tasks: TaskFigures | undefined
+    const afterwards = (options.tasks ?? 0) > 0 ? async (nodes: readonly Node[]) => { tasks = await runTasks(nodes.filter(n => n.child !== undefined), options.tasks!, createRandom(options.seed ?? 1), line => log(`bodyless: ${line}`)) } : undefined
+    const bodyless = await runMode('bodyless', daemon, root, template, interests, options, log, afterwards)
     const fullBody = await runMode('full-body', daemon, root, template, interests, options, log)
-    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody }
+    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }) }
   } finally {
     rmSync(root, { recursive: true, force: true })
     rmSync(join(APP_ROOT, '.hearth-test', basename(root)), { recursive: true, force: true })
@@ -107,7 +113,7 @@ async function bundleDaemon (root: string): Promise<string> {
   return outfile
 }
 
-async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void): Promise<ModeResult> {
+async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void, afterwards?: (nodes: readonly Node[]) => Promise<void>): Promise<ModeResult> {
   // Seeded, so both modes see the same announcers, topics and churn.
   const random = createRandom(options.seed ?? 1)
   const modeDir = join(root, mode)
@@ -167,6 +173,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     for (const n of nodes) for (const [why, k] of Object.entries(n.rejected)) rejected[why] = (rejected[why] ?? 0) + k
     log(`${mode}: bodies still missing ${nodes.reduce((s, n) => s + n.bodiesMissing, 0)}; descriptors refused ${JSON.stringify(rejected)}`)
 
+    await afterwards?.(nodes)
     return measure(nodes, announcements, deadline)
   } finally {
     await Promise.all(nodes.map(async n => await stop(n)))
@@ -308,7 +315,7 @@ function pickChurned (nodes: readonly Node[], churn: number, random: () => numbe
   return shuffled.slice(0, count).map(node => ({ node, atMs: Math.floor(random() * Math.max(1, windowMs - DOWNTIME_MS)) }))
 }
 
-function quantile (sorted: readonly number[], q: number): number {
+export function quantile (sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 }
