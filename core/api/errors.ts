@@ -114,5 +114,17 @@ export class EvidenceChainError extends HearthError { readonly name = 'EvidenceC
 export class EvidenceMismatchError extends HearthError { readonly name = 'EvidenceMismatchError' }
 export class ChallengeFailedError extends HearthError { readonly name = 'ChallengeFailedError' }
 
+// --- interop (A2A) ---
+/** The AgentCard is not a card Hearth can check: malformed JSON, no BAID named, an unknown signature algorithm. */
+export class AgentCardInvalidError extends HearthError { readonly name = 'AgentCardInvalidError' }
+/** No signature on the card verifies against the agent key its BAID names (tampered, or signed by another key). */
+export class AgentCardSignatureError extends HearthError { readonly name = 'AgentCardSignatureError' }
+/** The card names another BAID or key, or points at its own key or key URL, instead of the BAID's agent key. */
+export class AgentCardKeyMismatchError extends HearthError { readonly name = 'AgentCardKeyMismatchError' }
+/** The network did not complete a delegated task: every provider refused, failed or failed its checks. */
+export class DelegationFailedError extends HearthError { readonly name = 'DelegationFailedError' }
+/** The A2A endpoint serves this machine only: a bind to anything but loopback is refused. */
+export class A2aBindRefusedError extends HearthError { readonly name = 'A2aBindRefusedError' }
+
 // --- usage ---
 export class UsageError extends HearthError { readonly name = 'UsageError' }

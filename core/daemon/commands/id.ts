@@ -7,6 +7,7 @@ import { verifyBundle } from '../../identity/identity.ts'
 import { confirmOrYes, passphraseFrom } from '../prompt.ts'
 import { log, report } from '../output.ts'
 import { withHost, type Runner } from '../context.ts'
+import { agentCardCommand } from './agent-card.ts'
 
 // `hearth id …`: the agent's BAID identity.
 
@@ -91,9 +92,11 @@ export function idCommand (program: Command, run: Runner): void {
       log('Restored; the next start issues a new BAID version if this device runs other code or config.')
       report(opts, info, i => `Restored ${i.baidId}\n${describe(i)}`)
     })))
+
+  agentCardCommand(id, run)
 }
 
-function readInput (file: string): Uint8Array {
+export function readInput (file: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file))
   } catch (err) {
