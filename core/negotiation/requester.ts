@@ -163,6 +163,8 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   const marketPrice = median(accepted.map(a => a.offer.price))
   const tried = new Set<string>()
   let outcome: DelegationResult | undefined
+  /** The provider holding the award, while it does. */
+  let holding: { offer: Offer, at: number } | undefined
   for (const [i, { offer }] of ranked.entries()) {
     if (signal.aborted) break
     const chosen = accepted.find(a => equalBytes(a.offer.provider, offer.provider))!
@@ -176,6 +178,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'offered', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
       const award = encodeAward({ task, requester: signer.publicKey, provider: offer.provider, price: offer.price, failover: ranked.slice(i + 1).map(r => r.offer.provider) }, signer)
       let answer
+      holding = { offer, at: awardedAt }
       try {
         // The task's own deadline (its signal) ends the wait; the stream's timeout is only a backstop behind it.
         answer = await askTask(ctx.node, offer.provider, { m: award, x: input }, { timeoutMs: Math.max(1, terms.deadline - ctx.now()) + DEADLINE_GRACE_MS, signal })
@@ -183,6 +186,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
         if (signal.aborted) throw err
         throw new AttemptFailed('execution', `no result: ${toErrorInfo(err).message}`)
       }
+      holding = undefined
       const delivered = checkResult(answer.m, task, offer.provider)
       const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered, tool: chosen.candidate.descriptor.id }) : undefined
       const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence }, signal).catch((err: unknown) => {
@@ -209,6 +213,10 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   // Whoever offered and was never awarded, or was left mid-task by a cancel, hears that the task went elsewhere.
   for (const { offer } of accepted) {
     if (!tried.has(hex(offer.provider)) || (outcome === undefined && overdue())) void notify(ctx, offer.provider, task, signer, outcome === undefined ? 'the task ended' : 'awarded to another provider')
+  }
+  // The deadline passed while a provider held the award: a late delivery, which the terms' deadline or penalty allowed.
+  if (outcome === undefined && holding !== undefined && !(signal.reason instanceof TaskCanceledError)) {
+    traces.push(traceOf('late_delivery', { mechanism: mechanismFor(ctx, { ...spec, topic }), topic, task, offer: holding.offer, marketPrice, afterMs: ctx.now() - holding.at, now: ctx.now() }))
   }
   if (traces.length > 0) await repair(ctx, topic, traces)
   if (outcome !== undefined) return outcome

@@ -68,6 +68,8 @@ beforeAll(async () => {
   const bootstrap = [p1.net.peer.getMultiaddrs()[0]!.toString()]
   p2 = await agent({ capabilities: [wordCount(2)], mcpServers: [{ ...EVERYTHING, topics: [TOPIC], price: 2 }] }, bootstrap)
   r = await agent({}, bootstrap)
+  // This file asks the same providers more than the default ten tasks a minute.
+  for (const p of [p1, p2]) p.host.policy.cooperation.set({ capability: '*' }, { perPeer: { limit: 1000, windowMs: 60_000 } })
   const offers = async (intent: string, id: string): Promise<number> => (await r.net.discovery.discover(intent, { topic: TOPIC }, { limit: 50 })).filter(c => c.descriptor.id === id).length
   await eventually(async () => await offers('count the words of a text', WORDS) === 2 && await offers('a long running operation', SLOW) === 2 && await offers('echo a message back', 'everything/echo') === 2,
     'both providers\' capabilities at the requester', 60_000)
@@ -157,6 +159,8 @@ describe('task delegation between agents', () => {
     deny(p2, SLOW)
     const done = await r.net.negotiation.delegate({ intent: 'a long running operation', input: { duration: 20, steps: 4 }, topic: TOPIC, capability: SLOW, deadlineMs: 3_000 })
     expect(done).toMatchObject({ state: 'failed', reason: 'the deadline passed' })
+    // Attributed: the late delivery is stored as a trace the topic's terms are repaired against.
+    expect(r.net.negotiation.traces.traces(TOPIC)).toContainEqual(expect.objectContaining({ kind: 'late_delivery', task: done.task }))
     await eventually(() => ['failed', 'canceled'].includes(p1.net.negotiation.get(done.task).state), 'the provider to end the task', 10_000)
   }, 30_000)
 
@@ -188,6 +192,31 @@ describe('task delegation between agents', () => {
     // The same protocol still serves a well-formed request from that peer.
     expect((await send(encodeFrame({ m: taskRequest('honest-1'), x: bundle }))).byteLength).toBeGreaterThan(0)
   }, 30_000)
+
+  it('T2 canary: a provider that bends its tool\'s answers is caught before the award, a fraud proof is kept, and the topic\'s terms are repaired', async () => {
+    allow(p1)
+    allow(p2)
+    deny(p1)
+    // p2 runs the real tool but reports one word more: a dishonest peer, as a requester meets one.
+    const tools = p2.net.tools
+    const honest = tools.run.bind(tools)
+    tools.run = async (call, options) => {
+      const result = await honest(call, options)
+      return { ...result, structured: { ...result.structured, words: Number(result.structured?.words) + 1 } }
+    }
+    try {
+      const done = await r.net.negotiation.delegate({ intent: 'count the words of a text', input: { text: 'one two three' }, topic: TOPIC, capability: WORDS, tier: 'T2', canary: true })
+      expect(done).toMatchObject({ state: 'failed', receipt: { bothSigned: false } })
+      expect(done.attempts).toContainEqual(expect.objectContaining({ provider: peerIdOf(p2), stage: 'canary', outcome: 'failed', reason: expect.stringMatching(/canary failed: words/) }))
+      // Nothing was awarded: the provider never got the input, nor credits.
+      expect(r.host.policy.ledger.entries({ task: done.task })).toEqual([])
+      expect(r.host.reputation.store.fraudProofs(baidOf(p2))).toEqual([expect.objectContaining({ kind: 'failed-canary' })])
+      expect(r.net.negotiation.traces.traces(TOPIC)).toContainEqual(expect.objectContaining({ kind: 'wrong_result', task: done.task }))
+      expect(r.net.negotiation.traces.current(TOPIC)?.reason).toMatch(/repaired .*after wrong_result/)
+    } finally {
+      tools.run = honest
+    }
+  }, 60_000)
 
   it('keeps task states and the approval queue across a restart', async () => {
     p1.person.attached = true
