@@ -9,6 +9,7 @@ import { decode, encode } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
 import { bytes } from '../common/schema.ts'
 import { request, serve, type RequestLimits } from '../net/frames.ts'
+import { RequestSessions, serveSessions } from '../net/session.ts'
 import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC, domainOfTopic, StreamProtocols } from '../net/protocols.ts'
@@ -84,6 +85,8 @@ export class BodylessGossip {
   private started = false
   /** Enabled like libp2p's own: DEBUG=hearth:gossip*. */
   private readonly log: Logger
+  /** Body requests ride one long-lived stream per holder. */
+  private readonly fetches: RequestSessions
 
   constructor (components: GossipComponents, init: GossipInit) {
     this.peer = components.peer
@@ -93,12 +96,13 @@ export class BodylessGossip {
     this.mode = init.mode ?? 'bodyless'
     this.now = init.now ?? Date.now
     this.topics = this.mode === 'full-body' ? [BROADCAST_TOPIC] : init.interests.map(announceTopic)
+    this.fetches = new RequestSessions(this.peer, StreamProtocols.fetch, FETCH_LIMITS)
   }
 
   async start (): Promise<void> {
     if (this.started) return
     this.started = true
-    await serve(this.peer, StreamProtocols.fetch, FETCH_LIMITS, async req => this.serveFetch(req))
+    await serveSessions(this.peer, StreamProtocols.fetch, FETCH_LIMITS, async req => this.serveFetch(req))
     await serve(this.peer, StreamProtocols.range, RANGE_LIMITS, async req => this.serveRange(req))
     const pubsub = this.peer.services.pubsub
     for (const topic of this.topics) {
@@ -116,6 +120,7 @@ export class BodylessGossip {
       pubsub.topicValidators.delete(topic)
     }
     await this.peer.unhandle([StreamProtocols.fetch, StreamProtocols.range])
+    this.fetches.close()
   }
 
   /** Announce an entry of our own log (already stored by OwnLog). */
@@ -339,7 +344,7 @@ export class BodylessGossip {
     // Only for the debug log: a pull is on the hot path.
     const connected = this.log.enabled && this.peer.getConnections(holder).length > 0
     try {
-      const answer = await request(this.peer, holder, StreamProtocols.fetch, encode({ h: bodyHash }), FETCH_LIMITS, { signal })
+      const answer = await this.fetches.request(holder, encode({ h: bodyHash }), { signal })
       this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
       const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
       if (parsed.success && 'b' in parsed.data) return parsed.data.b

@@ -1,6 +1,6 @@
 import { encode, equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
-import type { Database } from '../store/database.ts'
+import { softTransaction, type Database } from '../store/database.ts'
 import type { CapabilityDescriptor } from './descriptor.ts'
 
 // Pin what you saw (mechanisms §3, the MCP "rug-pull" lesson): a capability is pinned on first use; a later change of
@@ -18,14 +18,21 @@ export function schemaDigestOf (descriptor: CapabilityDescriptor): Uint8Array {
 }
 
 export class DescriptorPins {
+  private readonly db: Database
   private readonly sql: ReturnType<typeof prepare>
 
   constructor (db: Database) {
+    this.db = db
     this.sql = prepare(db)
   }
 
   /** Pin a capability the first time it is seen; afterwards, report (and record) what drifted from the pin. */
   check (descriptor: CapabilityDescriptor, now: number): Drift[] {
+    // Soft: a pin lost to a power cut is set again by the next announcement, and this runs for every descriptor received.
+    return softTransaction(this.db, () => this.checkPin(descriptor, now))
+  }
+
+  private checkPin (descriptor: CapabilityDescriptor, now: number): Drift[] {
     const schema = schemaDigestOf(descriptor)
     const pin = this.sql.pin.get(descriptor.agent, descriptor.id) as { schema_digest: Buffer, config_digest: Buffer } | undefined
     if (pin === undefined) {

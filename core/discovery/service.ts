@@ -11,7 +11,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, dhtBaidKey } from '../net/protocols.ts'
-import { joinTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
+import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
@@ -65,8 +65,13 @@ const JOIN_REFRESH_DEBOUNCE_MS = 1_000
 const LOOKUP_BACKOFF_MS = 60_000
 /** How often a peer short of subscribers on a topic asks again (a neighbour request; a DHT walk only when they know none). */
 const RENDEZVOUS_INTERVAL_MS = 5_000
-/** Provider records are stored at the peers closest to the topic's key at the time: newer peers may be closer. */
-const REJOIN_INTERVAL_MS = 5 * 60_000
+/**
+ * Provider records are stored at the peers closest to the topic's key at the time, and newer peers may be closer: so
+ * re-advertise, but rarely — each advertisement is a DHT query that costs every peer it touches. The first waits a
+ * random while, so peers starting together do not all query at once (neighbours introduce them meanwhile).
+ */
+const ADVERTISE_INTERVAL_MS = 20 * 60_000
+const FIRST_ADVERTISE_MS: readonly [number, number] = [30_000, 120_000]
 const CONNECT_RENDEZVOUS_DELAY_MS = 500
 /** A topic with few subscribers anywhere stays lonely: walk the DHT for more at most this often. */
 const WALK_INTERVAL_MS = 60_000
@@ -96,12 +101,13 @@ export class Discovery {
   private announced: Array<{ descriptor: CapabilityDescriptor, body: Uint8Array }> = []
   /** The last BAID bundle imported from each author, by hash. */
   private readonly importedBaids = new Map<string, string>()
-  /** When we last advertised each topic we listen to, and which of those DHT queries are still running. */
   /** When each followed topic is next advertised in the DHT. */
   private readonly advertiseAt = new Map<string, number>()
   /** When a lonely topic last allowed a DHT walk for subscribers. */
   private readonly walkedAt = new Map<string, number>()
+  /** Topics whose subscribers are being met, and whose DHT advertisement is being put, right now. */
   private readonly joining = new Set<string>()
+  private readonly advertising = new Set<string>()
   private connectRendezvous: NodeJS.Timeout | undefined
   /** Topics our current BAID has been announced on. */
   private readonly baidTopics = new Set<string>()
@@ -209,15 +215,18 @@ export class Discovery {
     if (peer.getPeers().length === 0) return // nobody to ask yet: the first connection brings us back here
     const now = Date.now()
     for (const domain of this.init.interests) {
-      if (this.joining.has(domain)) continue
-      const due = this.advertiseAt.get(domain) ?? now
-      const advertise = now >= due
-      if (!advertise && !lonelyOn(peer, domain)) continue
-      if (advertise) this.advertiseAt.set(domain, now + REJOIN_INTERVAL_MS * (0.75 + 0.5 * Math.random()))
+      // Advertising is a slow DHT put on a loaded network: it runs beside meeting subscribers, never holding it up.
+      if (!this.advertiseAt.has(domain)) this.advertiseAt.set(domain, now + jitter(FIRST_ADVERTISE_MS))
+      if (now >= this.advertiseAt.get(domain)! && !this.advertising.has(domain)) {
+        this.advertiseAt.set(domain, now + jitter([0.75 * ADVERTISE_INTERVAL_MS, 1.25 * ADVERTISE_INTERVAL_MS]))
+        this.advertising.add(domain)
+        void advertiseTopic(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS)).finally(() => this.advertising.delete(domain))
+      }
+      if (this.joining.has(domain) || !lonelyOn(peer, domain)) continue
       const walk = now - (this.walkedAt.get(domain) ?? -Infinity) >= WALK_INTERVAL_MS
       if (walk) this.walkedAt.set(domain, now)
       this.joining.add(domain)
-      void joinTopic(peer, domain, { advertise, walk, signal: AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS) }).finally(() => this.joining.delete(domain))
+      void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => this.joining.delete(domain))
     }
   }
 
@@ -392,4 +401,9 @@ function digestOf (descriptor: CapabilityDescriptor): { topics: string[], keywor
   const keywords = [...new Set([...descriptor.tags, ...descriptor.name.toLowerCase().split(/[^a-z0-9_-]+/)])]
     .map(k => k.replace(/[^a-z0-9_-]/gi, '').toLowerCase().slice(0, 24)).filter(k => k.length > 0).slice(0, 8)
   return { topics: descriptor.topics.slice(0, 8), keywords }
+}
+
+/** A random time in [from, to): peers that started together do not act together. */
+function jitter ([from, to]: readonly [number, number]): number {
+  return from + Math.random() * (to - from)
 }

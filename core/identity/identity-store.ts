@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import { softTransaction, transaction, type Database } from '../store/database.ts'
 import type { BaidChain } from './baid.ts'
 import type { BaidBundle } from './bundle.ts'
 
@@ -14,9 +14,11 @@ export class IdentityStore {
   }
 
   /** Store a verified chain (insert or extend), replacing the head and revocation in one transaction. */
-  saveChain (chain: BaidChain, now: number): void {
+  /** `soft` for peers' chains, which the network can give again: committed without waiting for the disk. */
+  saveChain (chain: BaidChain, now: number, durability: 'durable' | 'soft' = 'durable'): void {
     const head = chain.head.record
-    this.db.transaction(() => {
+    const write = durability === 'soft' ? (fn: () => void) => softTransaction(this.db, fn) : (fn: () => void) => transaction(this.db, fn)
+    write(() => {
       this.db.prepare(`
         INSERT INTO baid_chains (baid_id, owner, agent, head_version, revocation, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (baid_id) DO UPDATE SET agent = excluded.agent, head_version = excluded.head_version,
@@ -24,7 +26,7 @@ export class IdentityStore {
       `).run(chain.baidId, head.owner, head.agent, head.version, chain.revocation?.envelope.bytes ?? null, now)
       const insert = this.db.prepare('INSERT OR IGNORE INTO baid_records (baid_id, version, hash, envelope) VALUES (?, ?, ?, ?)')
       for (const link of chain.links) insert.run(chain.baidId, link.record.version, link.hash, link.envelope.bytes)
-    })()
+    })
   }
 
   saveSelf (chain: BaidChain, ownerClaim: string, salt: Uint8Array, now: number): void {

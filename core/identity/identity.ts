@@ -157,7 +157,7 @@ export class Identity {
   importBundle (bytes: Uint8Array): BaidChain {
     const { records, revocation } = decodeBundle(bytes)
     const chain = this.verifier.acceptChain(records, revocation)
-    this.store.saveChain(chain, this.now())
+    this.store.saveChain(chain, this.now(), 'soft')
     return chain
   }
 

@@ -12,6 +12,7 @@ import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { uPnPNAT } from '@libp2p/upnp-nat'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { selectBaidRecord, validateBaidRecord } from './dht-records.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
@@ -84,6 +85,9 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
       inboundConnectionThreshold: init.inboundConnectionsPerSecond ?? 20
     },
     peerDiscovery,
+    // Yamux's keep-alive already finds dead connections; a ping stream per connection every 10 s that hangs up on a slow
+    // answer cost CPU and dropped healthy peers of a busy machine.
+    connectionMonitor: { pingInterval: 60_000, abortConnectionOnPingFailure: false },
     connectionGater: {
       denyDialPeer: peerId => init.denyPeer?.(peerId.toString()) ?? false,
       denyInboundEncryptedConnection: peerId => init.denyPeer?.(peerId.toString()) ?? false
@@ -92,5 +96,20 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
   })
   // Every peer helps its neighbours meet the subscribers of a topic, whatever it follows itself.
   await serveTopicPeers(node)
+  keepJoined(node, init.bootstrap ?? [])
   return node
+}
+
+const REJOIN_INTERVAL_MS = 10_000
+
+/** A peer that lost every connection dials its bootstrap peers again (libp2p dials them only once, at start). */
+function keepJoined (node: HearthPeer, bootstrapAddrs: readonly string[]): void {
+  if (bootstrapAddrs.length === 0) return
+  const addrs = bootstrapAddrs.map(a => multiaddr(a))
+  const timer = setInterval(() => {
+    if (node.status !== 'started' || node.getPeers().length > 0) return
+    for (const addr of addrs) void node.dial(addr, { signal: AbortSignal.timeout(REJOIN_INTERVAL_MS) }).catch(() => undefined)
+  }, REJOIN_INTERVAL_MS)
+  timer.unref()
+  node.addEventListener('stop', () => clearInterval(timer), { once: true })
 }

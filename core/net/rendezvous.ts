@@ -7,6 +7,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { decode, encode } from '../common/codec.ts'
+import { shuffle } from '../common/random.ts'
 import { bytes, domainName } from '../common/schema.ts'
 import { request, serve, type RequestLimits } from './frames.ts'
 import type { HearthPeer } from './peer.ts'
@@ -51,7 +52,8 @@ export async function serveTopicPeers (peer: HearthPeer): Promise<void> {
 
 /** Subscribers of `domain` our neighbours know, with addresses to dial them at; a neighbour that fails is skipped. */
 async function askNeighbours (peer: HearthPeer, domain: string, signal: AbortSignal): Promise<Array<{ id: PeerId, addrs: Multiaddr[] }>> {
-  const neighbours = peer.getPeers().slice(0, NEIGHBOURS_ASKED)
+  // Different neighbours each time: the first few connected may know nobody on this topic.
+  const neighbours = shuffle(Math.random, peer.getPeers()).slice(0, NEIGHBOURS_ASKED)
   const answers = await Promise.allSettled(neighbours.map(async n => {
     const answer = await request(peer, n, StreamProtocols.topicPeers, encode({ t: domain }), TOPIC_PEERS_LIMITS, { signal })
     return TopicPeersResponse.parse(decode(answer, TOPIC_PEERS_LIMITS.maxResponseBytes, 'topic peers response')).peers
@@ -69,17 +71,13 @@ async function askNeighbours (peer: HearthPeer, domain: string, signal: AbortSig
   return [...found.values()]
 }
 
-/**
- * Connect to others interested in `domain` if we know too few — walking the DHT only when `walk` and the neighbours did
- * not help — and, when `advertise`, advertise our interest in the DHT.
- */
-export async function joinTopic (peer: HearthPeer, domain: string, options: { advertise: boolean, walk: boolean, signal: AbortSignal }): Promise<void> {
-  const key = await topicKey(domain)
-  const [provided] = await Promise.allSettled([
-    options.advertise ? peer.contentRouting.provide(key, { signal: options.signal }) : Promise.resolve(),
-    meetSubscribers(peer, domain, options.signal, { walk: options.walk })
-  ])
-  if (provided.status === 'rejected') peer.logger.forComponent('hearth:rendezvous')('could not advertise %s: %e', domain, provided.reason)
+/** Advertise our interest in `domain` as a DHT provider record, so peers who know no subscriber can find us. */
+export async function advertiseTopic (peer: HearthPeer, domain: string, signal: AbortSignal): Promise<void> {
+  try {
+    await peer.contentRouting.provide(await topicKey(domain), { signal })
+  } catch (err) {
+    peer.logger.forComponent('hearth:rendezvous')('could not advertise %s: %e', domain, err)
+  }
 }
 
 /** Whether we are connected to fewer of `domain`'s subscribers than we want. */

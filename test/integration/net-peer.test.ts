@@ -2,6 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { request, serve } from '../../core/net/frames.ts'
+import { RequestSessions, serveSessions } from '../../core/net/session.ts'
 import { announceTopic, dhtBaidKey, StreamProtocols } from '../../core/net/protocols.ts'
 import { meetSubscribers } from '../../core/net/rendezvous.ts'
 import { eventually, peerFactory } from '../helpers/peers.ts'
@@ -89,6 +90,52 @@ describe('the libp2p peer', () => {
     await client.dial(server.getMultiaddrs()[0]!)
     await expect(request(client, server.peerId, StreamProtocols.fetch, new Uint8Array(4096), echoLimits)).rejects.toThrow()
   })
+
+  it('carries many pipelined requests over one session stream, and opens a new one after the holder restarts', async () => {
+    const serverKey = await generateKeyPair('Ed25519')
+    const server = await newPeer({ privateKey: serverKey })
+    const upper = async (req: Uint8Array): Promise<Uint8Array> => new TextEncoder().encode(new TextDecoder().decode(req).toUpperCase())
+    await serveSessions(server, StreamProtocols.fetch, echoLimits, upper)
+    const client = await newPeer()
+    await client.dial(server.getMultiaddrs()[0]!)
+    const sessions = new RequestSessions(client, StreamProtocols.fetch, echoLimits)
+    const words = Array.from({ length: 40 }, (_, i) => `body-${i}`)
+    const answers = await Promise.all(words.map(async w => new TextDecoder().decode(await sessions.request(server.peerId, new TextEncoder().encode(w)))))
+    expect(answers).toEqual(words.map(w => w.toUpperCase()))
+    const fetchStreams = client.getConnections(server.peerId).flatMap(c => c.streams).filter(s => s.protocol === StreamProtocols.fetch)
+    expect(fetchStreams).toHaveLength(1)
+
+    // The holder goes away and comes back at the same address: the dead session is dropped and a fresh one serves.
+    const addr = server.getMultiaddrs()[0]!
+    await server.stop()
+    await expect(sessions.request(server.peerId, new TextEncoder().encode('gone'))).rejects.toThrow()
+    const again = await newPeer({ privateKey: serverKey, listen: [addr.decapsulateCode(421).toString()] })
+    await serveSessions(again, StreamProtocols.fetch, echoLimits, upper)
+    await client.dial(again.getMultiaddrs()[0]!)
+    expect(new TextDecoder().decode(await sessions.request(again.peerId, new TextEncoder().encode('back')))).toBe('BACK')
+    sessions.close()
+  })
+
+  it('ends a session whose request frame is over the limit, without answering it', async () => {
+    const server = await newPeer()
+    await serveSessions(server, StreamProtocols.fetch, { ...echoLimits, maxRequestBytes: 64 }, async req => req)
+    const client = await newPeer()
+    await client.dial(server.getMultiaddrs()[0]!)
+    // The client's own limit is higher, so the oversized frame reaches the server, which must refuse it.
+    const sessions = new RequestSessions(client, StreamProtocols.fetch, echoLimits)
+    await expect(sessions.request(server.peerId, new Uint8Array(512))).rejects.toThrow()
+    expect(await sessions.request(server.peerId, new Uint8Array(16))).toHaveLength(16)
+    sessions.close()
+  })
+
+  it('dials its bootstrap peers again after losing every connection', async () => {
+    const hub = await newPeer()
+    const a = await newPeer({ bootstrap: [hub.getMultiaddrs()[0]!.toString()] })
+    await eventually(() => a.getPeers().length > 0, 'a to join through the hub')
+    await hub.hangUp(a.peerId)
+    await eventually(() => a.getPeers().length === 0, 'a to have lost the hub')
+    await eventually(() => a.getPeers().some(p => p.equals(hub.peerId)), 'a to rejoin the hub', 30_000)
+  }, 40_000)
 
   it('serves valid BAID records under the hearth DHT prefix and drops forged ones', async () => {
     const a = await newPeer()

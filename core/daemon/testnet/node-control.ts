@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { z } from 'zod'
 import { hex } from '../../identity/ids.ts'
@@ -10,6 +13,7 @@ import { SocketMeter } from './meter.ts'
 
 // What a daemon started with --testnet answers besides its usual commands: announce on cue, and report what it saw.
 
+const ProfileParams = z.object({ dir: z.string().min(1) }).strict()
 const AnnounceParams = z.object({ i: z.number().int().min(0), topic: z.enum(TOPICS) }).strict()
 
 export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter) {
@@ -19,7 +23,25 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
   const rejected: Record<string, number> = {}
   network.discovery.events.on('descriptor:added', d => received.push({ agent: hex(d.agent), id: d.id, at: Date.now() }))
   network.discovery.events.on('descriptor:rejected', r => { const why = r.reason.split(':')[0]!; rejected[why] = (rejected[why] ?? 0) + 1 })
+  let profiler: Session | undefined
   return {
+    /** A V8 CPU profile of the measured window only (start-up excluded): HEARTH_TESTNET_CPU_PROF. */
+    'testnet.profile.start': async () => {
+      profiler ??= new Session()
+      profiler.connect()
+      await profiler.post('Profiler.enable')
+      await profiler.post('Profiler.start')
+      return {}
+    },
+    'testnet.profile.stop': async (params: unknown) => {
+      const { dir } = ProfileParams.parse(params)
+      if (profiler === undefined) return {}
+      const { profile } = await profiler.post('Profiler.stop')
+      profiler.disconnect()
+      profiler = undefined
+      writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(profile))
+      return {}
+    },
     'testnet.status': async () => ({
       agent: hex(identity.chain().head.record.agent),
       peers: network.peer.getPeers().length,

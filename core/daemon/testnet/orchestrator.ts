@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { build } from 'esbuild'
 import { basename, join } from 'node:path'
@@ -128,6 +128,12 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     log(`${mode}: all daemons up; waiting for the gossip mesh`)
     await waitForMesh(nodes, mode)
     log(`${mode}: mesh formed; announcing`)
+    // HEARTH_TESTNET_CPU_PROF=<dir>: a V8 CPU profile of each daemon from here to the end (a killed one's is lost).
+    const profileDir = process.env.HEARTH_TESTNET_CPU_PROF
+    if (profileDir !== undefined) {
+      mkdirSync(join(profileDir, mode), { recursive: true })
+      await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.start')))
+    }
     const idleFrom = await usageOf(nodes)
     await sleep(SETTLE_MS)
     const idle = await usageOf(nodes)
@@ -163,6 +169,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     log(`${mode}: ${announcements.length} announcements made`)
     await churnDone
     await sleep(deadline)
+    if (profileDir !== undefined) await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.stop', { dir: join(profileDir, mode) })))
     for (const n of nodes) await collect(n)
     const end = Date.now()
     log(`${mode}: while announcing, the daemons used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
@@ -210,9 +217,7 @@ async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: r
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
   const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${mode}-node-${node.index}.log`), 'a')
-  // HEARTH_TESTNET_CPU_PROF=<dir> writes a V8 CPU profile per daemon process that exits cleanly (not the killed ones).
-  const profile = process.env.HEARTH_TESTNET_CPU_PROF
-  const child = spawn(process.execPath, [...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]), ...args], { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
+  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
   if (typeof stderr === 'number') closeSync(stderr)
   node.child = child
   const ready = await daemonReady(child, `testnet node ${node.index}`)
@@ -284,8 +289,7 @@ async function stop (node: Node): Promise<void> {
   if (child === undefined || child.exitCode !== null) return
   node.child = undefined
   await new Promise<void>(resolve => {
-    // A daemon writing its CPU profile on the way out needs longer.
-    const hard = setTimeout(() => child.kill('SIGKILL'), process.env.HEARTH_TESTNET_CPU_PROF === undefined ? 5_000 : 60_000)
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5_000)
     child.once('exit', () => { clearTimeout(hard); resolve() })
     child.kill('SIGTERM')
   })

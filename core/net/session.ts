@@ -1,0 +1,147 @@
+import type { Libp2p } from 'libp2p'
+import type { PeerId, Stream } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { z } from 'zod'
+import { MessageTooLargeError } from '../api/errors.ts'
+import { decode, encode } from '../common/codec.ts'
+import { bytes } from '../common/schema.ts'
+import type { RequestHandler, RequestLimits } from './frames.ts'
+
+// Many requests over one long-lived stream per peer, each frame tagged with its request's id. A new stream costs a
+// protocol negotiation and peer-store updates on both sides, which on a busy peer cost more than the request itself.
+
+const Frame = z.object({ i: z.number().int().min(0).max(0xffff_ffff), m: bytes() }).strict()
+/** DAG-CBOR framing around a request or response: the map, its keys and the id. */
+const FRAME_OVERHEAD = 32
+/** Sessions one peer may hold open with us on one protocol. */
+const MAX_INBOUND_SESSIONS = 4
+
+/** Serve `protocol` as sessions: read requests one after another, answer each under its id, until the stream ends. */
+export async function serveSessions (node: Libp2p, protocol: string, limits: RequestLimits, handler: RequestHandler): Promise<void> {
+  await node.handle(protocol, async (stream, connection) => {
+    const lp = lpStream(stream, { maxDataLength: limits.maxRequestBytes + FRAME_OVERHEAD })
+    try {
+      for (;;) {
+        const frame = readFrame((await lp.read()).subarray(), limits.maxRequestBytes + FRAME_OVERHEAD)
+        const response = await handler(frame.m, connection.remotePeer)
+        if (response.byteLength > limits.maxResponseBytes) throw new MessageTooLargeError(`${protocol} response of ${response.byteLength} bytes is over the limit`)
+        await lp.write(encode({ i: frame.i, m: response }), { signal: AbortSignal.timeout(limits.timeoutMs) })
+      }
+    } catch (err) {
+      stream.abort(err as Error) // the stream ended, or the peer sent something malformed: either way this session is over
+    }
+  }, { runOnLimitedConnection: true, maxInboundStreams: MAX_INBOUND_SESSIONS })
+}
+
+/** The requesting side: one session per peer, opened on first use and dropped when its stream fails. */
+export class RequestSessions {
+  private readonly node: Libp2p
+  private readonly protocol: string
+  private readonly limits: RequestLimits
+  private readonly sessions = new Map<string, Promise<Session>>()
+
+  constructor (node: Libp2p, protocol: string, limits: RequestLimits) {
+    this.node = node
+    this.protocol = protocol
+    this.limits = limits
+  }
+
+  /** Send one request to `peer` over its session and await the answer under the request's own deadline. */
+  async request (peer: PeerId, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    if (body.byteLength > this.limits.maxRequestBytes) throw new MessageTooLargeError(`${this.protocol} request of ${body.byteLength} bytes is over the limit`)
+    const signal = options.signal === undefined ? AbortSignal.timeout(this.limits.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(this.limits.timeoutMs)])
+    const session = await this.sessionWith(peer, signal)
+    return await session.request(body, signal)
+  }
+
+  /** End every session (on stop). */
+  close (): void {
+    for (const session of this.sessions.values()) void session.then(s => s.close(), () => undefined)
+    this.sessions.clear()
+  }
+
+  private async sessionWith (peer: PeerId, signal: AbortSignal): Promise<Session> {
+    const key = peer.toString()
+    let session = this.sessions.get(key)
+    if (session === undefined) {
+      // Opened without the caller's signal: the session outlives this request, only its opening is bounded.
+      session = this.node.dialProtocol(peer, this.protocol, { signal: AbortSignal.timeout(this.limits.timeoutMs), runOnLimitedConnection: true })
+        .then(stream => new Session(stream, this.limits, () => { if (this.sessions.get(key) === session) this.sessions.delete(key) }))
+      session.catch(() => { if (this.sessions.get(key) === session) this.sessions.delete(key) })
+      this.sessions.set(key, session)
+    }
+    return await raceAbort(session, signal)
+  }
+}
+
+class Session {
+  private readonly stream: Stream
+  private readonly lp: LengthPrefixedStream<Stream>
+  private readonly limits: RequestLimits
+  private readonly pending = new Map<number, { resolve: (answer: Uint8Array) => void, reject: (err: Error) => void }>()
+  private readonly onEnd: () => void
+  private nextId = 0
+  private ended: Error | undefined
+
+  constructor (stream: Stream, limits: RequestLimits, onEnd: () => void) {
+    this.stream = stream
+    this.limits = limits
+    this.onEnd = onEnd
+    this.lp = lpStream(stream, { maxDataLength: limits.maxResponseBytes + FRAME_OVERHEAD })
+    void this.readAnswers()
+  }
+
+  async request (body: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    if (this.ended !== undefined) throw this.ended
+    const id = this.nextId
+    this.nextId = (this.nextId + 1) % 0x1_0000_0000
+    const answer = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject }))
+    answer.catch(() => undefined) // if the write fails, nobody awaits the answer the session's end rejects
+    try {
+      await this.lp.write(encode({ i: id, m: body }), { signal })
+      return await raceAbort(answer, signal)
+    } finally {
+      // Answered, timed out or failed: a late answer under this id is dropped.
+      this.pending.delete(id)
+    }
+  }
+
+  close (): void {
+    this.end(new Error('session closed'))
+    this.stream.abort(new Error('session closed'))
+  }
+
+  private async readAnswers (): Promise<void> {
+    try {
+      for (;;) {
+        const frame = readFrame((await this.lp.read()).subarray(), this.limits.maxResponseBytes + FRAME_OVERHEAD)
+        this.pending.get(frame.i)?.resolve(frame.m)
+      }
+    } catch (err) {
+      this.end(err as Error)
+      this.stream.abort(err as Error)
+    }
+  }
+
+  private end (err: Error): void {
+    if (this.ended !== undefined) return
+    this.ended = err
+    for (const { reject } of this.pending.values()) reject(err)
+    this.pending.clear()
+    this.onEnd()
+  }
+}
+
+function readFrame (data: Uint8Array, maxBytes: number): z.infer<typeof Frame> {
+  return Frame.parse(decode(data, maxBytes, 'session frame'))
+}
+
+/** Settle with `work`, or reject as soon as `signal` aborts (the work itself goes on for whoever else awaits it). */
+function raceAbort<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error)
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
