@@ -50,6 +50,8 @@ const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MA
 
 /** The second round over the holders waits this many times longer. */
 const PATIENCE_BACKOFF = 3
+/** The most a loaded network stretches the patience with a holder, as a multiple of the configured one. */
+const MAX_PATIENCE_FACTOR = 4
 /** Holders asked for one body in each round. */
 const MAX_HOLDERS = 4
 /** Body requests in flight at once: beyond this a loaded peer only makes its own and its holders' queues longer. */
@@ -87,6 +89,8 @@ export class BodylessGossip {
   private readonly log: Logger
   /** Body requests ride one long-lived stream per holder. */
   private readonly fetches: RequestSessions
+  /** How long holders have been taking to answer (a moving average), for how long to wait before asking the next. */
+  private answerMs: number | undefined
 
   constructor (components: GossipComponents, init: GossipInit) {
     this.peer = components.peer
@@ -269,7 +273,7 @@ export class BodylessGossip {
    * the body, once more after a pause (a forwarder may have been fetching it itself), with more patience.
    */
   private async pullFromHolders (signed: SignedLogEntry, holders: readonly PeerId[], rounds: number): Promise<Uint8Array | undefined> {
-    const patience = this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS
+    const patience = this.patience()
     const done = new AbortController()
     try {
       for (let round = 0; round < rounds; round++) {
@@ -282,6 +286,15 @@ export class BodylessGossip {
     }
     this.log('no holder served body %t of %t/%d (asked %d)', signed.entry.bodyHash, signed.entry.author, signed.entry.seq, holders.length)
     return undefined
+  }
+
+  /**
+   * How long to wait on a holder before also asking the next: the configured patience, stretched to twice the recent answer
+   * time on a loaded network — hedging after a fixed second there sends each pull to every holder, and the load grows.
+   */
+  private patience (): number {
+    const base = this.init.holderTimeoutMs ?? HOLDER_TIMEOUT_MS
+    return Math.min(MAX_PATIENCE_FACTOR * base, Math.max(base, 2 * (this.answerMs ?? 0)))
   }
 
   /** One round over the holders: the next is asked when the last failed, lacked the body, or is still silent after `patience`. */
@@ -345,6 +358,7 @@ export class BodylessGossip {
     const connected = this.log.enabled && this.peer.getConnections(holder).length > 0
     try {
       const answer = await this.fetches.request(holder, encode({ h: bodyHash }), { signal })
+      this.answerMs = this.answerMs === undefined ? Date.now() - began : 0.8 * this.answerMs + 0.2 * (Date.now() - began)
       this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
       const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
       if (parsed.success && 'b' in parsed.data) return parsed.data.b
