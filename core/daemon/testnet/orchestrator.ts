@@ -212,6 +212,10 @@ function measure (nodes: readonly Node[], announcements: ReadonlyArray<{ agent: 
   }
 }
 
+/** Every daemon process alive: however the run ends (an error included), none outlives it. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
+
 async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[]): Promise<string> {
   const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
@@ -220,6 +224,8 @@ async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: r
   const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
   if (typeof stderr === 'number') closeSync(stderr)
   node.child = child
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   const ready = await daemonReady(child, `testnet node ${node.index}`)
   node.up.push([Date.now(), Number.POSITIVE_INFINITY])
   node.agent = (await callControl(node.dataDir, 'testnet.status') as { agent: string }).agent
@@ -242,10 +248,16 @@ async function waitForMesh (nodes: readonly Node[], mode: GossipMode): Promise<v
   }
 }
 
-/** Keep what a node saw and wrote before its process goes away. */
+/** Keep what a node saw and wrote before its process goes away (nothing, if it died on its own: its log says why). */
 async function collect (node: Node): Promise<void> {
   if (node.child === undefined) return
-  const { received, rejected, bodiesMissing } = await callControl(node.dataDir, 'testnet.received') as { received: Node['received'], rejected: Record<string, number>, bodiesMissing: number }
+  let report: { received: Node['received'], rejected: Record<string, number>, bodiesMissing: number }
+  try {
+    report = await callControl(node.dataDir, 'testnet.received') as typeof report
+  } catch {
+    return
+  }
+  const { received, rejected, bodiesMissing } = report
   node.received.push(...received)
   for (const [why, n] of Object.entries(rejected)) node.rejected[why] = (node.rejected[why] ?? 0) + n
   node.bodiesMissing += bodiesMissing
@@ -271,7 +283,7 @@ async function usageOf (nodes: readonly Node[]): Promise<Usage> {
 
 async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
   if (node.child === undefined) return { bytes: 0, cpuMs: 0, lagMaxMs: 0 }
-  return await callControl(node.dataDir, 'testnet.usage') as Omit<Usage, 'at'>
+  return await (callControl(node.dataDir, 'testnet.usage') as Promise<Omit<Usage, 'at'>>).catch(() => ({ bytes: 0, cpuMs: 0, lagMaxMs: 0 }))
 }
 
 const cores = (from: Pick<Usage, 'at' | 'cpuMs'>, to: Pick<Usage, 'at' | 'cpuMs'>): string => ((to.cpuMs - from.cpuMs) / Math.max(1, to.at - from.at)).toFixed(2)
