@@ -366,10 +366,12 @@ export class Discovery {
     if (queue.length >= MAX_PENDING_PER_AUTHOR) return
     queue.push({ signed, descriptor })
     this.pending.set(key, queue)
-    // We hold the author's BAID header but its body never came: whoever just served this descriptor likely holds it.
-    if (from !== undefined) {
-      const baid = this.logs.latest(author, 'baid')
-      if (baid !== undefined && !this.logs.hasBody(baid.entry.bodyHash)) void this.gossip.retryBody(baid, from)
+    // We hold the author's BAID header: its body is on its way (a pull in flight is shared), or whoever just served this
+    // descriptor likely holds it. Only an author whose BAID entry we never saw is worth a DHT query, which costs every peer it asks.
+    const baid = this.logs.latest(author, 'baid')
+    if (baid !== undefined) {
+      if (from !== undefined && !this.logs.hasBody(baid.entry.bodyHash)) void this.gossip.retryBody(baid, from)
+      return
     }
     // One DHT lookup per author per minute: a stale bundle there must not start a loop.
     const last = this.lookups.get(key) ?? 0
