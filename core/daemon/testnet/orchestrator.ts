@@ -121,7 +121,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
   const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, agent: '', received: [], bytes: 0, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
   try {
     log(`${mode}: starting ${nodes.length} daemons`)
-    const launch = (node: Node, bootstrap: readonly string[]): Promise<string> => start(daemon, node, mode, bootstrap)
+    const launch = (node: Node, bootstrap: readonly string[]): Promise<string> => start(daemon, node, mode, bootstrap, log)
     const bootstrap = await launch(nodes[0]!, [])
     const rest = nodes.slice(1)
     for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(n => launch(n, [bootstrap])))
@@ -216,7 +216,7 @@ function measure (nodes: readonly Node[], announcements: ReadonlyArray<{ agent: 
 const running = new Set<ChildProcess>()
 process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
-async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[]): Promise<string> {
+async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[], log: (line: string) => void): Promise<string> {
   const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
@@ -225,7 +225,11 @@ async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: r
   if (typeof stderr === 'number') closeSync(stderr)
   node.child = child
   running.add(child)
-  child.once('exit', () => running.delete(child))
+  child.once('exit', (code, signal) => {
+    running.delete(child)
+    // Killed or stopped by us, node.child is already cleared; otherwise the daemon died on its own (HEARTH_TESTNET_LOGS says why).
+    if (node.child === child) log(`${mode}: node ${node.index} exited on its own (${code ?? signal})`)
+  })
   const ready = await daemonReady(child, `testnet node ${node.index}`)
   node.up.push([Date.now(), Number.POSITIVE_INFINITY])
   node.agent = (await callControl(node.dataDir, 'testnet.status') as { agent: string }).agent
