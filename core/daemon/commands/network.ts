@@ -6,6 +6,9 @@ import { SocketMeter } from '../testnet/meter.ts'
 import { testnetHandlers } from '../testnet/node-control.ts'
 import { z } from 'zod'
 import { UsageError } from '../../api/errors.ts'
+import { loadAgentConfig } from '../../common/config.ts'
+import type { Identity } from '../../identity/identity.ts'
+import { DEFAULT_A2A_PORT, negotiationDelegator, ownAgentCard, startA2aEndpoint, type A2aEndpoint } from '../../interop/index.ts'
 import { APP_ROOT, defaultDataDir } from '../../common/paths.ts'
 import type { Candidate } from '../../discovery/matcher.ts'
 import { peerIdOf } from '../../identity/ids.ts'
@@ -34,6 +37,7 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--upnp', 'ask the router to forward a port (UPnP), where it allows')
     .option('--ttl <seconds>', 'lifetime of announced descriptors (refreshed at half of it)', '600')
+    .option('--a2a [port]', `also serve a local A2A endpoint on 127.0.0.1 (port ${DEFAULT_A2A_PORT} unless given) through which A2A clients delegate tasks to the network`)
     .option('--interactive', 'you answer requests to serve tasks with `hearth inbox`; without it, a request no grant or rule allows is declined')
     .addOption(new Option('--testnet', 'answer the testnet orchestrator (hearth testnet)').hideHelp())
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
@@ -63,14 +67,19 @@ export function networkCommands (program: Command, run: Runner): void {
         ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {})
       }
       const control = await serveControl(controlPath(host.dataDir), commands)
+      const a2a = opts.a2a === undefined ? undefined : await startA2a(host.dataDir, host.identity, network, opts.a2a as true | string)
       const addrs = network.peer.getMultiaddrs().map(String)
       log(`Hearth daemon up as ${started.identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)
-      report(opts, { peerId: started.identity.peerId, baidId: started.identity.baidId, baidVersion: started.identity.baidVersion, addrs }, r => `ready ${r.peerId}`)
+      if (a2a !== undefined) log(`A2A endpoint ${a2a.url} (send Authorization: Bearer ${a2a.token}); card at ${a2a.baseUrl}/.well-known/agent-card.json`)
+      const a2aReport = a2a === undefined ? {} : { a2a: { baseUrl: a2a.baseUrl, url: a2a.url, token: a2a.token } }
+      report(opts, { peerId: started.identity.peerId, baidId: started.identity.baidId, baidVersion: started.identity.baidVersion, addrs, ...a2aReport }, r => `ready ${r.peerId}`)
       await new Promise<void>(resolve => {
         process.once('SIGINT', resolve)
         process.once('SIGTERM', resolve)
       })
       log('Hearth daemon stopping…')
+      // Before the network stops: it aborts delegations still running for A2A clients.
+      await a2a?.close()
       await new Promise<void>(resolve => control.close(() => resolve()))
     })))
 
@@ -131,4 +140,16 @@ function defaultBootstrap (): string[] {
   } catch (err) {
     throw new UsageError(`resources/bootstrap.json is unreadable: ${(err as Error).message}`)
   }
+}
+
+/** The local A2A endpoint: the agent's signed card, and tasks handed to the network through the negotiation plane. */
+async function startA2a (dataDir: string, identity: Identity, network: Network, port: true | string): Promise<A2aEndpoint> {
+  const portNumber = port === true ? DEFAULT_A2A_PORT : Number(port)
+  if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65_535) throw new UsageError(`--a2a takes a port number, not ${String(port)}`)
+  const config = loadAgentConfig(dataDir)
+  return await startA2aEndpoint({
+    port: portNumber,
+    card: async url => await ownAgentCard(identity, { name: config.name, capabilities: config.capabilities, url }),
+    delegator: negotiationDelegator(network.negotiation)
+  })
 }
