@@ -1,39 +1,23 @@
 import { randomUUID } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory, createAuthenticatingFetchWithRetry } from '@a2a-js/sdk/client'
 import { Role, TaskState, type Message, type SendMessageRequest, type Task } from '@a2a-js/sdk'
 import { describe, expect, it } from 'vitest'
 import { hearth } from '../helpers/cli.ts'
 import { daemons } from '../helpers/daemon.ts'
 import { eventually } from '../helpers/peers.ts'
-import { tempDir } from '../helpers/tmp.ts'
+import { agentDir, TASK_TOPIC, WORD_COUNT } from '../helpers/agents.ts'
 
 // `hearth daemon --a2a`: an A2A client on this machine hands a task to the agent, which delegates it to a real provider
 // daemon over the network; the provider's person approves it from the command line.
 
 const daemon = daemons()
 const ENV = { HEARTH_PASSPHRASE: 'a2a daemon passphrase' }
-const TOPIC = 'data_analysis'
-const WORDS = {
-  id: 'builtin/word-count',
-  name: 'word count',
-  description: 'Count the words and lines of a text',
-  topics: [TOPIC],
-  tags: ['words', 'count'],
-  constraints: { maxInputBytes: 65_536, dataClasses: ['public'], minRequesterTrust: 0, ratePerMinute: 100, price: 1 }
-}
-
-async function agentDir (capabilities: unknown[] = []): Promise<string> {
-  const dir = tempDir()
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: 'A2A test agent', capabilities, interests: [TOPIC] }))
-  expect((await hearth(['--data-dir', dir, '--keystore', 'file', 'id', 'create', '--json'], ENV)).code).toBe(0)
-  return dir
-}
+const WORDS = WORD_COUNT
+const agent = async (capabilities: unknown[] = []): Promise<string> => await agentDir(ENV, capabilities, { name: 'A2A test agent' })
 
 function send (intent: string, input: unknown): SendMessageRequest {
   const message: Message = {
-    messageId: randomUUID(), contextId: '', taskId: '', role: Role.ROLE_USER, metadata: { topic: TOPIC }, extensions: [], referenceTaskIds: [],
+    messageId: randomUUID(), contextId: '', taskId: '', role: Role.ROLE_USER, metadata: { topic: TASK_TOPIC }, extensions: [], referenceTaskIds: [],
     parts: [
       { content: { $case: 'text', value: intent }, metadata: undefined, filename: '', mediaType: 'text/plain' },
       { content: { $case: 'data', value: input }, metadata: undefined, filename: '', mediaType: 'application/json' }
@@ -44,8 +28,8 @@ function send (intent: string, input: unknown): SendMessageRequest {
 
 describe('hearth daemon --a2a', () => {
   it('serves its signed card on 127.0.0.1 and delegates an A2A task to a provider on the network', async () => {
-    const providerDir = await agentDir([WORDS])
-    const requesterDir = await agentDir()
+    const providerDir = await agent([WORDS])
+    const requesterDir = await agent()
     const provider = await daemon(['--data-dir', providerDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--interactive'], ENV)
     const requester = await daemon(['--data-dir', requesterDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', provider.ready.addrs[0]!, '--a2a', '0'], ENV)
     const a2a = (requester.ready as unknown as { a2a: { baseUrl: string, token: string } }).a2a

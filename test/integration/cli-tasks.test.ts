@@ -5,34 +5,21 @@ import { hearth } from '../helpers/cli.ts'
 import { daemons } from '../helpers/daemon.ts'
 import { eventually } from '../helpers/peers.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { agentDir, TASK_TOPIC, WORD_COUNT } from '../helpers/agents.ts'
 
 // `hearth delegate`, `hearth inbox` and `hearth grants` as a person uses them: two real daemons, the provider's person
 // answering from the command line.
 
 const daemon = daemons()
 const ENV = { HEARTH_PASSPHRASE: 'cli tasks passphrase' }
-const TOPIC = 'data_analysis'
-const WORDS = {
-  id: 'builtin/word-count',
-  name: 'word count',
-  description: 'Count the words and lines of a text',
-  topics: [TOPIC],
-  tags: ['words', 'count'],
-  constraints: { maxInputBytes: 65_536, dataClasses: ['public'], minRequesterTrust: 0, ratePerMinute: 100, price: 1 }
-}
-
-async function agentDir (capabilities: unknown[] = []): Promise<string> {
-  const dir = tempDir()
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ capabilities, interests: [TOPIC] }))
-  const created = await hearth(['--data-dir', dir, '--keystore', 'file', 'id', 'create', '--json'], ENV)
-  expect(created.code).toBe(0)
-  return dir
-}
+const TOPIC = TASK_TOPIC
+const WORDS = WORD_COUNT
+const agent = async (capabilities: unknown[] = []): Promise<string> => await agentDir(ENV, capabilities)
 
 describe('hearth delegate, inbox and grants', () => {
   it('delegates through the network: the provider\'s person approves with a grant, later tasks go through on it, and a deny is a refusal', async () => {
-    const providerDir = await agentDir([WORDS])
-    const requesterDir = await agentDir()
+    const providerDir = await agent([WORDS])
+    const requesterDir = await agent()
     const provider = await daemon(['--data-dir', providerDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--interactive'], ENV)
     await daemon(['--data-dir', requesterDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', provider.ready.addrs[0]!], ENV)
     const input = join(tempDir(), 'input.txt')
@@ -67,7 +54,7 @@ describe('hearth delegate, inbox and grants', () => {
   }, 400_000)
 
   it('says what went wrong and what to do', async () => {
-    const dir = await agentDir()
+    const dir = await agent()
     const input = join(dir, 'in.json')
     writeFileSync(input, '{"text":"x"}')
     const noDaemon = await hearth(['--data-dir', dir, 'delegate', 'count words', '--input', input, '--json'])
