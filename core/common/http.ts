@@ -41,10 +41,12 @@ export interface JsonPost {
 /** POST JSON to an OpenAI-compatible endpoint and read its answer as bounded text; failures become the caller's named errors. */
 export async function postJson (post: JsonPost): Promise<string> {
   const timeout = AbortSignal.timeout(post.timeoutMs)
+  // Ours to end the exchange: a refused body must close the connection, or the client would go on reading an endless one.
+  const done = new AbortController()
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (post.apiKey !== undefined) headers.authorization = `Bearer ${post.apiKey}`
   try {
-    const response = await fetch(post.url, { method: 'POST', headers, body: JSON.stringify(post.body), signal: post.signal === undefined ? timeout : AbortSignal.any([post.signal, timeout]) })
+    const response = await fetch(post.url, { method: 'POST', headers, body: JSON.stringify(post.body), signal: AbortSignal.any([done.signal, timeout, ...(post.signal === undefined ? [] : [post.signal])]) })
     if (!response.ok) {
       await response.body?.cancel()
       throw new HttpStatusError(`${post.what} ${post.url} answered ${response.status} ${response.statusText}`)
@@ -56,6 +58,8 @@ export async function postJson (post: JsonPost): Promise<string> {
     post.signal?.throwIfAborted()
     const why = timeout.aborted ? `did not answer within ${post.timeoutMs} ms` : `is unreachable: ${(err as Error).message}`
     throw post.unavailable(`${post.what} ${post.url} ${why}`, err)
+  } finally {
+    done.abort()
   }
 }
 

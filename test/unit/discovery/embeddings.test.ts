@@ -45,7 +45,13 @@ beforeAll(async () => {
       else if (mode === 'huge') {
         response.writeHead(200, { 'content-type': 'application/json' })
         response.write('{"data":[')
-        const stream = (): void => { if (!response.destroyed) response.write('0,'.repeat(8192), stream) }
+        // Far more than any limit, but finite: a runtime that keeps the refused connection open must not spin forever.
+        let left = 16 * 1024 * 1024
+        const stream = (): void => {
+          if (response.destroyed) return
+          if ((left -= 16_384) <= 0) { response.end(']}'); return }
+          response.write('0,'.repeat(8192), stream)
+        }
         stream()
       }
       // 'slow' never answers.
