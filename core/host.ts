@@ -3,7 +3,6 @@ import { encode } from './common/codec.ts'
 import type { Database } from 'better-sqlite3'
 import type { IdentityInfo } from './api/identity.ts'
 import { loadAgentConfig, type McpServerConfig } from './common/config.ts'
-import { listMcpTools } from './execution/mcp.ts'
 import { capabilitiesFromMcp, type CapabilityConfig } from './discovery/own-capabilities.ts'
 import { APP_ROOT } from './common/paths.ts'
 import { digestsOf } from './identity/digests.ts'
@@ -56,10 +55,10 @@ export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'md
 }
 
 /** The tools of every configured MCP server, as capabilities; a server that fails is reported and skipped. */
-async function mcpCapabilities (servers: readonly McpServerConfig[], warn: ((message: string) => void) | undefined): Promise<CapabilityConfig[]> {
+async function mcpCapabilities (servers: readonly McpServerConfig[], tools: ToolExecutor, warn: ((message: string) => void) | undefined): Promise<CapabilityConfig[]> {
   const lists = await Promise.all(servers.map(async server => {
     try {
-      return capabilitiesFromMcp(server, await listMcpTools(server))
+      return capabilitiesFromMcp(server, await tools.mcp.toolsOf(server.id))
     } catch (err) {
       warn?.((err as Error).message)
       return []
@@ -163,7 +162,10 @@ export async function createHost (init: HostInit): Promise<Host> {
           appScore: peerId => reputation.appScore(peerId),
           denyPeer: peerId => reputation.shuns(peerId)
         })
-        const capabilities = [...config.capabilities, ...await mcpCapabilities(config.mcpServers, net.onWarning)]
+        // One session per MCP server, started here to list its tools and kept for the calls that follow.
+        const tools = new ToolExecutor({ servers: config.mcpServers })
+        tools.start()
+        const capabilities = [...config.capabilities, ...await mcpCapabilities(config.mcpServers, tools, net.onWarning)]
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,
           capabilities,
@@ -186,8 +188,6 @@ export async function createHost (init: HostInit): Promise<Host> {
           if (recorded.rater === 'self' && recorded.added) await discovery.publishRating(bytes, recorded.topic)
           return recorded
         }
-        const tools = new ToolExecutor({ servers: config.mcpServers })
-        tools.start()
         const offered = new Map(capabilities.map(c => [c.id, { price: priceOf(c) }]))
         const negotiation = new Negotiation({
           node: peer,

@@ -1,4 +1,5 @@
 import { HearthError } from '../api/errors.ts'
+import { anySignal } from './abort.ts'
 
 // Reading HTTP answers from endpoints the person configured, which still may misbehave.
 
@@ -46,7 +47,7 @@ export async function postJson (post: JsonPost): Promise<string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (post.apiKey !== undefined) headers.authorization = `Bearer ${post.apiKey}`
   try {
-    const response = await fetch(post.url, { method: 'POST', headers, body: JSON.stringify(post.body), signal: AbortSignal.any([done.signal, timeout, ...(post.signal === undefined ? [] : [post.signal])]) })
+    const response = await fetch(post.url, { method: 'POST', headers, body: JSON.stringify(post.body), signal: anySignal(done.signal, timeout, post.signal) })
     if (!response.ok) {
       await response.body?.cancel()
       throw new HttpStatusError(`${post.what} ${post.url} answered ${response.status} ${response.statusText}`)

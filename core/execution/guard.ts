@@ -2,6 +2,7 @@ import { encode } from '../common/codec.ts'
 import { ToolCanceledError, ToolInputInvalidError, ToolOutputTooLargeError, ToolResultInvalidError, ToolTimeoutError } from '../api/errors.ts'
 import { schemaProblem } from './json-schema.ts'
 import type { JsonObject, RunOptions, ToolDescriptor, ToolResult } from './tool.ts'
+import { anySignal, raceSignal } from '../common/abort.ts'
 
 // The checks every tool call passes through, whichever executor runs it: input schema, deadline, output size, output schema.
 
@@ -30,11 +31,12 @@ export async function runGuarded (
   const inputProblem = schemaProblem(tool.inputSchema, input)
   if (inputProblem !== undefined) throw new ToolInputInvalidError(`input for ${id} does not fit its schema: ${inputProblem}`, { hint: 'check the input against the capability\'s input schema' })
   const ceiling = AbortSignal.timeout(limits.maxMs)
-  const signal = options.signal === undefined ? ceiling : AbortSignal.any([options.signal, ceiling])
+  const signal = anySignal(options.signal, ceiling)
   let result: ToolResult
   try {
+    // Never started under a signal that has already ended.
     if (signal.aborted) throw signal.reason
-    result = await untilAborted(invoke(signal), signal)
+    result = await raceSignal(invoke(signal), signal)
   } catch (err) {
     if (signal.aborted) throw abortedError(id, signal.reason, options.signal?.aborted === true ? undefined : limits.maxMs)
     throw err
@@ -67,13 +69,4 @@ function abortedError (id: string, reason: unknown, ownCeilingMs: number | undef
     return new ToolTimeoutError(`${id} did not finish within ${which}`, { hint: 'try again later, or allow the tool more time' })
   }
   return new ToolCanceledError(`${id} was canceled`, { cause: reason })
-}
-
-/** Settle as soon as the signal aborts, even if the work underneath ignores it. */
-function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }

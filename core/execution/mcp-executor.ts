@@ -41,6 +41,13 @@ export class McpExecutor implements LocalExecutor {
     return [...this.sessions.values()].map(s => ({ id: s.server.id, running: s.pid !== undefined, ...(s.pid === undefined ? {} : { pid: s.pid }), starts: s.startCount }))
   }
 
+  /** A server's tools, asked through its long-lived session (which stays up for the calls that follow): what discovery announces. */
+  async toolsOf (serverId: string): Promise<ToolDescriptor[]> {
+    const session = this.sessions.get(serverId)
+    if (session === undefined) throw new UnknownToolError(`no configured MCP server is called ${serverId}`)
+    return [...(await session.tools()).values()]
+  }
+
   async describe (id: string): Promise<ToolDescriptor> {
     return (await this.find(id)).descriptor
   }

@@ -22,6 +22,7 @@ import type { TaskBoard } from './task-board.ts'
 import type { TraceStore } from './trace-store.ts'
 import { facts, type FailureTrace } from './trace.ts'
 import { askTask, challengeAgent, MAX_TASK_INPUT_BYTES } from './wire.ts'
+import { anySignal } from '../common/abort.ts'
 
 // The leader's side of a task round (mechanisms §6): discover candidates, publish the terms to the best few, rank their offers
 // by trust × price × QoS, verify at the terms' tier (T2: live challenge, and a canary when the terms ask; T3: the evidence
@@ -133,7 +134,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   }
   if (egress.outcome === 'blocked') return end('failed', `the input may not leave this device (${egress.blockedBecause.join(', ')})`)
   const input = encode(egress.payload)
-  const signal = options.signal === undefined ? board.signal(task) : AbortSignal.any([board.signal(task), options.signal])
+  const signal = anySignal(board.signal(task), options.signal)
   // The provider ends its side at the same deadline: its stream may close a moment before our own timer fires.
   const overdue = (): boolean => signal.aborted || ctx.now() >= terms.deadline
   const stopped = (): DelegationResult => {

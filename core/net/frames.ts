@@ -4,6 +4,7 @@ import type { PeerId } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MessageTooLargeError } from '../api/errors.ts'
 import { MAX_FRAME_BYTES } from './limits.ts'
+import { anySignal } from '../common/abort.ts'
 
 // One request, one response, each a length-prefixed frame with its own size limit.
 
@@ -34,7 +35,7 @@ export async function serve (node: Libp2p, protocol: string, limits: RequestLimi
 
 /** Send one request to `peer` and read its bounded answer. */
 export async function request (node: Libp2p, peer: PeerId, protocol: string, body: Uint8Array, limits: RequestLimits, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-  const signal = options.signal === undefined ? AbortSignal.timeout(limits.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(limits.timeoutMs)])
+  const signal = anySignal(options.signal, AbortSignal.timeout(limits.timeoutMs))
   const stream = await node.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true })
   try {
     const lp = lpStream(stream, { maxDataLength: Math.min(limits.maxResponseBytes, MAX_FRAME_BYTES) })

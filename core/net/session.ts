@@ -6,6 +6,7 @@ import { MessageTooLargeError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
 import { bytes } from '../common/schema.ts'
 import type { RequestHandler, RequestLimits } from './frames.ts'
+import { anySignal, raceSignal } from '../common/abort.ts'
 
 // Many requests over one long-lived stream per peer, each frame tagged with its request's id. A new stream costs a
 // protocol negotiation and peer-store updates on both sides, which on a busy peer cost more than the request itself.
@@ -49,7 +50,7 @@ export class RequestSessions {
   /** Send one request to `peer` over its session and await the answer under the request's own deadline. */
   async request (peer: PeerId, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     if (body.byteLength > this.limits.maxRequestBytes) throw new MessageTooLargeError(`${this.protocol} request of ${body.byteLength} bytes is over the limit`)
-    const signal = options.signal === undefined ? AbortSignal.timeout(this.limits.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(this.limits.timeoutMs)])
+    const signal = anySignal(options.signal, AbortSignal.timeout(this.limits.timeoutMs))
     const session = await this.sessionWith(peer, signal)
     return await session.request(body, signal)
   }
@@ -70,7 +71,7 @@ export class RequestSessions {
       session.catch(() => { if (this.sessions.get(key) === session) this.sessions.delete(key) })
       this.sessions.set(key, session)
     }
-    return await raceAbort(session, signal)
+    return await raceSignal(session, signal)
   }
 }
 
@@ -99,7 +100,7 @@ class Session {
     answer.catch(() => undefined) // if the write fails, nobody awaits the answer the session's end rejects
     try {
       await this.lp.write(encode({ i: id, m: body }), { signal })
-      return await raceAbort(answer, signal)
+      return await raceSignal(answer, signal)
     } finally {
       // Answered, timed out or failed: a late answer under this id is dropped.
       this.pending.delete(id)
@@ -134,14 +135,4 @@ class Session {
 
 function readFrame (data: Uint8Array, maxBytes: number): z.infer<typeof Frame> {
   return Frame.parse(decode(data, maxBytes, 'session frame'))
-}
-
-/** Settle with `work`, or reject as soon as `signal` aborts (the work itself goes on for whoever else awaits it). */
-function raceAbort<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error)
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
