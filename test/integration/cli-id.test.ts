@@ -80,7 +80,7 @@ describe('hearth id (file keystore)', () => {
     expect(values.length).toBeGreaterThanOrEqual(2)
     const everything = outputs.map(o => o.stdout + o.stderr).join('\n')
     for (const secret of values) for (const form of leakForms(secret)) expect(everything).not.toContain(form)
-  })
+  }, 90_000) // about fifteen CLI processes, each compiling from source: 15–30 s on two loaded cores
 
   it('imports a peer\'s bundle and refuses an older version of it afterwards', async () => {
     const alice = tempDir()
