@@ -1,6 +1,7 @@
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
 import globals from 'globals'
+import svelte from 'eslint-plugin-svelte'
 import tseslint from 'typescript-eslint'
 
 const electronModule = { regex: '^electron(/.*)?$', message: 'core/ and renderer/ never import electron: Electron-only code lives in electron/ behind interfaces core defines.' }
@@ -13,6 +14,12 @@ export default defineConfig(
   globalIgnores(['node_modules/', 'dist/', 'out/', '.ci/node24/', '.ci/node24-headers/', 'bench-report/', '.hearth-test/']),
   js.configs.recommended,
   tseslint.configs.recommended,
+  // Svelte components are linted too, so the renderer's layering rules below cover them as well as its .ts files.
+  svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } }
+  },
   {
     languageOptions: { globals: globals.node },
     rules: {
@@ -55,14 +62,14 @@ export default defineConfig(
     }
   },
   {
-    // The Electron shell stays thin: it loads the polyfills, starts the host and relays the api; it may implement (import types of) interfaces anywhere in core.
+    // The Electron shell stays thin: it loads the polyfills, starts the app core and relays the api; it may implement (import types of) interfaces anywhere in core.
     files: ['electron/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)core/(?!api(/|$)|host\\.ts$|common/polyfills\\.ts$)',
+          regex: '(^|/)core/(?!api(/|$)|host\\.ts$|app/index\\.ts$|common/(polyfills|paths)\\.ts$|daemon/ui/renderer-build\\.ts$)',
           allowTypeImports: true,
-          message: 'electron/ may import values only from core/api, core/host.ts and core/common/polyfills.ts.'
+          message: 'electron/ may import values only from core/api, core/host.ts, core/app/index.ts, core/common/{polyfills,paths}.ts and the renderer build.'
         }]
       }]
     }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { encode } from './common/codec.ts'
 import type { Database } from 'better-sqlite3'
+import type { KeyBackendStatus } from './api/app.ts'
 import type { IdentityInfo } from './api/identity.ts'
 import { loadAgentConfig, type McpServerConfig } from './common/config.ts'
 import { capabilitiesFromMcp, type CapabilityConfig } from './discovery/own-capabilities.ts'
@@ -10,15 +11,17 @@ import { Identity, type Digests, type ReissueReason } from './identity/identity.
 import { IdentityStore } from './identity/identity-store.ts'
 import { Keystore } from './identity/keystore.ts'
 import type { KdfCost } from './identity/passphrase-box.ts'
-import { openSecretStore } from './identity/secret-store/open.ts'
+import { keyBackendStatus, openSecretStore } from './identity/secret-store/open.ts'
 import type { PassphraseSource, SecretStoreKind } from './identity/secret-store/secret-store.ts'
+import type { SafeStorageCipher } from './identity/secret-store/safe-storage.ts'
 import { BaidVerifier } from './identity/verifier.ts'
 import { migrations } from './migrations.ts'
 import { closeDatabase, openDatabase } from './store/database.ts'
 import { TOPICS } from './discovery/descriptor.ts'
 import type { GossipMode } from './discovery/gossip.ts'
 import { Discovery } from './discovery/service.ts'
-import { OpenAiCompatibleEmbeddings } from './discovery/embeddings.ts'
+import { OpenAiCompatibleEmbeddings, type EmbeddingProvider } from './discovery/embeddings.ts'
+import type { Attributor } from './negotiation/attribution.ts'
 import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 import { Reputation, type RecordedReceipt } from './reputation/service.ts'
@@ -35,6 +38,8 @@ export interface HostInit {
   readonly keystore?: SecretStoreKind
   readonly passphrase: PassphraseSource
   readonly kdfCost?: KdfCost
+  /** Electron's safeStorage, passed only by the desktop app (a new data directory then keeps its keys there). */
+  readonly safeStorage?: SafeStorageCipher
   readonly now?: () => number
   readonly appRoot?: string
   /**
@@ -52,6 +57,10 @@ export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'md
   readonly ttlMs?: number
   /** Told about what did not stop the agent but the person should know (an MCP server that did not start). */
   readonly onWarning?: (message: string) => void
+  /** The person's LLM endpoint for discovery's embeddings, instead of config.json's `embeddings`. */
+  readonly embeddings?: EmbeddingProvider
+  /** The person's LLM endpoint as negotiation's attributor, instead of the rule-based one. */
+  readonly attributor?: Attributor
 }
 
 /** The tools of every configured MCP server, as capabilities; a server that fails is reported and skipped. */
@@ -100,13 +109,19 @@ export interface Host {
   readonly db: Database
   readonly verifier: BaidVerifier
   readonly identity: Identity
+  /** The only holder of secrets: the identity keys and the LLM API key. */
+  readonly keystore: Keystore
   readonly reputation: Reputation
   /** Constraints, privacy, the credit ledger and the approval queue (reloaded from the database: it survives restarts). */
   readonly policy: Policy
   /** Join the network as this agent (its libp2p key is the agent key) and start announcing and discovering. */
   connect (init: NetworkInit): Promise<Network>
+  /** Leave the network (the person took the agent offline, or is deleting everything); the database stays open. */
+  disconnect (): Promise<void>
   /** What this agent runs now: the digests its BAID record should commit to. */
   digests (): Digests
+  /** How the keys rest (kind, platform detail) and, when they cannot be used, why: app.status's `keyBackend`. */
+  keyBackend (): Promise<KeyBackendStatus>
   /** Bring the agent up: issue a new BAID version if code, config or expiry call for it. */
   start (): Promise<{ identity: IdentityInfo, reissued: ReissueReason | undefined }>
   stop (): Promise<void>
@@ -123,23 +138,36 @@ export async function createHost (init: HostInit): Promise<Host> {
       dataDir: init.dataDir,
       passphrase: init.passphrase,
       ...(init.keystore === undefined ? {} : { kind: init.keystore }),
-      ...(init.kdfCost === undefined ? {} : { cost: init.kdfCost })
+      ...(init.kdfCost === undefined ? {} : { cost: init.kdfCost }),
+      ...(init.safeStorage === undefined ? {} : { safeStorage: init.safeStorage })
     })
     const verifier = new BaidVerifier({ now })
-    const identity = new Identity({ store: new IdentityStore(db), keystore: new Keystore(secrets), verifier }, { now })
+    const keystore = new Keystore(secrets)
+    const identity = new Identity({ store: new IdentityStore(db), keystore, verifier }, { now })
     const digests = (): Digests => digestsOf(appRoot, loadAgentConfig(init.dataDir))
     const reputation = openReputation(db, now)
     const policy = new Policy({ db, interactive: init.interactive ?? (() => false) }, { ...init.policy, now })
     let stopped = false
     let network: Network | undefined
+    const disconnect = async (): Promise<void> => {
+      const leaving = network
+      network = undefined
+      if (leaving === undefined) return
+      await leaving.negotiation.stop()
+      await leaving.tools.stop()
+      await leaving.discovery.stop()
+      await leaving.peer.stop()
+    }
     return {
       dataDir: init.dataDir,
       db,
       verifier,
       identity,
+      keystore,
       reputation,
       policy,
       digests,
+      keyBackend: () => keyBackendStatus(secrets),
       async start () {
         const reissued = await identity.refresh(digests())
         return { identity: identity.info(), reissued }
@@ -169,7 +197,7 @@ export async function createHost (init: HostInit): Promise<Host> {
         const discovery = new Discovery({ peer, db, identity, verifier }, {
           interests: config.interests,
           capabilities,
-          ...(config.embeddings === null ? {} : { embeddings: new OpenAiCompatibleEmbeddings(config.embeddings) }),
+          ...(net.embeddings !== undefined ? { embeddings: net.embeddings } : config.embeddings === null ? {} : { embeddings: new OpenAiCompatibleEmbeddings(config.embeddings) }),
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
           trust: (agent, topics) => reputation.trustFor(agent, topics),
@@ -204,22 +232,18 @@ export async function createHost (init: HostInit): Promise<Host> {
           recordReceipt,
           reportFraud: (offender, topic, evidence) => { reputation.recordFraudProof({ offender, kind: 'failed-canary', topic, evidence }) },
           offered: () => offered
-        }, { ...init.negotiation, now })
+        }, { ...init.negotiation, ...(net.attributor === undefined ? {} : { attributor: net.attributor }), now })
         await negotiation.start()
         network = { peer, discovery, negotiation, tools, recordReceipt }
         return network
       },
+      disconnect,
       async stop () {
         if (stopped) return
         stopped = true
         reputation.stop()
         policy.stop()
-        if (network !== undefined) {
-          await network.negotiation.stop()
-          await network.tools.stop()
-          await network.discovery.stop()
-          await network.peer.stop()
-        }
+        await disconnect()
         closeDatabase(db)
       }
     }

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   gnome-keyring dbus dbus-x11 libsecret-tools  # a real Secret Service for the keychain tests
   gcc  # the reputation bench compiles its C baseline
-  # UI tests (Playwright on Debian's Chromium) will add: chromium
+  chromium  # the end-to-end tests drive the web UI in Debian's Chromium through Playwright
 )
 
 missing=()

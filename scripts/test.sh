@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `npm test` runs: typecheck, lint, then vitest (extra args go to vitest), with a Secret Service for the keychain tests.
+# What `npm test` runs: typecheck, lint, vitest (extra args go to vitest), then the Playwright end-to-end tests, with a Secret Service for the keychain tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,4 +43,10 @@ step () {
 bin=./node_modules/.bin
 step typecheck "$bin/tsc" --noEmit -p tsconfig.json
 step lint "$bin/eslint" --max-warnings 0 .
+step svelte-check "$bin/svelte-check" --workspace renderer --fail-on-warnings
 step vitest "$bin/vitest" run "$@"
+# The web UI end to end, in Debian's Chromium; only on a full run (extra args pick vitest files).
+if [[ $# -eq 0 ]]; then
+  [[ -x ${HEARTH_CHROMIUM:-/usr/bin/chromium} ]] || { echo "test.sh: ${HEARTH_CHROMIUM:-/usr/bin/chromium} is missing (the end-to-end tests need Chromium): run scripts/setup-test-env.sh" >&2; exit 1; }
+  step e2e "$bin/playwright" test
+fi

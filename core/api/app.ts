@@ -251,3 +251,36 @@ export interface HearthApi {
 }
 
 export const MAX_API_FRAME_BYTES = 1024 * 1024
+
+/** What serves the contract behind a face (the daemon's web bridge, Electron's IPC): the app core. */
+export interface ApiBackend {
+  /** The method is one of the contract's names (the face checked it); params are still unvalidated. */
+  call (method: ApiMethod, params: unknown): Promise<unknown>
+  /** Returns the unsubscribe function. */
+  subscribe (listener: (event: ApiEvent) => void): () => void
+}
+
+// Every method name at run time, so a face can refuse any other before it reaches the core; typed so a name added to
+// ApiMethods and missing here (or one here and not there) fails to compile.
+const METHOD_NAMES: Record<ApiMethod, true> = {
+  'app.status': true,
+  'identity.show': true, 'identity.create': true, 'identity.restore': true, 'identity.backup': true, 'identity.rotate': true,
+  'inbox.list': true, 'inbox.history': true, 'inbox.decide': true, 'grants.list': true, 'grants.add': true, 'grants.revoke': true,
+  'egress.preview': true, 'task.delegate': true, 'tasks.list': true, 'tasks.get': true, 'tasks.cancel': true,
+  'peers.list': true, 'discovery.discover': true, 'discovery.announce': true, 'discovery.pinned': true,
+  'trust.topics': true, 'trust.show': true, 'trust.history': true, 'trust.graph': true,
+  'trust.threshold.list': true, 'trust.threshold.set': true, 'trust.threshold.clear': true,
+  'trust.contacts.list': true, 'trust.contacts.add': true, 'trust.contacts.remove': true,
+  'trust.blocks.list': true, 'trust.block': true, 'trust.unblock': true,
+  'agent.capabilities': true, 'agent.constraints.set': true, 'agent.approval.set': true, 'agent.dailyLimit.set': true,
+  'agent.privacy.get': true, 'agent.privacy.set': true, 'agent.llm.get': true, 'agent.llm.set': true, 'agent.serving.set': true,
+  'ledger.summary': true, 'ledger.entries': true, 'activity.list': true,
+  'settings.get': true, 'settings.set': true, 'diagnostics.export': true, 'data.deleteAll': true,
+  'demo.start': true, 'demo.stop': true
+}
+
+export const API_METHODS: readonly ApiMethod[] = Object.freeze(Object.keys(METHOD_NAMES) as ApiMethod[])
+
+export function isApiMethod (name: string): name is ApiMethod {
+  return Object.hasOwn(METHOD_NAMES, name)
+}

@@ -49,6 +49,10 @@ export class PassphraseRequiredError extends HearthError { readonly name = 'Pass
 export class KeystoreMismatchError extends HearthError { readonly name = 'KeystoreMismatchError' }
 export class KeyFileCorruptError extends HearthError { readonly name = 'KeyFileCorruptError' }
 export class SecretMissingError extends HearthError { readonly name = 'SecretMissingError' }
+/** The OS keyring behind Electron's safeStorage is not the one that sealed the keys, so they cannot be opened. */
+export class KeyBackendChangedError extends HearthError { readonly name = 'KeyBackendChangedError' }
+/** The only key store on offer keeps secrets in plain text (Electron's basic_text): refused, never used. */
+export class InsecureKeyBackendError extends HearthError { readonly name = 'InsecureKeyBackendError' }
 
 // --- identity lifecycle ---
 export class IdentityExistsError extends HearthError { readonly name = 'IdentityExistsError' }
@@ -126,5 +130,21 @@ export class DelegationFailedError extends HearthError { readonly name = 'Delega
 /** The A2A endpoint serves this machine only: a bind to anything but loopback is refused. */
 export class A2aBindRefusedError extends HearthError { readonly name = 'A2aBindRefusedError' }
 
+// --- the daemon's web UI bridge ---
+/** The web UI serves this machine only: a bind to anything but 127.0.0.1 is refused. */
+export class UiBindRefusedError extends HearthError { readonly name = 'UiBindRefusedError' }
+/** A request named a method the api contract does not have. */
+export class UnknownMethodError extends HearthError { readonly name = 'UnknownMethodError' }
+/** An IPC call came from a frame other than the desktop app's own page: refused before it reaches the core. */
+export class UntrustedSenderError extends HearthError { readonly name = 'UntrustedSenderError' }
+/** The renderer could not be built from renderer/ (a missing toolchain, or a source error). */
+export class RendererBuildError extends HearthError { readonly name = 'RendererBuildError' }
+
 // --- usage ---
 export class UsageError extends HearthError { readonly name = 'UsageError' }
+
+// --- app core ---
+/** The agent is offline (taken offline by the person, or before first-run setup): what was asked needs the network. */
+export class NotOnlineError extends HearthError { readonly name = 'NotOnlineError' }
+/** A demo cannot run here now (its module is missing, or one already runs). */
+export class DemoUnavailableError extends HearthError { readonly name = 'DemoUnavailableError' }

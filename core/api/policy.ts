@@ -67,6 +67,10 @@ export type RefusalReason =
   | { readonly code: 'overall-rate-limited', readonly limit: number, readonly windowMs: number, readonly used: number }
   | { readonly code: 'data-class-not-allowed', readonly classes: readonly DataClass[] }
   | { readonly code: 'price-below-floor', readonly floor: number, readonly offered: number }
+  /** The person paused serving or took the agent offline. */
+  | { readonly code: 'serving-paused', readonly state: 'paused' | 'offline' }
+  /** The capability already served its daily limit today. */
+  | { readonly code: 'daily-limit-reached', readonly limit: number, readonly used: number }
 
 export type CooperationVerdict =
   | { readonly verdict: 'ok' }

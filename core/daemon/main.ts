@@ -2,6 +2,7 @@
 import '../common/polyfills.ts'
 import { Command } from 'commander'
 import { fail } from './output.ts'
+import { demoCommand } from './commands/demo.ts'
 import { idCommand } from './commands/id.ts'
 import { networkCommands } from './commands/network.ts'
 import { simCommand } from './commands/sim.ts'
@@ -38,5 +39,6 @@ testnetCommand(program, run)
 simCommand(program, run)
 trustCommand(program, run)
 tasksCommands(program, run)
+demoCommand(program, run)
 
 await program.parseAsync()

@@ -156,6 +156,17 @@ export class CapabilityIndex {
     return true
   }
 
+  /** The capability held for this agent and id, live or not yet swept. */
+  get (agent: Uint8Array, id: string): CapabilityDescriptor | undefined {
+    return this.#entries.get(keyOf(agent, id))?.descriptor
+  }
+
+  /** Every capability held from one agent. */
+  ofAgent (agent: Uint8Array): CapabilityDescriptor[] {
+    const key = hex(agent)
+    return [...this.#entries.values()].filter(e => hex(e.descriptor.agent) === key).map(e => e.descriptor)
+  }
+
   remove (agent: Uint8Array, id: string): boolean {
     const key = keyOf(agent, id)
     this.#lexical.remove(key)

@@ -13,6 +13,17 @@ export interface Drift {
   readonly detectedAt: number
 }
 
+/** A pin as the Network view lists it, with the latest drift from it (if any) since it was pinned. */
+export interface Pin {
+  readonly agent: Uint8Array
+  readonly capability: string
+  readonly pinnedAt: number
+  readonly drift?: { readonly what: Drift['what'], readonly at: number }
+}
+
+/** Pins listed at most at once: the view pages no further. */
+const MAX_PINS = 1000
+
 export function schemaDigestOf (descriptor: CapabilityDescriptor): Uint8Array {
   return sha256(encode({ input: descriptor.inputSchema, output: descriptor.outputSchema }))
 }
@@ -51,6 +62,17 @@ export class DescriptorPins {
     this.sql.repin.run(descriptor.agent, descriptor.id, schemaDigestOf(descriptor), descriptor.configDigest, now)
   }
 
+  /** Every pin, newest first, with its latest drift since it was pinned (a repin starts clean). */
+  pinned (limit = MAX_PINS): Pin[] {
+    return (this.sql.pinned.all(Math.min(limit, MAX_PINS)) as Array<{ agent: Buffer, capability: string, pinned_at: number, what: Drift['what'] | null, detected_at: number | null }>)
+      .map(r => ({
+        agent: new Uint8Array(r.agent),
+        capability: r.capability,
+        pinnedAt: r.pinned_at,
+        ...(r.what === null || r.detected_at === null ? {} : { drift: { what: r.what, at: r.detected_at } })
+      }))
+  }
+
   drifts (): Drift[] {
     return (this.sql.drifts.all() as Array<{ agent: Buffer, capability: string, what: Drift['what'], detected_at: number }>)
       .map(r => ({ agent: new Uint8Array(r.agent), capability: r.capability, what: r.what, detectedAt: r.detected_at }))
@@ -64,6 +86,9 @@ function prepare (db: Database) {
     repin: db.prepare('INSERT OR REPLACE INTO descriptor_pins (agent, capability, schema_digest, config_digest, pinned_at) VALUES (?, ?, ?, ?, ?)'),
     recordDrift: db.prepare(`INSERT INTO descriptor_drift (agent, capability, what, pinned_digest, seen_digest, detected_at)
       SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM descriptor_drift WHERE agent = ? AND capability = ? AND what = ? AND seen_digest = ?)`),
-    drifts: db.prepare('SELECT agent, capability, what, detected_at FROM descriptor_drift ORDER BY id')
+    drifts: db.prepare('SELECT agent, capability, what, detected_at FROM descriptor_drift ORDER BY id'),
+    pinned: db.prepare(`SELECT p.agent, p.capability, p.pinned_at, d.what, d.detected_at FROM descriptor_pins p
+      LEFT JOIN descriptor_drift d ON d.id = (SELECT max(id) FROM descriptor_drift WHERE agent = p.agent AND capability = p.capability AND detected_at >= p.pinned_at)
+      ORDER BY p.pinned_at DESC, p.capability LIMIT ?`)
   }
 }

@@ -14,6 +14,8 @@ import type { SecretStore } from './secret-store/secret-store.ts'
 // Callers get public keys and Signers, never key bytes.
 
 const OWNER = 'owner'
+/** The person's LLM endpoint key: kept beside the identity keys so it never rests in config or the database. */
+const LLM_API_KEY = 'llm/api-key'
 const agentSecretName = (agent: Uint8Array): string => `agent/${peerIdOf(agent)}`
 
 const BackupSchema = z.object({
@@ -66,6 +68,24 @@ export class Keystore {
 
   async deleteAgentKey (agent: Uint8Array): Promise<void> {
     await this.secrets.delete(agentSecretName(agent))
+  }
+
+  async setLlmApiKey (apiKey: string | undefined): Promise<void> {
+    if (apiKey === undefined) await this.secrets.delete(LLM_API_KEY)
+    else await this.secrets.set(LLM_API_KEY, new TextEncoder().encode(apiKey))
+  }
+
+  /** Only for the requests to the person's own LLM endpoint; never shown or exported. */
+  async llmApiKey (): Promise<string | undefined> {
+    const bytes = await this.secrets.get(LLM_API_KEY)
+    return bytes === undefined ? undefined : new TextDecoder().decode(bytes)
+  }
+
+  /** Remove every secret of this data directory: the owner key, the agent key named, and the LLM API key. */
+  async forget (agent: Uint8Array | undefined): Promise<void> {
+    await this.secrets.delete(OWNER)
+    if (agent !== undefined) await this.secrets.delete(agentSecretName(agent))
+    await this.secrets.delete(LLM_API_KEY)
   }
 
   /** Both keys and a public attachment (the BAID chain), sealed under a passphrase, for moving to another device. */

@@ -3,8 +3,9 @@
 
 export { decodeAward, decodeCancel, decodeOffer, decodeTaskMessage, decodeTaskRequest, decodeTaskResult, encodeAward, encodeCancel, encodeOffer, encodeTaskRequest, encodeTaskResult, type TaskMessage } from './messages.ts'
 export { assertTransition, canTransition, isTerminal } from './lifecycle.ts'
-export { TaskStore, type NewTask, type TransitionNote } from './task-store.ts'
-export { TaskBoard, type MoveNote, type TaskBoardComponents, type TaskBoardInit } from './task-board.ts'
+export { TaskStore, type NewTask, type TaskListing, type TransitionNote } from './task-store.ts'
+export { TaskBoard, type MoveNote, type NoteOf, type TaskBoardComponents, type TaskBoardInit } from './task-board.ts'
+export { outputText, stateEntry, type TaskBoardEvents, type TaskNote, type TaskTimelineEntry } from './timeline.ts'
 export { MAX_WINDOW_MS, termsFor, windowOf, type Mechanism } from './mechanism.ts'
 export { inadmissible, selectOffers, TRUST_FLOOR, type RankedOffer } from './selection.ts'
 export { bestResponse, expectedUtility, honestPlan, lateChance, type OfferBody, type Plan, type ProviderProfile } from './best-response.ts'

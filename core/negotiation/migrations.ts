@@ -71,3 +71,25 @@ export const negotiationMigrations: readonly Migration[] = [
     }
   }
 ]
+
+/** Migration 8: the rest of a task's timeline beside its transitions (terms, offers, selection, verification, receipt) and the result, so it survives a restart. */
+export const taskTimelineMigration: Migration = {
+  version: 8,
+  name: 'task-timeline',
+  up (db) {
+    db.exec(`
+      -- One row per timeline line that is not a state change; seq is shared with task_transitions, so one ORDER BY seq merges both.
+      CREATE TABLE task_timeline (
+        task  TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        seq   INTEGER NOT NULL CHECK (seq >= 0),
+        kind  TEXT NOT NULL CHECK (kind IN ('terms', 'offer', 'selected', 'verification', 'receipt', 'output')),
+        at    INTEGER NOT NULL,
+        entry TEXT NOT NULL CHECK (json_valid(entry) AND length(entry) <= 1048576),
+        PRIMARY KEY (task, seq)
+      ) STRICT, WITHOUT ROWID;
+      -- A task is published with one set of terms: the task list reads its intent and reward from it.
+      CREATE UNIQUE INDEX task_timeline_terms ON task_timeline (task) WHERE kind = 'terms';
+      CREATE INDEX tasks_updated ON tasks (updated_at);
+    `)
+  }
+}

@@ -13,7 +13,8 @@ import type { Policy } from '../policy/service.ts'
 import { countersignReceipt } from '../reputation/receipt.ts'
 import { bestResponse, type ProviderProfile } from './best-response.ts'
 import { isTerminal } from './lifecycle.ts'
-import { decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES } from './messages.ts'
+import { outputText } from './timeline.ts'
+import { decodeOffer, decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES } from './messages.ts'
 import type { TaskBoard } from './task-board.ts'
 import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
 
@@ -87,6 +88,7 @@ export class ProviderSide {
 
     const actor = `peer:${hex(request.requester)}`
     board.open({ task: request.task, role: 'provider', topic: request.topic, capability: request.capability, deadline: request.terms.deadline, peer: request.requester, request: frame.m }, { reason: `asked by ${peerIdOf(request.requester)}: ${request.intent.slice(0, 200)}`, actor })
+    board.terms(request.task, { intent: request.intent, reward: request.terms.reward.base, deadline: request.terms.deadline, tier: request.terms.tier })
     const signal = board.signal(request.task)
     signal.addEventListener('abort', () => {
       const state = board.get(request.task).state
@@ -117,7 +119,12 @@ export class ProviderSide {
     }
     const reject = (reason: string): TaskFrame => {
       if (!isTerminal(board.get(request.task).state)) board.move(request.task, 'rejected', { reason, actor: 'self' })
-      return decline(reason)
+      return answer(decline(reason))
+    }
+    // The offer made shows on our own timeline of the task too.
+    const answer = (frame: TaskFrame): TaskFrame => {
+      board.recordOffer(decodeOffer(frame.m!), frame.m!)
+      return frame
     }
     if (verdict.verdict === 'refuse') return reject(`refused by its constraints: ${verdict.reasons.map(r => r.code).join(', ')}`)
     if (verdict.verdict === 'denied') return reject(deniedBecause(verdict.approval.decidedBy))
@@ -126,7 +133,7 @@ export class ProviderSide {
     if (board.get(request.task).state === 'auth-required') board.move(request.task, 'working', { reason: `approved by ${verdict.approval.decidedBy ?? 'the person'}`, actor: 'person' })
     this.served.set(request.task, { request, requesterBaid, price: body.price, probes: 0 })
     const offer: Offer = { task: request.task, provider: signer.publicKey, decision: 'accept', price: body.price, etaMs: body.etaMs, quality: body.quality }
-    return { m: encodeOffer(offer, signer) }
+    return answer({ m: encodeOffer(offer, signer) })
   }
 
   private async onAward (task: string, requester: Uint8Array, price: number, frame: TaskFrame): Promise<TaskFrame> {
@@ -160,6 +167,7 @@ export class ProviderSide {
     }
     const evidence = recorder === undefined ? undefined : encodeEvidence(recorder.seal(input, result))
     const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest: sha256(inline), size: inline.byteLength }, inline, deliveredAt: this.ctx.now() }, signer)
+    board.output(task, outputText(result))
     board.move(task, 'completed', { reason: `delivered ${inline.byteLength} bytes${evidence === undefined ? '' : ' with evidence'}`, actor: 'self' })
     return { m: message, ...(evidence === undefined ? {} : { x: evidence }) }
   }
@@ -196,6 +204,7 @@ export class ProviderSide {
     const signer = await this.ctx.signer()
     const receipt = countersignReceipt({ task: half.task, topic: half.topic, satisfied: half.satisfied }, requester, half.signature, signer)
     await this.ctx.recordReceipt(receipt)
+    this.ctx.board.receipt(half.task, { satisfied: half.satisfied, digest: hex(sha256(receipt)) })
     const served = this.served.get(half.task)
     if (served !== undefined && half.satisfied) {
       this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic })

@@ -13,6 +13,7 @@ import { hex, peerIdOf } from '../identity/ids.ts'
 import { openReceipt, signReceiptAsRequester } from '../reputation/receipt.ts'
 import type { Attributor } from './attribution.ts'
 import { isTerminal } from './lifecycle.ts'
+import { outputText } from './timeline.ts'
 import { termsFor, tierRank, type Mechanism } from './mechanism.ts'
 import { decodeOffer, decodeTaskResult, encodeAward, encodeCancel, encodeProbe, encodeReceiptSignature, encodeTaskRequest, MAX_INLINE_BYTES } from './messages.ts'
 import { RegressionSuite } from './regression.ts'
@@ -96,13 +97,19 @@ interface Offered {
 class AttemptFailed extends Error {
   readonly stage: Attempt['stage']
   readonly trace: FailureKind | undefined
+  /** The verification tier whose check failed, when a check failed. */
+  readonly tier: VerificationTier | undefined
 
-  constructor (stage: Attempt['stage'], reason: string, trace?: FailureKind) {
+  constructor (stage: Attempt['stage'], reason: string, trace?: FailureKind, tier?: VerificationTier) {
     super(reason)
     this.stage = stage
     this.trace = trace
+    this.tier = tier ?? TIER_OF_STAGE[stage]
   }
 }
+
+/** Which tier a failed check belongs to: the live challenge and canary are T2's, the result's own checks T1's. */
+const TIER_OF_STAGE: Partial<Record<Attempt['stage'], VerificationTier>> = { challenge: 'T2', canary: 'T2', verification: 'T1' }
 
 export async function delegate (ctx: RequesterContext, spec: DelegationSpec, options: { signal?: AbortSignal, onTask?: (task: string) => void } = {}): Promise<DelegationResult> {
   const signer = await ctx.signer()
@@ -115,6 +122,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   const capability = spec.capability ?? candidates[0]!.descriptor.id
   const { board } = ctx
   board.open({ task, role: 'requester', topic, capability, deadline: terms.deadline }, { reason: `delegating "${spec.intent.slice(0, 200)}"`, actor: 'person' })
+  board.terms(task, { intent: spec.intent.slice(0, 4096), reward: terms.reward.base, deadline: terms.deadline, tier: terms.tier, egress })
   options.onTask?.(task)
   const attempts: Attempt[] = []
   const end = (state: TaskState, reason: string, extra: Partial<DelegationResult> = {}): DelegationResult => {
@@ -145,7 +153,11 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
 
   // 1. Publish the terms to the candidates; collect their offers (each provider's person may take until the deadline).
   const offers = await Promise.all(candidates.map(async candidate => await askOffer(ctx, { task, topic, intent: spec.intent, input, dataClasses: egress.dataClasses, terms, candidate, signer }, signal)))
-  if (signal.aborted) return stopped()
+  if (signal.aborted) {
+    // Each candidate may have opened the task (or be asking its person): they hear that it ended.
+    for (const candidate of candidates) void notify(ctx, candidate.descriptor.agent, task, signer, 'the task ended')
+    return stopped()
+  }
   const accepted: Offered[] = []
   for (const [i, answer] of offers.entries()) {
     const provider = peerIdOf(candidates[i]!.descriptor.agent)
@@ -174,6 +186,8 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
     const awardedAt = ctx.now()
     try {
       const verification = await verifyProvider(ctx, { task, terms, chosen, signer }, signal)
+      if (verification.challengeMs !== undefined) board.verified(task, { tier: 'T2', passed: true, detail: `${provider} proved its agent key live in ${verification.challengeMs} ms` })
+      if (verification.canary === true) board.verified(task, { tier: 'T2', passed: true, detail: `${provider} answered the known-answer canary right` })
       const chain = ctx.chainOf(offer.provider)
       if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded to ${provider} at ${offer.price} credits`, actor: 'self' })
       ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'offered', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
@@ -189,11 +203,15 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       }
       holding = undefined
       const delivered = checkResult(answer.m, task, offer.provider)
+      board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
       const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered, tool: chosen.candidate.descriptor.id }) : undefined
+      if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
       const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence }, signal).catch((err: unknown) => {
         attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
         return undefined
       })
+      if (receipt !== undefined) board.receipt(task, { satisfied: true, digest: hex(receipt) })
+      board.output(task, outputText(delivered))
       ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
       attempts.push({ provider, stage: 'execution', outcome: 'completed' })
       outcome = end('completed', `${provider} delivered${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`, {
@@ -207,6 +225,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       if (overdue()) break
       const failed = err instanceof AttemptFailed ? err : new AttemptFailed('execution', toErrorInfo(err).message)
       attempts.push({ provider, stage: failed.stage, outcome: 'failed', reason: failed.message })
+      if (failed.tier !== undefined) board.verified(task, { tier: failed.tier, passed: false, detail: `${provider}: ${failed.message}`.slice(0, 1024) })
       if (failed.trace !== undefined) traces.push(traceOf(failed.trace, { mechanism: mechanismFor(ctx, { ...spec, topic }), topic, task, offer, marketPrice, afterMs: ctx.now() - awardedAt, now: ctx.now() }))
       void notify(ctx, offer.provider, task, signer, `failed over: ${failed.message}`)
     }
@@ -320,11 +339,11 @@ function checkResult (message: Uint8Array | undefined, task: string, provider: U
 }
 
 function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Array, expected: { task: string, input: unknown, result: ToolResult, tool: string }): VerifiedEvidence {
-  if (packageBytes === undefined) throw new AttemptFailed('verification', 'T3 asks for an evidence package and none came', 'unverifiable_result')
+  if (packageBytes === undefined) throw new AttemptFailed('verification', 'T3 asks for an evidence package and none came', 'unverifiable_result', 'T3')
   try {
     return verifyEvidence(decodeEvidence(packageBytes), provider, { task: expected.task, input: expected.input, result: expected.result, tool: { id: expected.tool } })
   } catch (err) {
-    throw new AttemptFailed('verification', `evidence rejected: ${toErrorInfo(err).message}`, 'wrong_result')
+    throw new AttemptFailed('verification', `evidence rejected: ${toErrorInfo(err).message}`, 'wrong_result', 'T3')
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Libp2p } from 'libp2p'
-import type { NegotiationEvents, TaskRecord, TaskTransition } from '../api/negotiation.ts'
+import type { TaskRecord, TaskTransition } from '../api/negotiation.ts'
 import type { TypedEvents } from '../common/events.ts'
 import type { Candidate, DiscoverConstraints } from '../discovery/matcher.ts'
 import { CanaryRegistry } from '../execution/canaries.ts'
@@ -15,6 +15,7 @@ import type { Mechanism } from './mechanism.ts'
 import { ProviderSide } from './provider.ts'
 import { delegate, type DelegationResult, type DelegationSpec } from './requester.ts'
 import { TaskBoard } from './task-board.ts'
+import type { TaskBoardEvents, TaskTimelineEntry } from './timeline.ts'
 import { TraceStore } from './trace-store.ts'
 import { serveChallenges, serveTasks } from './wire.ts'
 
@@ -97,7 +98,7 @@ export class Negotiation {
     })
   }
 
-  get events (): TypedEvents<NegotiationEvents> {
+  get events (): TypedEvents<TaskBoardEvents> {
     return this.board.events
   }
 
@@ -150,5 +151,10 @@ export class Negotiation {
 
   timeline (task: string): TaskTransition[] {
     return this.board.store.transitions(task)
+  }
+
+  /** The whole timeline: states, terms, offers, selection, verification and receipt, in order. */
+  entries (task: string): TaskTimelineEntry[] {
+    return this.board.store.timeline(task)
   }
 }

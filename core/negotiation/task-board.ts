@@ -1,14 +1,16 @@
 import { TaskCanceledError, TaskDeadlineError } from '../api/errors.ts'
-import type { NegotiationEvents, Offer, TaskRecord, TaskState, TaskTransition } from '../api/negotiation.ts'
+import type { Offer, TaskRecord, TaskState, TaskTransition } from '../api/negotiation.ts'
 import { TypedEvents } from '../common/events.ts'
 import { hex } from '../identity/ids.ts'
 import type { Database } from '../store/database.ts'
 import { isTerminal } from './lifecycle.ts'
 import type { RankedOffer } from './selection.ts'
 import { TaskStore, type NewTask } from './task-store.ts'
+import { stateEntry, type TaskBoardEvents, type TaskNote } from './timeline.ts'
 
 // The live side of tasks: every transition persisted, then emitted for the timeline; each live task has an AbortSignal
 // that fires on cancellation (TaskCanceledError) or at its deadline (TaskDeadlineError), so work in flight stops.
+// Every timeline line (states, terms, offers, selection, verification, receipt) is persisted, then emitted as `task:entry`.
 
 export interface TaskBoardComponents {
   readonly db: Database
@@ -24,13 +26,16 @@ export interface MoveNote {
   readonly actor: string
 }
 
+/** A timeline line before it is stamped with the board's clock. */
+export type NoteOf<K extends TaskNote['kind']> = Omit<Extract<TaskNote, { kind: K }>, 'kind' | 'at'>
+
 interface Live {
   readonly controller: AbortController
   readonly timer: ReturnType<typeof setTimeout>
 }
 
 export class TaskBoard {
-  readonly events = new TypedEvents<NegotiationEvents>()
+  readonly events = new TypedEvents<TaskBoardEvents>()
   readonly store: TaskStore
   private readonly now: () => number
   private readonly live = new Map<string, Live>()
@@ -43,7 +48,9 @@ export class TaskBoard {
   open (task: NewTask, note: MoveNote): TaskRecord {
     const at = this.now()
     const record = this.store.create(task, { ...note, at })
-    this.events.emit('task:state', { task: task.task, from: undefined, to: 'submitted', at, reason: note.reason, actor: note.actor })
+    const transition: TaskTransition = { task: task.task, from: undefined, to: 'submitted', at, reason: note.reason, actor: note.actor }
+    this.events.emit('task:state', transition)
+    this.events.emit('task:entry', { task: task.task, entry: stateEntry(transition) })
     return record
   }
 
@@ -51,6 +58,7 @@ export class TaskBoard {
   move (task: string, to: TaskState, note: MoveNote): TaskTransition {
     const transition = this.store.transition(task, to, { ...note, at: this.now() })
     this.events.emit('task:state', transition)
+    this.events.emit('task:entry', { task, entry: stateEntry(transition) })
     // Work still running for a task that has ended is wasted: stop it, whatever ended it.
     if (isTerminal(to)) this.settle(task, new TaskCanceledError(`task ${task} is ${to}: ${note.reason}`))
     return transition
@@ -77,16 +85,37 @@ export class TaskBoard {
     return controller.signal
   }
 
+  /** A signed offer received (or, as the provider, made): kept for failover and shown on the timeline. */
   recordOffer (offer: Offer, bytes: Uint8Array): void {
     this.store.saveOffer(offer.task, offer.provider, bytes, this.now())
     this.events.emit('task:offer', { task: offer.task, provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality })
+    this.note(offer.task, 'offer', { provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality, ...(offer.reason === undefined ? {} : { reason: offer.reason }) })
+  }
+
+  /** The terms the task was published with (or, as the provider, received). */
+  terms (task: string, terms: NoteOf<'terms'>): void { this.note(task, 'terms', terms) }
+
+  /** One check of a provider at the terms' tier, passed or not. */
+  verified (task: string, verification: NoteOf<'verification'>): void { this.note(task, 'verification', verification) }
+
+  /** The co-signed receipt: its verdict and hash. */
+  receipt (task: string, receipt: NoteOf<'receipt'>): void { this.note(task, 'receipt', receipt) }
+
+  /** The delivered result, as text. */
+  output (task: string, text: string): void { this.note(task, 'output', { text }) }
+
+  private note<K extends TaskNote['kind']> (task: string, kind: K, body: NoteOf<K>): void {
+    const entry = this.store.note(task, { ...body, kind, at: this.now() } as unknown as TaskNote)
+    this.events.emit('task:entry', { task, entry })
   }
 
   /** Announces the failover order; the first provider becomes the task's peer. */
   selected (task: string, ranked: readonly RankedOffer[]): void {
     const first = ranked[0]
     if (first !== undefined) this.store.setPeer(task, first.offer.provider)
-    this.events.emit('task:selected', { task, order: ranked.map(r => ({ provider: hex(r.offer.provider), score: r.score })) })
+    const order = ranked.map(r => ({ provider: hex(r.offer.provider), score: r.score }))
+    this.events.emit('task:selected', { task, order })
+    this.note(task, 'selected', { order })
   }
 
   /** Live tasks past their deadline, failed with a reason: what the host runs on startup. */

@@ -2,9 +2,11 @@ import { TaskExistsError, UnknownTaskError } from '../api/errors.ts'
 import type { TaskRecord, TaskRole, TaskState, TaskTransition } from '../api/negotiation.ts'
 import { transaction, type Database } from '../store/database.ts'
 import { assertTransition } from './lifecycle.ts'
+import { stateEntry, type TaskNote, type TaskTimelineEntry } from './timeline.ts'
 
 // The negotiation plane's task persistence (migration 7): each task, every transition with its time, actor and reason,
 // and the offers received. A transition and the task's new state are one transaction, so the timeline never disagrees.
+// The other timeline lines (migration 8) share the transitions' per-task sequence, so the whole timeline reads in order.
 
 export interface NewTask {
   readonly task: string
@@ -23,7 +25,15 @@ export interface TransitionNote {
   readonly at: number
 }
 
+/** A task as the task list shows it: its record, with the intent and reward of the terms it was published with. */
+export interface TaskListing extends TaskRecord {
+  readonly intent: string | undefined
+  readonly reward: number | undefined
+}
+
 type Row = Record<string, unknown>
+/** Bounds what a listing reads at once. */
+const MAX_LISTING = 1000
 const LIVE = "state NOT IN ('completed', 'canceled', 'failed', 'rejected')"
 
 export class TaskStore {
@@ -50,7 +60,7 @@ export class TaskStore {
     return transaction(this.db, () => {
       const from = this.get(id).state
       assertTransition(id, from, to)
-      const seq = this.sql.nextSeq.get(id) as number
+      const seq = this.sql.nextSeq.get({ task: id }) as number
       this.sql.insertTransition.run(id, seq, from, to, note.at, note.actor, note.reason)
       this.sql.setState.run(to, note.at, id)
       return { task: id, from, to, at: note.at, reason: note.reason, actor: note.actor }
@@ -104,6 +114,40 @@ export class TaskStore {
   offers (task: string): Uint8Array[] {
     return (this.sql.offers.all(task) as Buffer[])
   }
+
+  /** Appends a timeline line after the task's last one; returns it. */
+  note (task: string, note: TaskNote): TaskNote {
+    transaction(this.db, () => {
+      if (this.sql.task.get(task) === undefined) throw new UnknownTaskError(`no task ${task}`)
+      this.sql.insertNote.run(task, this.sql.nextSeq.get({ task }) as number, note.kind, note.at, JSON.stringify(note))
+    })
+    return note
+  }
+
+  /** The whole timeline, oldest first: state changes and the lines between them. */
+  timeline (id: string): TaskTimelineEntry[] {
+    this.get(id)
+    return (this.sql.timeline.all(id, id) as Row[]).map(row => row.entry === null
+      ? stateEntry({ task: id, from: (row.from_state as TaskState | null) ?? undefined, to: row.to_state as TaskState, at: row.at as number, reason: row.reason as string, actor: row.actor as string })
+      : JSON.parse(row.entry as string) as TaskNote)
+  }
+
+  /** Tasks most recently changed first, in one role or both. */
+  list (options: { role?: TaskRole, limit?: number } = {}): TaskListing[] {
+    const limit = Math.max(1, Math.min(MAX_LISTING, options.limit ?? 100))
+    const rows = (options.role === undefined ? this.sql.list.all(limit) : this.sql.listRole.all(options.role, limit)) as Row[]
+    return rows.map(listingOf)
+  }
+
+  listing (id: string): TaskListing {
+    const row = this.sql.listing.get(id) as Row | undefined
+    if (row === undefined) throw new UnknownTaskError(`no task ${id}`)
+    return listingOf(row)
+  }
+}
+
+function listingOf (row: Row): TaskListing {
+  return { ...recordOf(row), intent: (row.intent as string | null) ?? undefined, reward: (row.reward as number | null) ?? undefined }
 }
 
 function recordOf (row: Row): TaskRecord {
@@ -121,12 +165,16 @@ function recordOf (row: Row): TaskRecord {
 }
 
 const COLUMNS = 'id, role, topic, capability, state, deadline, peer, created_at, updated_at'
+const LISTING = `SELECT t.id, t.role, t.topic, t.capability, t.state, t.deadline, t.peer, t.created_at, t.updated_at,
+  json_extract(n.entry, '$.intent') AS intent, json_extract(n.entry, '$.reward') AS reward
+  FROM tasks t LEFT JOIN task_timeline n ON n.task = t.id AND n.kind = 'terms'`
 
 function prepare (db: Database) {
   return {
     insertTask: db.prepare('INSERT INTO tasks (id, role, topic, capability, state, deadline, peer, request, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     insertTransition: db.prepare('INSERT INTO task_transitions (task, seq, from_state, to_state, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    nextSeq: db.prepare('SELECT coalesce(max(seq) + 1, 0) FROM task_transitions WHERE task = ?').pluck(),
+    // One sequence per task across transitions and the other timeline lines.
+    nextSeq: db.prepare('SELECT max(coalesce((SELECT max(seq) FROM task_transitions WHERE task = @task), -1), coalesce((SELECT max(seq) FROM task_timeline WHERE task = @task), -1)) + 1').pluck(),
     setState: db.prepare('UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?'),
     setPeer: db.prepare('UPDATE tasks SET peer = ? WHERE id = ?'),
     task: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE id = ?`),
@@ -135,6 +183,12 @@ function prepare (db: Database) {
     live: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE ${LIVE} ORDER BY created_at, id`),
     overdue: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE ${LIVE} AND deadline < ? ORDER BY deadline, id`),
     upsertOffer: db.prepare('INSERT INTO task_offers (task, provider, bytes, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (task, provider) DO UPDATE SET bytes = excluded.bytes, received_at = excluded.received_at'),
-    offers: db.prepare('SELECT bytes FROM task_offers WHERE task = ? ORDER BY received_at, provider').pluck()
+    offers: db.prepare('SELECT bytes FROM task_offers WHERE task = ? ORDER BY received_at, provider').pluck(),
+    insertNote: db.prepare('INSERT INTO task_timeline (task, seq, kind, at, entry) VALUES (?, ?, ?, ?, ?)'),
+    timeline: db.prepare(`SELECT seq, from_state, to_state, at, actor, reason, NULL AS entry FROM task_transitions WHERE task = ?
+      UNION ALL SELECT seq, NULL, NULL, at, NULL, NULL, entry FROM task_timeline WHERE task = ? ORDER BY seq`),
+    list: db.prepare(`${LISTING} ORDER BY t.updated_at DESC, t.id LIMIT ?`),
+    listRole: db.prepare(`${LISTING} WHERE t.role = ? ORDER BY t.updated_at DESC, t.id LIMIT ?`),
+    listing: db.prepare(`${LISTING} WHERE t.id = ?`)
   }
 }

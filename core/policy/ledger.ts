@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import { InvalidLedgerEntryError } from '../api/errors.ts'
 import type { CreditTotals, LedgerEntry, LedgerKind, PeerBalance } from '../api/policy.ts'
+import { TypedEvents } from '../common/events.ts'
 import { baidIdOf } from '../identity/ids.ts'
 import type { Database } from '../store/database.ts'
 
@@ -19,6 +20,8 @@ export interface NewLedgerEntry {
 type Row = Record<string, unknown>
 
 export class Ledger {
+  /** Each entry once appended, so the Ledger view updates as credits move. */
+  readonly events = new TypedEvents<{ 'ledger:recorded': LedgerEntry }>()
   private readonly sql: ReturnType<typeof prepare>
   private readonly now: () => number
 
@@ -31,7 +34,20 @@ export class Ledger {
   record (entry: NewLedgerEntry): boolean {
     if (!(entry.credits >= 0 && entry.credits < 1e15)) throw new InvalidLedgerEntryError(`credits must be a finite amount of at least 0, not ${entry.credits}`)
     try {
-      return this.sql.insert.run(entry.task, entry.peer, entry.kind, entry.credits, entry.capability ?? null, entry.topic ?? null, this.now()).changes > 0
+      const at = this.now()
+      const { changes, lastInsertRowid } = this.sql.insert.run(entry.task, entry.peer, entry.kind, entry.credits, entry.capability ?? null, entry.topic ?? null, at)
+      if (changes === 0) return false
+      this.events.emit('ledger:recorded', {
+        id: Number(lastInsertRowid),
+        task: entry.task,
+        peer: baidIdOf(entry.peer),
+        kind: entry.kind,
+        credits: entry.credits,
+        ...(entry.capability === undefined ? {} : { capability: entry.capability }),
+        ...(entry.topic === undefined ? {} : { topic: entry.topic }),
+        at
+      })
+      return true
     } catch (err) {
       if (err instanceof BetterSqlite3.SqliteError && err.code === 'SQLITE_CONSTRAINT_CHECK') {
         throw new InvalidLedgerEntryError(`malformed ledger entry (a 1–128 character task id, a 32-byte peer, offered/earned/spent): ${err.message}`, { cause: err })

@@ -116,3 +116,25 @@ export const policyMigrations: readonly Migration[] = [
     }
   }
 ]
+
+/** Daily limits on served tasks per capability, and whether the person serves at all (on, paused, or offline). */
+export const servingMigration: Migration = {
+  version: 10,
+  name: 'policy-serving',
+  up (db) {
+    db.exec(`
+      -- At most this many tasks admitted per capability each local day; a capability without a row has no daily limit.
+      CREATE TABLE daily_limits (
+        capability  TEXT PRIMARY KEY CHECK (length(capability) BETWEEN 1 AND 128),
+        max_per_day INTEGER NOT NULL CHECK (max_per_day >= 0)
+      ) STRICT, WITHOUT ROWID;
+
+      -- One row: the person's serving switch, kept across restarts.
+      CREATE TABLE serving_state (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        state      TEXT NOT NULL CHECK (state IN ('on', 'paused', 'offline')),
+        changed_at INTEGER NOT NULL
+      ) STRICT;
+    `)
+  }
+}

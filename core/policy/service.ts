@@ -4,6 +4,7 @@ import { Approvals, type ApprovalAsk } from './approvals.ts'
 import { Cooperation } from './cooperation.ts'
 import { Ledger } from './ledger.ts'
 import { Privacy } from './privacy.ts'
+import { Serving } from './serving.ts'
 
 // The policy plane: whether this agent serves a task (constraints, then the person or their grant), what may leave the
 // device when it delegates one (privacy rules, previewed), and the credits each side gave and got.
@@ -47,12 +48,15 @@ export class Policy {
   readonly privacy: Privacy
   readonly ledger: Ledger
   readonly approvals: Approvals
+  /** The person's serving switch and daily limits. */
+  readonly serving: Serving
 
   constructor (components: PolicyComponents, init: PolicyInit = {}) {
     const now = init.now ?? Date.now
     this.cooperation = new Cooperation(components.db, now)
     this.privacy = new Privacy(components.db)
     this.ledger = new Ledger(components.db, now)
+    this.serving = new Serving(components.db, now)
     this.approvals = new Approvals(components.db, { now, interactive: components.interactive, timeoutMs: init.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS })
   }
 
@@ -69,6 +73,8 @@ export class Policy {
    * A request the constraints admit counts toward the rate limits whatever the answer: asking is what the limits ration.
    */
   async screenServe (ask: ServeAsk, options: { signal?: AbortSignal } = {}): Promise<ServeVerdict> {
+    const held = this.serving.hold(ask.capability)
+    if (held !== undefined) return { verdict: 'refuse', reasons: [held] }
     // Classified first: it refuses a payload JSON cannot carry before anything counts it.
     const { input, ...subject } = ask
     const dataClasses = input?.dataClasses ?? this.privacy.classify(ask.payload)

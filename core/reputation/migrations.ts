@@ -71,3 +71,21 @@ export const reputationMigrations: readonly Migration[] = [
     }
   }
 ]
+
+/** Migration 9: relative trust over time, a point per change, for the Trust view's chart. */
+export const trustHistoryMigration: Migration = {
+  version: 9,
+  name: 'trust-history',
+  up (db) {
+    db.exec(`
+      -- A peer's relative trust (0–1) in a topic after each recompute that changed it; the oldest points go past a bound per peer and topic.
+      CREATE TABLE trust_history (
+        topic    TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+        peer     BLOB NOT NULL CHECK (length(peer) = 32),
+        at       INTEGER NOT NULL,
+        relative REAL NOT NULL CHECK (relative >= 0 AND relative <= 1),
+        PRIMARY KEY (topic, peer, at)
+      ) STRICT, WITHOUT ROWID;
+    `)
+  }
+}

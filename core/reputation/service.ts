@@ -4,6 +4,7 @@ import { TypedEvents } from '../common/events.ts'
 import { agentKeyOf, baidIdOf, hex } from '../identity/ids.ts'
 import type { Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
+import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
 import { DEFAULT_MG_OPTIONS, endorsed, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
 import { openReceipt, type OpenedReceipt } from './receipt.ts'
 import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord, type FraudProofKind } from './slashing.ts'
@@ -30,7 +31,17 @@ export interface ReputationInit {
   readonly halfLifeMs?: number
   /** How long evidence may gather before the topics it touched are recomputed. */
   readonly recomputeDelayMs?: number
+  /** How relative trust over time is kept (a point per change, bounded per peer and topic). */
+  readonly history?: TrustHistoryInit
   readonly now?: () => number
+}
+
+/** One peer's place in a topic, as the Trust view lists it. */
+export interface TopicScore {
+  readonly peer: Uint8Array
+  readonly score: number
+  readonly relative: number
+  readonly standing: PeerStanding
 }
 
 export interface ReputationEvents extends Record<string, unknown> {
@@ -72,6 +83,7 @@ interface Engine {
 export class Reputation {
   readonly events = new TypedEvents<ReputationEvents>()
   readonly store: ReputationStore
+  readonly history: TrustHistory
   private readonly components: ReputationComponents
   private readonly options: MgEigenTrustOptions
   private readonly halfLifeMs: number
@@ -93,6 +105,7 @@ export class Reputation {
   constructor (components: ReputationComponents, init: ReputationInit = {}) {
     this.components = components
     this.store = new ReputationStore(components.db)
+    this.history = new TrustHistory(components.db, init.history)
     this.options = { ...DEFAULT_MG_OPTIONS, ...init.options }
     this.halfLifeMs = init.halfLifeMs ?? DEFAULT_HALF_LIFE_MS
     this.recomputeDelayMs = init.recomputeDelayMs ?? DEFAULT_RECOMPUTE_DELAY_MS
@@ -226,6 +239,34 @@ export class Reputation {
     }
   }
 
+  /** Every topic computed: the known domains, those with thresholds and those seen in evidence. */
+  topics (): string[] {
+    this.flush()
+    return [...this.topicNames]
+  }
+
+  /**
+   * The peers that count in a topic, most trusted first: every one with a score there, and those blocked or slashed
+   * (the person's own BAID left out), at most `limit`.
+   */
+  scores (topic: string, limit = 200): TopicScore[] {
+    this.flush()
+    const self = this.selfIndex()
+    const out: TopicScore[] = []
+    for (const [j, peer] of this.peerKeys.entries()) {
+      if (j === self) continue
+      const view = this.score(peer, topic)
+      if (view.score > 0 || view.standing === 'blocked' || view.standing === 'slashed') out.push({ peer, score: view.score, relative: view.relative, standing: view.standing })
+    }
+    return out.sort((a, b) => b.relative - a.relative || b.score - a.score).slice(0, limit)
+  }
+
+  /** A peer's relative trust in a topic over time, oldest first. */
+  trustHistory (peer: Uint8Array, topic: string): TrustPointRow[] {
+    this.flush()
+    return this.history.points(peer, topic)
+  }
+
   /** Agents announced something: index newcomers among them soon (once per burst of announcements). */
   announcersChanged (): void {
     this.schedule()
@@ -263,9 +304,21 @@ export class Reputation {
     for (const k of changed) {
       const result = engine.trust.topic(k) as TopicTrust
       this.store.saveTrustVector(this.topicNames[k] as string, this.peerKeys, result.vector.subarray(0, this.peerKeys.length), now)
+      this.history.record(this.topicNames[k] as string, this.relatives(result), now)
     }
     this.appScores.clear()
     this.events.emit('trust:updated', { topics: [...changed].map(k => this.topicNames[k] as string) })
+  }
+
+  /** Each peer's relative trust in a freshly computed topic (the person left out), as the history records it. */
+  private * relatives (result: TopicTrust): Generator<{ peer: Uint8Array, relative: number }> {
+    const self = this.selfIndex()
+    const top = topEndorsed(result, self)
+    for (const [j, peer] of this.peerKeys.entries()) {
+      if (j === self || j >= result.vector.length) continue
+      const known = endorsed(result, j)
+      yield { peer, relative: known > 0 && top > 0 ? Math.min(1, known / top) : 0 }
+    }
   }
 
   /** Whether a query must recompute first: no engine yet, evidence waiting, or the evidence is due to age. */

@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { benchDiscovery } from './discovery.ts'
 import { benchIdentity } from './identity.ts'
 import { benchReputation } from './reputation.ts'
+import { benchUi } from './ui.ts'
 
 // `npm run bench -- <name> [--json]`: each benchmark prints a table to stderr and, with --json, one JSON line last on stdout.
 
@@ -56,6 +57,23 @@ program.command('reputation')
       `  ratio                   ${r.ratio}× C  (target ≤ ${r.target_ratio}: ${met(r.ratio <= r.target_ratio)}); max |engine − C| ${r.max_abs_diff}`,
       `  PersonalTrust.computeAll ${r.engine_compute_all_seconds} s (whole per-person path, 2 passes per topic)`,
       `  whole bench             ${r.total_seconds} s  (target ≤ ${r.target_total_seconds}: ${met(r.total_seconds <= r.target_total_seconds)})`,
+      ''
+    ].join('\n'))
+    process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
+  })
+
+program.command('ui')
+  .description('a daemon from spawn to online, the UI\'s first render in Chromium, a 1,000-request Inbox, idle memory; beside a bare libp2p node and a blank page')
+  .option('--json', 'print one line of JSON as the last line of stdout')
+  .action(async (opts: { json?: boolean }) => {
+    const r = await benchUi(line => { process.stderr.write(`  ${line}\n`) })
+    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+    process.stderr.write([
+      'UI and core (median of 3, same run):',
+      `  start to online         ${r.start_to_online_ms} ms  (bare libp2p node ${r.baseline_libp2p_start_ms} ms, ${r.start_vs_libp2p}×; target ≤ ${r.target_start_ms}: ${met(r.start_to_online_ms <= r.target_start_ms)})`,
+      `  first render (Inbox)    ${r.first_render_ms} ms  (blank page ${r.baseline_blank_render_ms} ms, ${r.render_vs_blank}×; target ≤ ${r.target_first_render_ms}: ${met(r.first_render_ms <= r.target_first_render_ms)})`,
+      `  1,000 queued requests   ${r.inbox_1000_render_ms} ms to the first rows, ${r.inbox_1000_scroll_ms} ms to scroll to the end (${r.inbox_rows_in_dom} rows in the page)`,
+      `  idle core RSS           ${r.idle_rss_mb} MB  (bare libp2p node ${r.baseline_libp2p_rss_mb} MB, ${r.rss_vs_libp2p}×)`,
       ''
     ].join('\n'))
     process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')

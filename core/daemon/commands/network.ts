@@ -1,32 +1,25 @@
-import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { SocketMeter } from '../testnet/meter.ts'
 import { testnetHandlers } from '../testnet/node-control.ts'
-import { z } from 'zod'
-import { UsageError } from '../../api/errors.ts'
+import { API_METHODS, type CandidateView } from '../../api/app.ts'
+import { NotOnlineError, UsageError } from '../../api/errors.ts'
+import { bundledBootstrap, createAppCore, type AppCore } from '../../app/index.ts'
 import { loadAgentConfig } from '../../common/config.ts'
 import type { Identity } from '../../identity/identity.ts'
 import { DEFAULT_A2A_PORT, negotiationDelegator, ownAgentCard, startA2aEndpoint, type A2aEndpoint } from '../../interop/index.ts'
-import { APP_ROOT, defaultDataDir } from '../../common/paths.ts'
-import type { Candidate } from '../../discovery/matcher.ts'
-import { peerIdOf } from '../../identity/ids.ts'
-import type { Network } from '../../host.ts'
-import { callControl, controlPath, serveControl } from '../control.ts'
+import { defaultDataDir } from '../../common/paths.ts'
+import type { Network, NetworkInit } from '../../host.ts'
+import { callControl, controlPath, serveControl, type ControlHandler } from '../control.ts'
+import { startDaemonUi } from '../ui/daemon-ui.ts'
+import { DEFAULT_UI_PORT } from '../ui/server.ts'
 import { log, report } from '../output.ts'
-import { withHost, type GlobalOptions, type Runner } from '../context.ts'
-import { delegateHandlers, policyHandlers } from './tasks.ts'
-import { PeerNames, trustHandlers } from './trust.ts'
+import { keystoreKind, type GlobalOptions, type Runner } from '../context.ts'
+import { passphraseFrom } from '../prompt.ts'
+import { delegateHandlers } from './tasks.ts'
 
 // `hearth daemon` runs the peer; `peers`, `announce` and `discover` ask the running daemon of the same data directory.
-
-const DiscoverParams = z.object({
-  intent: z.string().min(1).max(2048),
-  topic: z.string().max(64).optional(),
-  maxPrice: z.number().min(0).optional(),
-  limit: z.number().int().min(1).max(100).optional()
-}).strict()
 
 export function networkCommands (program: Command, run: Runner): void {
   program.command('daemon')
@@ -38,17 +31,16 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--upnp', 'ask the router to forward a port (UPnP), where it allows')
     .option('--ttl <seconds>', 'lifetime of announced descriptors (refreshed at half of it)', '600')
     .option('--a2a [port]', `also serve a local A2A endpoint on 127.0.0.1 (port ${DEFAULT_A2A_PORT} unless given) through which A2A clients delegate tasks to the network`)
+    .option('--ui [port]', `also serve the web UI on 127.0.0.1 (port ${DEFAULT_UI_PORT} unless given; 0 picks a free one), at the printed URL with its token`)
     .option('--interactive', 'you answer requests to serve tasks with `hearth inbox`; without it, a request no grant or rule allows is declined')
     .addOption(new Option('--testnet', 'answer the testnet orchestrator (hearth testnet)').hideHelp())
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
-    .action(run(async (opts) => withHost(opts, async host => {
+    .action(run(async (opts) => {
       const meter = new SocketMeter()
       if (opts.testnet === true) meter.start()
-      const started = await host.start()
-      if (started.reissued !== undefined) log(`BAID version ${started.identity.baidVersion} issued (${started.reissued} changed)`)
-      const network = await host.connect({
+      const app = await openAppCore(opts, {
         listen: opts.listen as string[],
-        bootstrap: (opts.bootstrap as string[] | undefined) ?? defaultBootstrap(),
+        bootstrap: (opts.bootstrap as string[] | undefined) ?? bundledBootstrap(),
         mdns: opts.mdns !== false,
         upnp: opts.upnp === true,
         relayServer: opts.relay === true,
@@ -59,34 +51,47 @@ export function networkCommands (program: Command, run: Runner): void {
         inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
-      const commands = {
-        ...handlers(network, host.identity.info.bind(host.identity)),
-        ...trustHandlers(host.reputation, host.db),
-        ...delegateHandlers(network),
-        ...policyHandlers(host.policy, new PeerNames(host.db)),
-        ...(opts.testnet === true ? testnetHandlers(network, host.identity, meter) : {})
+      try {
+        const host = app.host()
+        // Without the web UI there is no way to create an identity from here: say so, as before.
+        const identity = opts.ui === undefined || host.identity.exists() ? host.identity.info() : undefined
+        const network = app.network()
+        // One implementation for the CLI and the UI: the control socket serves the app core, plus what only the CLI needs.
+        const commands = {
+          ...asControlCommands(app),
+          // Looked up per call: the network is a new one after the person takes the agent offline and back, or rotates its key.
+          'task.delegate': async (params: unknown) => await delegateHandlers(requireOnline(app))['task.delegate']!(params),
+          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter) : {})
+        }
+        const control = await serveControl(controlPath(host.dataDir), commands)
+        const a2a = opts.a2a === undefined || network === undefined ? undefined : await startA2a(host.dataDir, host.identity, network, opts.a2a as true | string)
+        const ui = opts.ui === undefined ? undefined : await startDaemonUi(opts.ui as true | string, app, log)
+        const addrs = network?.peer.getMultiaddrs().map(String) ?? []
+        log(identity === undefined ? 'Hearth daemon up with no identity yet: create or restore one in the web UI' : `Hearth daemon up as ${identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)
+        if (a2a !== undefined) log(`A2A endpoint ${a2a.url} (send Authorization: Bearer ${a2a.token}); card at ${a2a.baseUrl}/.well-known/agent-card.json`)
+        if (ui !== undefined) log(`Hearth web UI: ${ui.url}`)
+        const a2aReport = a2a === undefined ? {} : { a2a: { baseUrl: a2a.baseUrl, url: a2a.url, token: a2a.token } }
+        const uiReport = ui === undefined ? {} : { ui: { url: ui.url, port: ui.port, token: ui.token } }
+        const idReport = identity === undefined ? {} : { peerId: identity.peerId, baidId: identity.baidId, baidVersion: identity.baidVersion }
+        report(opts, { ...idReport, addrs, ...a2aReport, ...uiReport }, r => `ready ${r.peerId ?? '(no identity yet)'}`)
+        await new Promise<void>(resolve => {
+          process.once('SIGINT', resolve)
+          process.once('SIGTERM', resolve)
+        })
+        log('Hearth daemon stopping…')
+        // Before the network stops: it aborts delegations still running for A2A clients.
+        await a2a?.close()
+        await ui?.close()
+        await new Promise<void>(resolve => control.close(() => resolve()))
+      } finally {
+        await app.stop()
       }
-      const control = await serveControl(controlPath(host.dataDir), commands)
-      const a2a = opts.a2a === undefined ? undefined : await startA2a(host.dataDir, host.identity, network, opts.a2a as true | string)
-      const addrs = network.peer.getMultiaddrs().map(String)
-      log(`Hearth daemon up as ${started.identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)
-      if (a2a !== undefined) log(`A2A endpoint ${a2a.url} (send Authorization: Bearer ${a2a.token}); card at ${a2a.baseUrl}/.well-known/agent-card.json`)
-      const a2aReport = a2a === undefined ? {} : { a2a: { baseUrl: a2a.baseUrl, url: a2a.url, token: a2a.token } }
-      report(opts, { peerId: started.identity.peerId, baidId: started.identity.baidId, baidVersion: started.identity.baidVersion, addrs, ...a2aReport }, r => `ready ${r.peerId}`)
-      await new Promise<void>(resolve => {
-        process.once('SIGINT', resolve)
-        process.once('SIGTERM', resolve)
-      })
-      log('Hearth daemon stopping…')
-      // Before the network stops: it aborts delegations still running for A2A clients.
-      await a2a?.close()
-      await new Promise<void>(resolve => control.close(() => resolve()))
-    })))
+    }))
 
   program.command('peers')
     .description('peers the running daemon is connected to')
     .action(run(async (opts) => {
-      const peers = await callControl(dataDirOf(opts), 'peers.list') as Array<{ peerId: string, addrs: string[] }>
+      const { peers } = await callControl(dataDirOf(opts), 'peers.list') as { peers: Array<{ peerId: string, addrs: string[] }> }
       report(opts, { peers }, r => r.peers.length === 0 ? 'no peers' : r.peers.map(p => `${p.peerId}  ${p.addrs.join(' ')}`).join('\n'))
     }))
 
@@ -109,37 +114,33 @@ export function networkCommands (program: Command, run: Runner): void {
     }))
 }
 
-interface CandidateView { peerId: string, capability: string, name: string, topics: string[], price: number, score: number, relevance: number, trust: number, qos: number, reasons: string[] }
-
-function handlers (network: Network, identity: () => unknown) {
-  const { peer, discovery } = network
-  return {
-    'identity.show': async () => identity(),
-    'peers.list': async () => peer.getConnections().map(c => ({ peerId: c.remotePeer.toString(), addrs: [c.remoteAddr.toString()] })),
-    'discovery.announce': async () => ({ announced: (await discovery.announce()).map(d => d.id) }),
-    'discovery.discover': async (params: unknown) => {
-      const { intent, limit, ...constraints } = DiscoverParams.parse(params)
-      const candidates = await discovery.discover(intent, constraints, { limit: limit ?? 10 })
-      return { candidates: candidates.map(view) }
-    }
-  }
+/** The daemon's app core: the data directory, keystore and passphrase as for every command, and how to join the network. */
+async function openAppCore (opts: GlobalOptions, network: NetworkInit): Promise<AppCore> {
+  const kind = keystoreKind(opts.keystore)
+  return await createAppCore({
+    dataDir: dataDirOf(opts),
+    passphrase: passphraseFrom('HEARTH_PASSPHRASE', 'keystore passphrase'),
+    ...(kind === undefined ? {} : { keystore: kind }),
+    // A person who started the daemon with --interactive answers approvals through `hearth inbox`, or in the web UI.
+    ...(opts.interactive === true || opts.ui !== undefined ? { interactive: () => true } : {}),
+    network,
+    log
+  })
 }
 
-function view (c: Candidate): CandidateView {
-  const d = c.descriptor
-  return { peerId: peerIdOf(d.agent), capability: d.id, name: d.name, topics: d.topics, price: d.constraints.price, score: c.score, relevance: c.relevance, trust: c.trust, qos: c.qos, reasons: c.reasons }
+function requireOnline (app: AppCore): Network {
+  const network = app.network()
+  if (network === undefined) throw new NotOnlineError('the agent is offline', { hint: 'turn serving on in the web UI, or restart the daemon' })
+  return network
+}
+
+/** Every contract method, answered by the app core (which validates the params). */
+function asControlCommands (app: AppCore): Record<string, ControlHandler> {
+  return Object.fromEntries(API_METHODS.map(method => [method, async (params: unknown) => await app.call(method, params)]))
 }
 
 function dataDirOf (opts: GlobalOptions): string {
   return resolve(opts.dataDir ?? defaultDataDir())
-}
-
-function defaultBootstrap (): string[] {
-  try {
-    return (JSON.parse(readFileSync(join(APP_ROOT, 'resources', 'bootstrap.json'), 'utf8')) as { peers: string[] }).peers
-  } catch (err) {
-    throw new UsageError(`resources/bootstrap.json is unreadable: ${(err as Error).message}`)
-  }
 }
 
 /** The local A2A endpoint: the agent's signed card, and tasks handed to the network through the negotiation plane. */

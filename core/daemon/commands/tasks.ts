@@ -3,45 +3,21 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { UsageError } from '../../api/errors.ts'
-import { VERIFICATION_TIERS } from '../../api/negotiation.ts'
+import { API_PARAMS } from '../../api/app-schemas.ts'
+import { ActivityLog } from '../../app/activity.ts'
+import { asControlHandlers } from '../../app/dispatch.ts'
+import { inboxHandlers } from '../../app/inbox.ts'
 import type { ApprovalRecord, Grant } from '../../api/policy.ts'
 import { defaultDataDir } from '../../common/paths.ts'
-import { domainName } from '../../common/schema.ts'
 import type { Network } from '../../host.ts'
-import { MAX_WINDOW_MS } from '../../negotiation/mechanism.ts'
 import type { DelegationResult } from '../../negotiation/requester.ts'
 import { Policy } from '../../policy/service.ts'
 import { callControl, type ControlHandler } from '../control.ts'
 import type { GlobalOptions, Runner } from '../context.ts'
 import { viaDaemonOrDatabase } from '../local.ts'
 import { report } from '../output.ts'
-import { PeerNames } from './trust.ts'
 
 // `hearth delegate` (a whole negotiation through the running daemon), `hearth inbox` (the approval queue) and `hearth grants`.
-
-const DelegateParams = z.object({
-  intent: z.string().min(1, 'the intent is some text saying what you want done').max(4096),
-  input: z.record(z.string(), z.unknown()),
-  topic: domainName().optional(),
-  capability: z.string().min(1).max(128).optional(),
-  tier: z.enum(VERIFICATION_TIERS, `the tier is one of ${VERIFICATION_TIERS.join(', ')}`).optional(),
-  reward: z.number('the reward is a number of credits').min(0).max(1e9).optional(),
-  deadlineMs: z.number('the deadline is a number of seconds').int().min(1000, 'the deadline is at least 1 second').max(MAX_WINDOW_MS, 'the deadline is at most a day').optional(),
-  canary: z.boolean().optional()
-}).strict()
-
-const DecideParams = z.object({
-  id: z.string().min(1).max(64),
-  decision: z.enum(['allow-once', 'allow-grant', 'deny']),
-  ttlMs: z.number().int().positive().optional()
-}).strict()
-
-const GrantParams = z.object({
-  peer: z.string().min(1).max(128),
-  capability: z.string().min(1).max(128),
-  topic: domainName().optional(),
-  ttlMs: z.number().int().positive()
-}).strict()
 
 function parse<T> (schema: z.ZodType<T>, params: unknown): T {
   const parsed = schema.safeParse(params)
@@ -52,31 +28,17 @@ function parse<T> (schema: z.ZodType<T>, params: unknown): T {
 /** The daemon's delegation command: it needs the network. */
 export function delegateHandlers (network: Network): Record<string, ControlHandler> {
   return {
-    'task.delegate': async (params: unknown) => view(await network.negotiation.delegate(parse(DelegateParams, params)))
-  }
-}
-
-/** The approval queue and grants; the daemon answers, or the CLI on the database when no daemon runs. */
-export function policyHandlers (policy: Policy, names: PeerNames): Record<string, ControlHandler> {
-  return {
-    'inbox.list': async () => ({ pending: policy.approvals.pending() }),
-    'inbox.decide': async (params: unknown) => {
-      const { id, decision, ttlMs } = parse(DecideParams, params)
-      return policy.approvals.decide(id, decision, ttlMs === undefined ? {} : { ttlMs })
-    },
-    'grants.list': async (params: unknown) => ({ grants: policy.approvals.grants({ all: (params as { all?: unknown } | undefined)?.all === true }) }),
-    'grants.revoke': async (params: unknown) => policy.approvals.revoke(parse(z.object({ id: z.string().min(1).max(64) }).strict(), params).id),
-    'grants.add': async (params: unknown) => {
-      const { peer, capability, topic, ttlMs } = parse(GrantParams, params)
-      return policy.approvals.grant({ direction: 'serve', peer: names.resolve(peer), capability, ...(topic === undefined ? {} : { topic }) }, ttlMs)
-    }
+    // The CLI waits for the whole negotiation (the UI's task.delegate answers at once with the task id).
+    'task.delegate': async (params: unknown) => view(await network.negotiation.delegate(parse(API_PARAMS['task.delegate'], params)))
   }
 }
 
 async function invoke (opts: GlobalOptions, method: string, params: unknown = {}): Promise<unknown> {
   return await viaDaemonOrDatabase(opts, method, params, db => {
     const policy = new Policy({ db, interactive: () => true })
-    return { handlers: policyHandlers(policy, new PeerNames(db)), close: () => { policy.stop() } }
+    // No UI listens here; the audit log still gets its line.
+    const handlers = inboxHandlers({ db: () => db, policy: () => policy, activity: () => new ActivityLog(db, Date.now), emit: () => {} })
+    return { handlers: asControlHandlers(handlers), close: () => { policy.stop() } }
   })
 }
 

@@ -95,7 +95,7 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
  * compiling TypeScript through a loader and resolving hundreds of package modules: on a 2-core machine that start-up
  * cost, times N, is most of the CPU a testnet uses. Native addons stay outside, loaded from node_modules.
  */
-async function bundleDaemon (root: string): Promise<string> {
+export async function bundleDaemon (root: string): Promise<string> {
   // Inside the app folder, so the bundle's package imports resolve to its node_modules.
   const outfile = join(APP_ROOT, '.hearth-test', basename(root), 'daemon.mjs')
   await build({

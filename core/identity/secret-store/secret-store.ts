@@ -13,6 +13,8 @@ export interface SecretStore {
   set (name: string, secret: Uint8Array): Promise<void>
   /** Remove; removing a missing name is harmless. */
   delete (name: string): Promise<void>
+  /** Backends that can turn unusable under the app (Electron safeStorage) say what they use and why they cannot. */
+  status? (): Promise<{ detail: string, problem?: Error }> | undefined
 }
 
 /** Asked for a passphrase only when one is needed; `confirm` is true when a new one is being chosen. */

@@ -67,6 +67,30 @@ describe('the reputation plane', () => {
     expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBe(0)
   })
 
+  it('lists a topic\'s peers by trust and records their relative trust each time a recompute changes it', () => {
+    const { rep } = reputation()
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    rep.block(rival.baid)
+    const scores = rep.scores(TOPIC)
+    // The person is not listed; a blocked peer is, with its standing.
+    expect(scores.map(x => baidIdOf(x.peer))).toEqual([friend, provider, rival].map(a => baidIdOf(a.baid)))
+    expect(scores.map(x => x.standing)).toEqual(['selectable', 'selectable', 'blocked'])
+    expect(rep.topics()).toContain(TOPIC)
+    const first = rep.trustHistory(provider.baid, TOPIC)
+    expect(first).toEqual([{ at: clock, relative: scores[1]!.relative }])
+    // An unsatisfied receipt of the person's own lowers it: one more point, at the recompute's time.
+    clock += 1000
+    rep.recordReceipt(receipt(me, provider, false))
+    rep.flush()
+    const after = rep.trustHistory(provider.baid, TOPIC)
+    expect(after).toHaveLength(2)
+    expect(after[1]!.at).toBe(clock)
+    expect(after[1]!.relative).toBeLessThan(first[0]!.relative)
+    expect(rep.trustHistory(stranger.baid, TOPIC)).toEqual([])
+    rep.stop()
+  })
+
   it('lets an announcing newcomer be tried without ranking it as trusted', () => {
     const { rep } = reputation()
     rep.setAnnouncers(topic => topic === TOPIC ? [stranger.signer.publicKey] : [])
@@ -106,6 +130,8 @@ describe('the reputation plane', () => {
     known.add(hex(provider.signer.publicKey))
     rep.retryPending()
     expect(rep.store.ratingCount()).toBe(1)
+    // Its recompute is scheduled; the database closes after the test.
+    rep.stop()
   })
 
   it('zeroes a peer in every topic on a verified equivocation proof, and excludes it from discovery', () => {
