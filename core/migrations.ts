@@ -5,7 +5,7 @@ import { identityMigrations } from './identity/migrations.ts'
 import { discoveryMigrations } from './discovery/migrations.ts'
 import { reputationMigrations, trustHistoryMigration } from './reputation/migrations.ts'
 import { policyMigrations, servingMigration } from './policy/migrations.ts'
-import { negotiationMigrations, taskTimelineMigration } from './negotiation/migrations.ts'
+import { executionHistoryMigration, negotiationMigrations, taskTimelineMigration } from './negotiation/migrations.ts'
 
 /**
  * Every migration of every plane, in the one global order the database applies them (1, 2, 3… without gaps).
@@ -21,5 +21,6 @@ export const migrations: readonly Migration[] = [
   taskTimelineMigration, // 8: negotiation — the timeline lines beside the transitions (terms, offers, selection, verification, receipt)
   trustHistoryMigration, // 9: reputation — relative trust over time per peer and topic, bounded
   servingMigration, // 10: policy — daily limits on served tasks, and the serving switch (on, paused, offline)
-  appMigration // 11: app — the activity (audit) log and app settings
+  appMigration, // 11: app — the activity (audit) log and app settings
+  executionHistoryMigration // 12: negotiation — the provider's own executions (duration, delivered), for its offers' ETA and quality
 ]

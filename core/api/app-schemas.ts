@@ -23,6 +23,8 @@ const servingState = z.enum(['on', 'paused', 'offline'])
 const approvalMode = z.enum(['ask', 'allow', 'deny'])
 const url = z.string().max(2048).refine(text => { try { return ['http:', 'https:'].includes(new URL(text).protocol) } catch { return false } }, 'the LLM endpoint is an http(s) URL, such as http://127.0.0.1:11434')
 const model = z.string().min(1).max(256)
+// The policy plane parses the path itself (and names what is wrong); here only its shape and size.
+const markedPath = z.string().min(2, 'a field path starts with $, such as $.user.email').max(512).startsWith('$', 'a field path starts with $, such as $.user.email')
 
 export const API_PARAMS = {
   'app.status': empty,
@@ -47,7 +49,8 @@ export const API_PARAMS = {
     tier: z.enum(VERIFICATION_TIERS, `the tier is one of ${VERIFICATION_TIERS.join(', ')}`).optional(),
     reward: z.number('the reward is a number of credits').min(0).max(1e9).optional(),
     deadlineMs: z.number('the deadline is a number of seconds').int().min(1000, 'the deadline is at least 1 second').max(DAY_MS, 'the deadline is at most a day').optional(),
-    canary: z.boolean().optional()
+    canary: z.boolean().optional(),
+    allow: z.array(dataClass).max(DATA_CLASSES.length).optional()
   }).strict(),
   'tasks.list': z.object({ role: z.enum(['requester', 'provider']).optional(), limit: limit() }).strict(),
   'tasks.get': z.object({ task: z.string().min(1).max(128) }).strict(),
@@ -85,7 +88,13 @@ export const API_PARAMS = {
   'agent.approval.set': z.object({ capability: capability(), topic: domain().optional(), mode: approvalMode }).strict(),
   'agent.dailyLimit.set': z.object({ capability: capability(), limit: z.number().int().min(0).max(1e6).nullable() }).strict(),
   'agent.privacy.get': empty,
-  'agent.privacy.set': z.object({ classes: z.partialRecord(dataClass, z.enum(['allow', 'redact', 'block'])) }).strict(),
+  'agent.privacy.set': z.object({
+    classes: z.partialRecord(dataClass, z.enum(['allow', 'redact', 'block'])),
+    marked: z.object({
+      add: z.array(z.object({ path: markedPath, dataClass }).strict()).max(100).optional(),
+      remove: z.array(markedPath).max(100).optional()
+    }).strict().optional()
+  }).strict(),
   'agent.llm.get': empty,
   'agent.llm.set': z.union([
     z.object({ clear: z.literal(true) }).strict(),

@@ -7,7 +7,7 @@ import type { IdentityInfo } from './identity.ts'
 import type { TaskState, VerificationTier } from './negotiation.ts'
 import type {
   ApprovalMode, ApprovalRecord, CreditTotals, DataClass, Decision, EffectiveConstraints, EgressAction, EgressPreview, Grant,
-  LedgerEntry, CooperationConstraints, PeerBalance, PendingApproval, PrivacyRules
+  LedgerEntry, CooperationConstraints, MarkedPath, PeerBalance, PendingApproval, PrivacyRules
 } from './policy.ts'
 import type { PeerName, PeerTrust, TopicTrustView } from './trust.ts'
 
@@ -169,7 +169,8 @@ export interface ApiMethods {
   // Delegation and negotiations
   'egress.preview': { params: { input: Record<string, unknown>, topic?: string, allow?: DataClass[] }, result: EgressPreview }
   'task.delegate': {
-    params: { intent: string, input: Record<string, unknown>, topic?: string, capability?: string, tier?: VerificationTier, reward?: number, deadlineMs?: number, canary?: boolean },
+    /** `allow`: the data classes the person lets leave (the terms' egress clause); the default is the topic's current terms. */
+    params: { intent: string, input: Record<string, unknown>, topic?: string, capability?: string, tier?: VerificationTier, reward?: number, deadlineMs?: number, canary?: boolean, allow?: DataClass[] },
     /** Answers at once with the task id; progress arrives as `task:updated` events. */
     result: { task: string }
   }
@@ -201,7 +202,8 @@ export interface ApiMethods {
   'agent.approval.set': { params: { capability: string, topic?: string, mode: ApprovalMode }, result: { mode: ApprovalMode } }
   'agent.dailyLimit.set': { params: { capability: string, limit: number | null }, result: { dailyLimit?: number } }
   'agent.privacy.get': { params: Empty, result: PrivacyRules }
-  'agent.privacy.set': { params: { classes: Partial<Record<DataClass, EgressAction>> }, result: PrivacyRules }
+  /** `marked`: JSON fields to mark as holding a data class (marking one again changes its class), and paths to unmark. */
+  'agent.privacy.set': { params: { classes: Partial<Record<DataClass, EgressAction>>, marked?: { add?: MarkedPath[], remove?: string[] } }, result: PrivacyRules }
   'agent.llm.get': { params: Empty, result: { endpoint: LlmEndpoint | null } }
   'agent.llm.set': { params: { baseUrl: string, embeddingModel?: string, chatModel?: string, apiKey?: string } | { clear: true }, result: { endpoint: LlmEndpoint | null } }
   'agent.serving.set': { params: { serving: 'on' | 'paused' | 'offline' }, result: AppStatus }

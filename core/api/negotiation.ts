@@ -123,6 +123,8 @@ export interface ReceiptSignature {
   readonly requester: Uint8Array
   readonly topic: string
   readonly satisfied: boolean
+  /** SHA-256 of the delivered output the receipt vouches for (the signed result's digest). */
+  readonly output?: Uint8Array
   readonly signature: Uint8Array
 }
 

@@ -8,6 +8,7 @@ import type { Attributor } from '../negotiation/attribution.ts'
 import { LlmAttributor } from '../negotiation/llm-attributor.ts'
 import type { AppContext, Handlers } from './context.ts'
 import type { SettingsStore, StoredLlmEndpoint } from './settings-store.ts'
+import { transaction } from '../store/database.ts'
 
 // My agent: what it offers and under which constraints, approval modes and daily limits; privacy rules; the LLM endpoint.
 
@@ -47,11 +48,18 @@ export function agentHandlers (deps: AgentDeps): Handlers {
       return dailyLimit === undefined ? {} : { dailyLimit }
     },
     'agent.privacy.get': async () => policy().privacy.rules(),
-    'agent.privacy.set': async ({ classes }) => {
+    'agent.privacy.set': async ({ classes, marked }) => {
       const entries = Object.entries(classes) as Array<[DataClass, 'allow' | 'redact' | 'block']>
-      for (const [dataClass, action] of entries) policy().privacy.setAction(dataClass, action)
-      if (entries.length > 0) deps.record({ kind: 'settings', summary: `privacy: ${entries.map(([c, a]) => `${c} → ${a}`).join(', ')}` })
-      return policy().privacy.rules()
+      const privacy = policy().privacy
+      const changes: string[] = entries.map(([c, a]) => `${c} → ${a}`)
+      // A path the policy plane refuses leaves every other change of the same request undone.
+      transaction(deps.host().db, () => {
+        for (const [dataClass, action] of entries) privacy.setAction(dataClass, action)
+        for (const m of marked?.add ?? []) { privacy.mark(m); changes.push(`${m.path} marked ${m.dataClass}`) }
+        for (const path of marked?.remove ?? []) if (privacy.unmark(path)) changes.push(`${path} unmarked`)
+      })
+      if (changes.length > 0) deps.record({ kind: 'settings', summary: `privacy: ${changes.join(', ')}` })
+      return privacy.rules()
     },
     'agent.llm.get': async () => ({ endpoint: await endpoint() }),
     'agent.llm.set': async params => {

@@ -94,6 +94,7 @@ export function taskHandlers (ctx: TaskViewDeps): Handlers {
       const { negotiation } = ctx.requireNetwork()
       return await new Promise<{ task: string }>((resolve, reject) => {
         let task: string | undefined
+        // `allow` (the classes the person lets leave) travels in the spec: the terms' egress clause, as egress.preview showed it.
         negotiation.delegate({ ...params, input: params.input as JsonObject }, { onTask: id => { task = id; resolve({ task: id }) } }).catch((err: unknown) => {
           // Before the task exists (no candidate, nothing to send) the caller hears why; after, the task ends with the reason.
           if (task === undefined) { reject(err); return }

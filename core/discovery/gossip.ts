@@ -48,6 +48,21 @@ const FullBodyMessage = z.object({ h: bytes(), b: bytes() }).strict()
 const FETCH_LIMITS: RequestLimits = { maxRequestBytes: 64, maxResponseBytes: MAX_BODY_BYTES + 64, timeoutMs: 5_000 }
 const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MAX_FRAME_BYTES, timeoutMs: 5_000 }
 
+/** The pull and gap-fill frames off the wire: size, canonical DAG-CBOR, then shape; a bad frame is an InvalidPayloadError. */
+export const GossipFrames = {
+  fetchRequest: (bytes: Uint8Array) => frameOf(FetchRequest, bytes, FETCH_LIMITS.maxRequestBytes, 'fetch request'),
+  fetchResponse: (bytes: Uint8Array) => frameOf(FetchResponse, bytes, FETCH_LIMITS.maxResponseBytes, 'fetch response'),
+  rangeRequest: (bytes: Uint8Array) => frameOf(RangeRequest, bytes, RANGE_LIMITS.maxRequestBytes, 'range request'),
+  rangeResponse: (bytes: Uint8Array) => frameOf(RangeResponse, bytes, RANGE_LIMITS.maxResponseBytes, 'range response'),
+  fullBody: (bytes: Uint8Array) => frameOf(FullBodyMessage, bytes, MAX_GOSSIP_MESSAGE_BYTES, 'full-body announcement')
+}
+
+function frameOf<T> (schema: z.ZodType<T>, bytes: Uint8Array, maxBytes: number, what: string): T {
+  const parsed = schema.safeParse(decode(bytes, maxBytes, what))
+  if (!parsed.success) throw new InvalidPayloadError(`${what} has the wrong shape`)
+  return parsed.data
+}
+
 /** The second round over the holders waits this many times longer. */
 const PATIENCE_BACKOFF = 3
 /** The most a loaded network stretches the patience with a holder, as a multiple of the configured one. */
@@ -189,14 +204,13 @@ export class BodylessGossip {
   }
 
   private async validateFullBody (from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
-    const parsed = FullBodyMessage.safeParse(decode(data, MAX_GOSSIP_MESSAGE_BYTES, 'full-body announcement'))
-    if (!parsed.success) throw new InvalidPayloadError('full-body announcement has the wrong shape')
+    const message = GossipFrames.fullBody(data)
     // The body is checked against the signed header before anything is stored, so no header is kept without its body.
-    checkBody(openEntry(parsed.data.h).entry, parsed.data.b)
-    const verdict = this.ingest(parsed.data.h, from)
+    checkBody(openEntry(message.h).entry, message.b)
+    const verdict = this.ingest(message.h, from)
     if (verdict.verdict === 'accepted') {
-      this.logs.putBody(verdict.entry.bodyHash, parsed.data.b)
-      this.init.onEntry(verdict, parsed.data.b, from)
+      this.logs.putBody(verdict.entry.bodyHash, message.b)
+      this.init.onEntry(verdict, message.b, from)
     }
     return RESULT[gossipVerdict(verdict)]
   }
@@ -360,8 +374,8 @@ export class BodylessGossip {
       const answer = await this.fetches.request(holder, encode({ h: bodyHash }), { signal })
       this.answerMs = this.answerMs === undefined ? Date.now() - began : 0.8 * this.answerMs + 0.2 * (Date.now() - began)
       this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
-      const parsed = FetchResponse.safeParse(decode(answer, FETCH_LIMITS.maxResponseBytes, 'fetch response'))
-      if (parsed.success && 'b' in parsed.data) return parsed.data.b
+      const parsed = GossipFrames.fetchResponse(answer)
+      if ('b' in parsed) return parsed.b
       this.log.trace('%p has no body %t', holder, bodyHash)
       return undefined
     } catch (err) {
@@ -393,9 +407,7 @@ export class BodylessGossip {
     let filled = 0
     try {
       const answer = await request(this.peer, from, StreamProtocols.range, encode({ a: author, f: range.from, t: range.to }), RANGE_LIMITS)
-      const parsed = RangeResponse.safeParse(decode(answer, RANGE_LIMITS.maxResponseBytes, 'range response'))
-      if (!parsed.success) return 0
-      for (const header of parsed.data.headers) {
+      for (const header of GossipFrames.rangeResponse(answer).headers) {
         if (header.byteLength > MAX_HEADER_BYTES) continue
         const verdict = this.ingest(header, from)
         if (verdict.verdict !== 'accepted') continue
@@ -411,16 +423,12 @@ export class BodylessGossip {
   }
 
   private serveFetch (req: Uint8Array): Uint8Array {
-    const parsed = FetchRequest.safeParse(decode(req, FETCH_LIMITS.maxRequestBytes, 'fetch request'))
-    if (!parsed.success) throw new InvalidPayloadError('bad fetch request')
-    const body = this.logs.body(parsed.data.h)
+    const body = this.logs.body(GossipFrames.fetchRequest(req).h)
     return encode(body === undefined ? { missing: true } : { b: body })
   }
 
   private serveRange (req: Uint8Array): Uint8Array {
-    const parsed = RangeRequest.safeParse(decode(req, RANGE_LIMITS.maxRequestBytes, 'range request'))
-    if (!parsed.success) throw new InvalidPayloadError('bad range request')
-    const { a, f, t } = parsed.data
+    const { a, f, t } = GossipFrames.rangeRequest(req)
     const headers: Uint8Array[] = []
     let size = 0
     for (const header of this.logs.range(a, f, t, MAX_RANGE_ENTRIES)) {

@@ -13,7 +13,8 @@ export interface ToolLimits {
   readonly maxOutputBytes: number
 }
 
-export const DEFAULT_TOOL_LIMITS: ToolLimits = { maxMs: 30_000, maxOutputBytes: 256 * 1024 }
+// 16 MiB: the largest result a task delivers (fetched in bounded chunks when it is over the inline limit).
+export const DEFAULT_TOOL_LIMITS: ToolLimits = { maxMs: 30_000, maxOutputBytes: 16 * 1024 * 1024 }
 
 export function limitsFor (defaults: ToolLimits, override?: Partial<ToolLimits>): ToolLimits {
   return { ...defaults, ...override }

@@ -40,6 +40,11 @@ export async function serveJsonRpc (rpc: JsonRpcTransportHandler, card: AgentCar
     sendJson(res, 200, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })
     return
   }
+  // The SDK's JSON readers fault on a null inside a list (protobuf JSON has none): refused here as invalid params.
+  if (hasNullInList(body.params)) {
+    sendJson(res, 200, { jsonrpc: '2.0', id: typeof body.id === 'string' || typeof body.id === 'number' ? body.id : null, error: { code: -32602, message: 'Invalid params: a list holds null' } })
+    return
+  }
   const version = req.headers[A2A_VERSION_HEADER.toLowerCase()]
   const extensions = req.headers[HTTP_EXTENSION_HEADER.toLowerCase()]
   const context = defaultServerCallContextBuilder({
@@ -76,4 +81,16 @@ export async function serveJsonRpc (rpc: JsonRpcTransportHandler, card: AgentCar
   } finally {
     res.end()
   }
+}
+
+/** Walks without recursion: a body of deeply nested lists cannot overflow the stack here. */
+function hasNullInList (value: unknown): boolean {
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (node === null || typeof node !== 'object') continue
+    if (Array.isArray(node) && node.includes(null)) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) pending.push(child)
+  }
+  return false
 }

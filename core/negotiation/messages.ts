@@ -19,6 +19,22 @@ const reason = () => z.string().max(512)
 // An optional field is absent from the wire, never `undefined`: DAG-CBOR cannot encode undefined.
 const omitUndefined = <T extends object> (value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
+/** Inline bytes: a small output or a probe's input. */
+export const MAX_INLINE_BYTES = 48 * 1024
+/** The largest result a task delivers: over the inline limit it is fetched in chunks, named by its digest in the signed result. */
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024
+/** One fetched chunk of a large result: well inside a task response frame. */
+export const RESULT_CHUNK_BYTES = 256 * 1024
+
+/** The requester asks for the next chunk of a delivered result (not part of the public api: a wire detail). */
+export interface ResultFetch {
+  readonly task: string
+  readonly requester: Uint8Array
+  readonly offset: number
+}
+
+const FetchSchema = z.object({ task: taskId(), requester: key(), offset: z.number().int().min(0).max(MAX_RESULT_BYTES) }).strict() satisfies z.ZodType<ResultFetch>
+
 export const MechanismTermsSchema = z.object({
   reward: z.object({ base: credits(), qualityBonus: credits() }).strict(),
   tier: z.enum(VERIFICATION_TIERS),
@@ -61,7 +77,7 @@ const TaskResultSchema = z.object({
   task: taskId(),
   provider: key(),
   status: z.enum(['completed', 'failed']),
-  output: z.object({ digest: bytes(32), size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict().optional(),
+  output: z.object({ digest: bytes(32), size: z.number().int().min(0).max(MAX_RESULT_BYTES) }).strict().optional(),
   inline: bytes().refine(b => b.byteLength <= MAX_INLINE_BYTES, 'inline output is at most 48 KiB').optional(),
   reason: reason().optional(),
   deliveredAt: ms()
@@ -69,8 +85,6 @@ const TaskResultSchema = z.object({
 
 const CancelSchema = z.object({ task: taskId(), by: key(), reason: reason() }).strict() satisfies z.ZodType<Cancel>
 
-/** Inline bytes: a small output or a probe's input. */
-export const MAX_INLINE_BYTES = 48 * 1024
 
 const ProbeSchema = z.object({
   task: taskId(),
@@ -83,6 +97,7 @@ const ReceiptSignatureSchema = z.object({
   requester: key(),
   topic: domainName(),
   satisfied: z.boolean(),
+  output: bytes(32).optional(),
   signature: bytes(64)
 }).strict() satisfies z.ZodType<ReceiptSignature>
 
@@ -100,7 +115,8 @@ const KINDS = {
   result: { type: 'task-result', schema: TaskResultSchema, signer: m => m.provider } satisfies MessageKind<TaskResult>,
   cancel: { type: 'task-cancel', schema: CancelSchema, signer: m => m.by } satisfies MessageKind<Cancel>,
   probe: { type: 'task-probe', schema: ProbeSchema, signer: m => m.requester } satisfies MessageKind<TaskProbe>,
-  receipt: { type: 'task-receipt-signature', schema: ReceiptSignatureSchema, signer: m => m.requester } satisfies MessageKind<ReceiptSignature>
+  receipt: { type: 'task-receipt-signature', schema: ReceiptSignatureSchema, signer: m => m.requester } satisfies MessageKind<ReceiptSignature>,
+  fetch: { type: 'task-result-fetch', schema: FetchSchema, signer: m => m.requester } satisfies MessageKind<ResultFetch>
 }
 
 function encodeKind<T extends object> (kind: MessageKind<T>, message: T, signer: Signer): Uint8Array {
@@ -134,6 +150,7 @@ export const decodeCancel = (b: Uint8Array): Cancel => decodeKind(KINDS.cancel, 
 
 export const encodeProbe = (m: TaskProbe, signer: Signer): Uint8Array => encodeKind(KINDS.probe, m, signer)
 export const encodeReceiptSignature = (m: ReceiptSignature, signer: Signer): Uint8Array => encodeKind(KINDS.receipt, m, signer)
+export const encodeResultFetch = (m: ResultFetch, signer: Signer): Uint8Array => encodeKind(KINDS.fetch, m, signer)
 
 export type TaskMessage =
   | { readonly kind: 'request', readonly message: TaskRequest }
@@ -143,6 +160,7 @@ export type TaskMessage =
   | { readonly kind: 'cancel', readonly message: Cancel }
   | { readonly kind: 'probe', readonly message: TaskProbe }
   | { readonly kind: 'receipt', readonly message: ReceiptSignature }
+  | { readonly kind: 'fetch', readonly message: ResultFetch }
 
 /** Any task message off a stream, by its envelope type (what a protocol handler calls). */
 export function decodeTaskMessage (bytes: Uint8Array): TaskMessage {
@@ -155,6 +173,7 @@ export function decodeTaskMessage (bytes: Uint8Array): TaskMessage {
     case KINDS.cancel.type: return { kind: 'cancel', message: fromEnvelope(KINDS.cancel, envelope) }
     case KINDS.probe.type: return { kind: 'probe', message: fromEnvelope(KINDS.probe, envelope) }
     case KINDS.receipt.type: return { kind: 'receipt', message: fromEnvelope(KINDS.receipt, envelope) }
+    case KINDS.fetch.type: return { kind: 'fetch', message: fromEnvelope(KINDS.fetch, envelope) }
     default: throw new InvalidTaskMessageError(`unknown task message type "${envelope.type}"`)
   }
 }

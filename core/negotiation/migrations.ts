@@ -93,3 +93,23 @@ export const taskTimelineMigration: Migration = {
     `)
   }
 }
+
+/** Migration 12: the provider's own record of each execution it ran, from which its offers' ETA and quality are derived. */
+export const executionHistoryMigration: Migration = {
+  version: 12,
+  name: 'execution-history',
+  up (db) {
+    db.exec(`
+      -- One row per awarded task this agent ran as a provider: how long the tool took and whether it delivered.
+      CREATE TABLE task_executions (
+        task        TEXT PRIMARY KEY CHECK (length(task) BETWEEN 1 AND 128),
+        capability  TEXT NOT NULL CHECK (length(capability) BETWEEN 1 AND 128),
+        started_at  INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+        ok          INTEGER NOT NULL CHECK (ok IN (0, 1))
+      ) STRICT;
+      -- Offers read the most recent executions of one capability.
+      CREATE INDEX task_executions_recent ON task_executions (capability, started_at);
+    `)
+  }
+}

@@ -12,9 +12,10 @@ import { hex, peerIdOf } from '../identity/ids.ts'
 import type { Policy } from '../policy/service.ts'
 import { countersignReceipt } from '../reputation/receipt.ts'
 import { bestResponse, type ProviderProfile } from './best-response.ts'
+import type { ExecutionHistory } from './execution-history.ts'
 import { isTerminal } from './lifecycle.ts'
 import { outputText } from './timeline.ts'
-import { decodeOffer, decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES } from './messages.ts'
+import { decodeOffer, decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
 import type { TaskBoard } from './task-board.ts'
 import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
 
@@ -35,6 +36,8 @@ export interface ProviderContext {
   readonly offered: () => ReadonlyMap<string, { readonly price: number }>
   readonly recordReceipt: (bytes: Uint8Array) => Promise<unknown>
   readonly profile: Omit<ProviderProfile, 'cost' | 'priceFloor'>
+  /** Its own past executions: the offer's ETA and quality come from them. */
+  readonly history: ExecutionHistory
   readonly now: () => number
 }
 
@@ -44,9 +47,15 @@ interface Served {
   readonly requesterBaid: Uint8Array
   readonly price: number
   probes: number
+  /** The delivered output's digest, which the receipt must name. */
+  delivered?: Uint8Array
+  /** A result over the inline limit, kept for the requester to fetch in chunks until the retention window ends. */
+  large?: Uint8Array
 }
 
 const MAX_PROBES_PER_TASK = 4
+/** How long a large result waits to be fetched: the requester fetches it right after the award's answer. */
+const LARGE_RESULT_RETENTION_MS = 2 * 60_000
 
 export class ProviderSide {
   private readonly ctx: ProviderContext
@@ -69,6 +78,7 @@ export class ProviderSide {
       case 'probe': return await this.onProbe(decoded.message.task, sender, decoded.message.input)
       case 'cancel': return this.onCancel(decoded.message.task, sender, decoded.message.reason)
       case 'receipt': return await this.onReceipt(decoded.message, sender)
+      case 'fetch': return this.onFetch(decoded.message.task, sender, decoded.message.offset)
       default: throw new TaskProtocolError(`a provider is not sent a ${decoded.kind}`)
     }
   }
@@ -128,7 +138,8 @@ export class ProviderSide {
     }
     if (verdict.verdict === 'refuse') return reject(`refused by its constraints: ${verdict.reasons.map(r => r.code).join(', ')}`)
     if (verdict.verdict === 'denied') return reject(deniedBecause(verdict.approval.decidedBy))
-    const body = bestResponse(request.terms, { ...this.ctx.profile, cost: capability.price / this.ctx.profile.markup, priceFloor: capability.price }, now(), request.input.dataClasses)
+    const profile = this.ctx.history.profileFor(request.capability, this.ctx.profile)
+    const body = bestResponse(request.terms, { ...profile, cost: capability.price / profile.markup, priceFloor: capability.price }, now(), request.input.dataClasses)
     if (body.decision === 'decline') return reject(body.reason ?? 'declined')
     if (board.get(request.task).state === 'auth-required') board.move(request.task, 'working', { reason: `approved by ${verdict.approval.decidedBy ?? 'the person'}`, actor: 'person' })
     this.served.set(request.task, { request, requesterBaid, price: body.price, probes: 0 })
@@ -154,19 +165,31 @@ export class ProviderSide {
     const recorder = t3 ? new EvidenceRecorder({ task, signer, tools: this.ctx.tools, now: this.ctx.now }) : undefined
     let result: ToolResult
     let inline: Uint8Array
+    const startedAt = this.ctx.now()
+    const measure = (ok: boolean): void => { this.ctx.history.record({ task, capability: served.request.capability, startedAt, durationMs: this.ctx.now() - startedAt, ok }) }
     try {
       result = await (recorder ?? this.ctx.tools).run(call, { signal })
       inline = encode(result)
-      if (inline.byteLength > MAX_INLINE_BYTES) throw new TaskProtocolError(`the result is ${inline.byteLength} bytes, over the ${MAX_INLINE_BYTES} bytes a result carries`)
+      if (inline.byteLength > MAX_RESULT_BYTES) throw new TaskProtocolError(`the result is ${inline.byteLength} bytes, over the ${MAX_RESULT_BYTES} bytes a task delivers`)
     } catch (err) {
       // Canceled or past its deadline: the requester has gone, there is no one to answer.
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new TaskCanceledError(`task ${task} ended`)
       const reason = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 512)
+      measure(false)
       board.move(task, 'failed', { reason, actor: 'self' })
       return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'failed', reason, deliveredAt: this.ctx.now() }, signer) }
     }
     const evidence = recorder === undefined ? undefined : encodeEvidence(recorder.seal(input, result))
-    const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest: sha256(inline), size: inline.byteLength }, inline, deliveredAt: this.ctx.now() }, signer)
+    measure(true)
+    const digest = sha256(inline)
+    served.delivered = digest
+    // Over the inline limit the signed result names the output by digest and size; the requester fetches it in chunks.
+    const large = inline.byteLength > MAX_INLINE_BYTES
+    if (large) {
+      served.large = inline
+      setTimeout(() => { served.large = undefined }, LARGE_RESULT_RETENTION_MS).unref()
+    }
+    const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest, size: inline.byteLength }, ...(large ? {} : { inline }), deliveredAt: this.ctx.now() }, signer)
     board.output(task, outputText(result))
     board.move(task, 'completed', { reason: `delivered ${inline.byteLength} bytes${evidence === undefined ? '' : ' with evidence'}`, actor: 'self' })
     return { m: message, ...(evidence === undefined ? {} : { x: evidence }) }
@@ -187,6 +210,16 @@ export class ProviderSide {
     }
   }
 
+  /** One chunk of a large result this requester was delivered, from `offset`. */
+  private onFetch (task: string, requester: Uint8Array, offset: number): TaskFrame {
+    const served = this.served.get(task)
+    if (served === undefined || !equalBytes(served.request.requester, requester)) throw new TaskProtocolError(`no result of ours for task ${task} for this requester`)
+    const large = served.large
+    if (large === undefined) throw new TaskProtocolError(`task ${task} has no large result to fetch (delivered inline, or no longer kept)`)
+    if (offset >= large.byteLength) throw new TaskProtocolError(`offset ${offset} is past the ${large.byteLength}-byte result`)
+    return { x: large.subarray(offset, offset + RESULT_CHUNK_BYTES) }
+  }
+
   private onCancel (task: string, requester: Uint8Array, reason: string): TaskFrame {
     const record = this.ctx.board.get(task)
     if (record.role !== 'provider' || record.peer === undefined || !equalBytes(record.peer, requester)) throw new TaskProtocolError(`task ${task} is not this requester's`)
@@ -196,16 +229,18 @@ export class ProviderSide {
   }
 
   /** The requester signed the receipt first; countersign it only for a task delivered to that requester, in its topic. */
-  private async onReceipt (half: { task: string, requester: Uint8Array, topic: string, satisfied: boolean, signature: Uint8Array }, requester: Uint8Array): Promise<TaskFrame> {
+  private async onReceipt (half: { task: string, requester: Uint8Array, topic: string, satisfied: boolean, output?: Uint8Array, signature: Uint8Array }, requester: Uint8Array): Promise<TaskFrame> {
     const record = this.ctx.board.get(half.task)
     if (record.role !== 'provider' || record.peer === undefined || !equalBytes(record.peer, requester)) throw new TaskProtocolError(`task ${half.task} is not this requester's`)
     if (record.state !== 'completed') throw new TaskProtocolError(`task ${half.task} is ${record.state}: only a delivered task gets a receipt`)
     if (record.topic !== half.topic) throw new TaskProtocolError(`task ${half.task} is in ${record.topic}, not ${half.topic}`)
+    const served = this.served.get(half.task)
+    // The receipt vouches for the output delivered: a digest naming anything else is not countersigned.
+    if (half.output !== undefined && served?.delivered !== undefined && !equalBytes(half.output, served.delivered)) throw new TaskProtocolError(`the receipt for task ${half.task} names an output other than the one delivered`)
     const signer = await this.ctx.signer()
-    const receipt = countersignReceipt({ task: half.task, topic: half.topic, satisfied: half.satisfied }, requester, half.signature, signer)
+    const receipt = countersignReceipt({ task: half.task, topic: half.topic, satisfied: half.satisfied, ...(half.output === undefined ? {} : { output: half.output }) }, requester, half.signature, signer)
     await this.ctx.recordReceipt(receipt)
     this.ctx.board.receipt(half.task, { satisfied: half.satisfied, digest: hex(sha256(receipt)) })
-    const served = this.served.get(half.task)
     if (served !== undefined && half.satisfied) {
       this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic })
     }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { NoCandidatesError, TaskCanceledError, TaskDeadlineError, TaskProtocolError, toErrorInfo } from '../api/errors.ts'
-import type { FailureKind, MechanismTerms, Offer, TaskState, TaskTransition, VerificationTier } from '../api/negotiation.ts'
+import type { FailureKind, MechanismTerms, Offer, TaskResult, TaskState, TaskTransition, VerificationTier } from '../api/negotiation.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
+import type { DataClass } from '../api/policy.ts'
 import type { Candidate } from '../discovery/matcher.ts'
 import { runCanary, type CanaryRegistry } from '../execution/canaries.ts'
 import { decodeEvidence } from '../execution/evidence-package.ts'
@@ -15,8 +16,9 @@ import type { Attributor } from './attribution.ts'
 import { isTerminal } from './lifecycle.ts'
 import { outputText } from './timeline.ts'
 import { termsFor, tierRank, type Mechanism } from './mechanism.ts'
-import { decodeOffer, decodeTaskResult, encodeAward, encodeCancel, encodeProbe, encodeReceiptSignature, encodeTaskRequest, MAX_INLINE_BYTES } from './messages.ts'
+import { decodeOffer, decodeTaskResult, encodeAward, encodeCancel, encodeProbe, encodeReceiptSignature, encodeResultFetch, encodeTaskRequest, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
 import { RegressionSuite } from './regression.ts'
+import { DEFAULT_OFFER_WINDOW, gatherOffers, type OfferWindow } from './offer-window.ts'
 import { selectOffers } from './selection.ts'
 import type { NegotiationComponents } from './service.ts'
 import type { TaskBoard } from './task-board.ts'
@@ -45,13 +47,18 @@ export interface DelegationSpec {
   readonly canary?: boolean
   /** How many candidates are asked for offers. */
   readonly candidates?: number
+  /** When to stop waiting for offers (default: the plane's). */
+  readonly offerWindow?: Partial<OfferWindow>
+  /** The data classes the person lets leave: the terms' egress clause (default: the mechanism's). */
+  readonly allow?: readonly DataClass[]
 }
 
 export interface Attempt {
   /** The provider's PeerId. */
   readonly provider: string
   readonly stage: 'offer' | 'challenge' | 'canary' | 'execution' | 'verification' | 'receipt'
-  readonly outcome: 'accepted' | 'declined' | 'unreachable' | 'failed' | 'completed'
+  /** `late`: it had not answered when the offer window closed (enough offers in, or one waited its patience). */
+  readonly outcome: 'accepted' | 'declined' | 'unreachable' | 'late' | 'failed' | 'completed'
   readonly reason?: string
 }
 
@@ -80,12 +87,15 @@ export interface RequesterContext extends Pick<NegotiationComponents, 'node' | '
   readonly attributor: Attributor
   readonly mechanism: Mechanism
   readonly now: () => number
+  readonly offerWindow?: Partial<OfferWindow>
 }
 
 const DEFAULT_CANDIDATES = 3
 const PROBE_TIMEOUT_MS = 30_000
 const NOTICE_TIMEOUT_MS = 5_000
 const DEADLINE_GRACE_MS = 2_000
+/** One chunk of a large result; the task's deadline bounds the whole transfer. */
+const FETCH_TIMEOUT_MS = 30_000
 
 /** One provider that offered: its signed offer and what discovery said of it. */
 interface Offered {
@@ -151,8 +161,9 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
     return end('canceled', reason instanceof TaskCanceledError ? reason.message : 'canceled by the person')
   }
 
-  // 1. Publish the terms to the candidates; collect their offers (each provider's person may take until the deadline).
-  const offers = await Promise.all(candidates.map(async candidate => await askOffer(ctx, { task, topic, intent: spec.intent, input, dataClasses: egress.dataClasses, terms, candidate, signer }, signal)))
+  // 1. Publish the terms to the candidates; collect their offers until the offer window closes (see offer-window.ts).
+  const window = { ...DEFAULT_OFFER_WINDOW, ...ctx.offerWindow, ...spec.offerWindow }
+  const offers = await gatherOffers(candidates.map(candidate => async (asking: AbortSignal) => await askOffer(ctx, { task, topic, intent: spec.intent, input, dataClasses: egress.dataClasses, terms, candidate, signer }, asking)), answer => answer.offer?.decision === 'accept', window, signal)
   if (signal.aborted) {
     // Each candidate may have opened the task (or be asking its person): they hear that it ended.
     for (const candidate of candidates) void notify(ctx, candidate.descriptor.agent, task, signer, 'the task ended')
@@ -161,6 +172,12 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   const accepted: Offered[] = []
   for (const [i, answer] of offers.entries()) {
     const provider = peerIdOf(candidates[i]!.descriptor.agent)
+    if (answer === undefined) {
+      // Still deciding when the others' offers were ranked: it hears the task went elsewhere, like any offer not taken.
+      attempts.push({ provider, stage: 'offer', outcome: 'late', reason: 'no offer yet when the offers in were ranked' })
+      void notify(ctx, candidates[i]!.descriptor.agent, task, signer, 'offers were ranked without yours')
+      continue
+    }
     if (answer.offer === undefined) { attempts.push({ provider, stage: 'offer', outcome: 'unreachable', reason: answer.error }); continue }
     board.recordOffer(answer.offer, answer.bytes!)
     const accepts = answer.offer.decision === 'accept'
@@ -201,22 +218,22 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
         if (signal.aborted) throw err
         throw new AttemptFailed('execution', `no result: ${toErrorInfo(err).message}`)
       }
+      const delivered = await receiveResult(ctx, answer.m, { task, provider: offer.provider, signer }, signal)
       holding = undefined
-      const delivered = checkResult(answer.m, task, offer.provider)
       board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
-      const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered, tool: chosen.candidate.descriptor.id }) : undefined
+      const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered.result, tool: chosen.candidate.descriptor.id }) : undefined
       if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
-      const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence }, signal).catch((err: unknown) => {
+      const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence, output: delivered.digest }, signal).catch((err: unknown) => {
         attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
         return undefined
       })
       if (receipt !== undefined) board.receipt(task, { satisfied: true, digest: hex(receipt) })
-      board.output(task, outputText(delivered))
+      board.output(task, outputText(delivered.result))
       ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
       attempts.push({ provider, stage: 'execution', outcome: 'completed' })
       outcome = end('completed', `${provider} delivered${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`, {
         provider,
-        result: delivered,
+        result: delivered.result,
         receipt: receipt === undefined ? { bothSigned: false } : { bothSigned: true, hash: hex(receipt) },
         verification: { tier: terms.tier, ...verification, ...(evidence === undefined ? {} : { evidenceCalls: evidence.calls.length }) }
       })
@@ -252,7 +269,8 @@ function mechanismFor (ctx: RequesterContext, spec: DelegationSpec): Mechanism {
     ...(spec.tier === undefined ? {} : { tier: spec.tier }),
     ...(spec.reward === undefined ? {} : { reward: { ...base.reward, base: spec.reward } }),
     ...(spec.deadlineMs === undefined ? {} : { windowMs: spec.deadlineMs }),
-    ...(spec.canary === undefined ? {} : { canary: spec.canary })
+    ...(spec.canary === undefined ? {} : { canary: spec.canary }),
+    ...(spec.allow === undefined ? {} : { egress: { ...base.egress, allowedDataClasses: [...spec.allow] } })
   }
 }
 
@@ -324,18 +342,55 @@ async function verifyProvider (ctx: RequesterContext, v: { task: string, terms: 
   return { challengeMs, canary: true }
 }
 
-/** A signed result for this task from this provider, whose inline output matches its digest; a failed one throws. */
-function checkResult (message: Uint8Array | undefined, task: string, provider: Uint8Array): ToolResult {
+/** A signed, completed result for this task from this provider; a failed one throws. */
+function openResult (message: Uint8Array | undefined, task: string, provider: Uint8Array): TaskResult {
   if (message === undefined) throw new AttemptFailed('execution', 'the answer carries no result')
   const result = decodeTaskResult(message)
   if (result.task !== task || !equalBytes(result.provider, provider)) throw new AttemptFailed('verification', 'the result is for another task or from another provider')
   if (result.status === 'failed') throw new AttemptFailed('execution', `the provider failed: ${result.reason ?? 'no reason given'}`)
-  if (result.inline === undefined || result.output === undefined || !equalBytes(sha256(result.inline), result.output.digest) || result.inline.byteLength !== result.output.size) {
-    throw new AttemptFailed('verification', 'the result\'s output does not match its digest', 'wrong_result')
+  if (result.output === undefined) throw new AttemptFailed('verification', 'the result names no output', 'wrong_result')
+  return result
+}
+
+/** Output bytes that match the signed digest and size, decoded as a tool result. */
+function checkOutput (bytes: Uint8Array, output: { digest: Uint8Array, size: number }): ToolResult {
+  if (bytes.byteLength !== output.size || !equalBytes(sha256(bytes), output.digest)) throw new AttemptFailed('verification', 'the result\'s output does not match its digest', 'wrong_result')
+  const result = decode(bytes, MAX_RESULT_BYTES, 'task output') as ToolResult
+  if (typeof result !== 'object' || result === null || !Array.isArray(result.content)) throw new AttemptFailed('verification', 'the output is not a tool result', 'wrong_result')
+  return result
+}
+
+/** A probe's answer: a small result, inline. */
+function checkResult (message: Uint8Array | undefined, task: string, provider: Uint8Array): ToolResult {
+  const result = openResult(message, task, provider)
+  if (result.inline === undefined) throw new AttemptFailed('verification', 'a probe\'s result is carried inline', 'wrong_result')
+  return checkOutput(result.inline, result.output!)
+}
+
+/** The award's answer: its output inline, or over the inline limit fetched chunk by chunk (each bounded) and checked against the signed digest. */
+async function receiveResult (ctx: RequesterContext, message: Uint8Array | undefined, r: { task: string, provider: Uint8Array, signer: Signer }, signal: AbortSignal): Promise<{ result: ToolResult, digest: Uint8Array }> {
+  const signed = openResult(message, r.task, r.provider)
+  const output = signed.output!
+  if (signed.inline !== undefined) return { result: checkOutput(signed.inline, output), digest: output.digest }
+  if (output.size <= MAX_INLINE_BYTES) throw new AttemptFailed('verification', 'a small result is carried inline', 'wrong_result')
+  const bytes = new Uint8Array(output.size)
+  let offset = 0
+  while (offset < output.size) {
+    let chunk: Uint8Array | undefined
+    try {
+      const fetch = encodeResultFetch({ task: r.task, requester: r.signer.publicKey, offset }, r.signer)
+      chunk = (await askTask(ctx.node, r.provider, { m: fetch }, { timeoutMs: FETCH_TIMEOUT_MS, signal })).x
+    } catch (err) {
+      if (signal.aborted) throw err
+      throw new AttemptFailed('execution', `the result could not be fetched at byte ${offset}: ${toErrorInfo(err).message}`)
+    }
+    if (chunk === undefined || chunk.byteLength === 0 || chunk.byteLength > RESULT_CHUNK_BYTES || offset + chunk.byteLength > output.size) {
+      throw new AttemptFailed('verification', `the result's chunk at byte ${offset} is ${chunk?.byteLength ?? 0} bytes, not what its size allows`, 'wrong_result')
+    }
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
   }
-  const output = decode(result.inline, MAX_INLINE_BYTES, 'task output') as ToolResult
-  if (typeof output !== 'object' || output === null || !Array.isArray(output.content)) throw new AttemptFailed('verification', 'the output is not a tool result', 'wrong_result')
-  return output
+  return { result: checkOutput(bytes, output), digest: output.digest }
 }
 
 function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Array, expected: { task: string, input: unknown, result: ToolResult, tool: string }): VerifiedEvidence {
@@ -348,14 +403,15 @@ function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Arr
 }
 
 /** Requester signs first, the provider countersigns; both keep it, and ours is gossiped as a rating. Returns the receipt's hash. */
-async function coSign (ctx: RequesterContext, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, evidence: VerifiedEvidence | undefined }, signal: AbortSignal): Promise<Uint8Array> {
-  const receipt = { task: c.task, topic: c.topic, satisfied: true }
+async function coSign (ctx: RequesterContext, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, evidence: VerifiedEvidence | undefined, output: Uint8Array }, signal: AbortSignal): Promise<Uint8Array> {
+  const receipt = { task: c.task, topic: c.topic, satisfied: true, output: c.output }
   const signature = signReceiptAsRequester(receipt, c.signer)
   const message = encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer)
   const answer = await askTask(ctx.node, c.provider, { m: message }, { timeoutMs: NOTICE_TIMEOUT_MS * 2, signal })
   if (answer.m === undefined) throw new TaskProtocolError('the provider sent back no receipt')
   const opened = c.evidence === undefined ? openReceipt(answer.m) : bindReceipt(answer.m, c.evidence)
-  const same = opened.receipt.task === c.task && opened.receipt.topic === c.topic && opened.receipt.satisfied && equalBytes(opened.requester, c.signer.publicKey) && equalBytes(opened.provider, c.provider)
+  const same = opened.receipt.task === c.task && opened.receipt.topic === c.topic && opened.receipt.satisfied && opened.receipt.output !== undefined && equalBytes(opened.receipt.output, c.output) &&
+    equalBytes(opened.requester, c.signer.publicKey) && equalBytes(opened.provider, c.provider)
   if (!same) throw new TaskProtocolError('the provider countersigned a different receipt')
   await ctx.recordReceipt(answer.m)
   return opened.hash

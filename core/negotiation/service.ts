@@ -12,6 +12,8 @@ import type { Database } from '../store/database.ts'
 import { RuleAttributor, type Attributor } from './attribution.ts'
 import type { ProviderProfile } from './best-response.ts'
 import type { Mechanism } from './mechanism.ts'
+import { ExecutionHistory } from './execution-history.ts'
+import type { OfferWindow } from './offer-window.ts'
 import { ProviderSide } from './provider.ts'
 import { delegate, type DelegationResult, type DelegationSpec } from './requester.ts'
 import { TaskBoard } from './task-board.ts'
@@ -53,6 +55,8 @@ export interface NegotiationInit {
   readonly attributor?: Attributor
   readonly canaries?: CanaryRegistry
   readonly now?: () => number
+  /** When the leader stops waiting for offers and ranks them (default: two acceptable ones and 250 ms). */
+  readonly offerWindow?: Partial<OfferWindow>
 }
 
 export const DEFAULT_MECHANISM: Mechanism = {
@@ -94,6 +98,7 @@ export class Negotiation {
       offered: components.offered,
       recordReceipt: components.recordReceipt,
       profile: { ...DEFAULT_PROFILE, ...init.profile },
+      history: new ExecutionHistory(components.db),
       now
     })
   }
@@ -136,7 +141,8 @@ export class Negotiation {
       canaries: this.init.canaries ?? new CanaryRegistry(),
       attributor: this.init.attributor ?? new RuleAttributor(),
       mechanism: this.init.mechanism ?? DEFAULT_MECHANISM,
-      now: this.init.now ?? Date.now
+      now: this.init.now ?? Date.now,
+      ...(this.init.offerWindow === undefined ? {} : { offerWindow: this.init.offerWindow })
     }, spec, options)
   }
 

@@ -6,6 +6,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { MalformedMessageError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
 import { bytes, domainName } from '../common/schema.ts'
@@ -36,10 +37,30 @@ const TopicPeersResponse = z.object({
 }).strict()
 const TOPIC_PEERS_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: 16 * 1024, timeoutMs: 5_000 }
 
+/** A neighbour's question off the wire: the domain it asks about. */
+export function decodeTopicPeersRequest (req: Uint8Array): string {
+  const parsed = TopicPeersRequest.safeParse(decode(req, TOPIC_PEERS_LIMITS.maxRequestBytes, 'topic peers request'))
+  if (!parsed.success) throw new MalformedMessageError(`topic peers request has the wrong shape: ${z.prettifyError(parsed.error)}`)
+  return parsed.data.t
+}
+
+/** A neighbour's answer off the wire; an entry whose id or address does not parse is skipped. */
+export function decodeTopicPeers (answer: Uint8Array): Array<{ id: PeerId, addrs: Multiaddr[] }> {
+  const parsed = TopicPeersResponse.safeParse(decode(answer, TOPIC_PEERS_LIMITS.maxResponseBytes, 'topic peers response'))
+  if (!parsed.success) throw new MalformedMessageError(`topic peers response has the wrong shape: ${z.prettifyError(parsed.error)}`)
+  const peers: Array<{ id: PeerId, addrs: Multiaddr[] }> = []
+  for (const { id, addrs } of parsed.data.peers) {
+    try {
+      peers.push({ id: peerIdFromMultihash(Digest.decode(id)), addrs: addrs.map(a => multiaddr(a)) })
+    } catch { /* malformed: skip this one */ }
+  }
+  return peers
+}
+
 /** Answer neighbours asking which subscribers of a domain we know (those we are connected to, with their addresses). */
 export async function serveTopicPeers (peer: HearthPeer): Promise<void> {
   await serve(peer, StreamProtocols.topicPeers, TOPIC_PEERS_LIMITS, async (req, from) => {
-    const { t } = TopicPeersRequest.parse(decode(req, TOPIC_PEERS_LIMITS.maxRequestBytes, 'topic peers request'))
+    const t = decodeTopicPeersRequest(req)
     const known = peer.services.pubsub.getSubscribers(announceTopic(t)).filter(p => !p.equals(from)).slice(0, MAX_EXCHANGED_PEERS)
     // The addresses they listen on (from identify), not the ephemeral ports they dialled us from.
     const peers = await Promise.all(known.map(async p => ({
@@ -56,17 +77,12 @@ async function askNeighbours (peer: HearthPeer, domain: string, signal: AbortSig
   const neighbours = shuffle(Math.random, peer.getPeers()).slice(0, NEIGHBOURS_ASKED)
   const answers = await Promise.allSettled(neighbours.map(async n => {
     const answer = await request(peer, n, StreamProtocols.topicPeers, encode({ t: domain }), TOPIC_PEERS_LIMITS, { signal })
-    return TopicPeersResponse.parse(decode(answer, TOPIC_PEERS_LIMITS.maxResponseBytes, 'topic peers response')).peers
+    return decodeTopicPeers(answer)
   }))
   const found = new Map<string, { id: PeerId, addrs: Multiaddr[] }>()
   for (const answer of answers) {
     if (answer.status !== 'fulfilled') continue
-    for (const { id, addrs } of answer.value) {
-      try {
-        const peerId = peerIdFromMultihash(Digest.decode(id))
-        found.set(peerId.toString(), { id: peerId, addrs: addrs.map(a => multiaddr(a)) })
-      } catch { /* malformed: skip this one */ }
-    }
+    for (const p of answer.value) found.set(p.id.toString(), p)
   }
   return [...found.values()]
 }

@@ -2,7 +2,7 @@ import type { Libp2p } from 'libp2p'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { z } from 'zod'
-import { MessageTooLargeError } from '../api/errors.ts'
+import { MalformedMessageError, MessageTooLargeError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
 import { bytes } from '../common/schema.ts'
 import type { RequestHandler, RequestLimits } from './frames.ts'
@@ -133,6 +133,9 @@ class Session {
   }
 }
 
-function readFrame (data: Uint8Array, maxBytes: number): z.infer<typeof Frame> {
-  return Frame.parse(decode(data, maxBytes, 'session frame'))
+/** One session frame off the wire; a bad one is a named error (the caller ends the session on it). */
+export function readFrame (data: Uint8Array, maxBytes: number): z.infer<typeof Frame> {
+  const parsed = Frame.safeParse(decode(data, maxBytes, 'session frame'))
+  if (!parsed.success) throw new MalformedMessageError(`session frame has the wrong shape: ${z.prettifyError(parsed.error)}`)
+  return parsed.data
 }

@@ -550,8 +550,12 @@ export class PersonalTrust {
     }
     let endorsedTrust = vector
     if (mixTotal > 0 && mix.newcomer > 0) {
+      // Exactly zero where no chain of credible ratings leads from the seeds or a bridge: the subtraction alone leaves iteration residue there.
+      const vouched = s.source
+      for (let j = 0; j < n; j++) vouched[j] = mix.seed * (seedShare[j] as number) + (bridgeTotal > 0 ? mix.bridge * (bridge[j] as number) : 0)
+      markReachable(matrix, vouched, s, raterCredibility, blocked)
       endorsedTrust = new Float64Array(n)
-      for (let j = 0; j < n; j++) endorsedTrust[j] = Math.max(0, (vector[j] as number) - (fromNewcomerPrior[j] as number))
+      for (let j = 0; j < n; j++) endorsedTrust[j] = s.reached[j] === 1 ? Math.max(0, (vector[j] as number) - (fromNewcomerPrior[j] as number)) : 0
     }
     const verdict = new Float64Array(n)
     const verdictWeight = bridge.fill(0) // the bridge mass is no longer needed: reuse its buffer

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
-import { domainName } from '../common/schema.ts'
+import { bytes, domainName } from '../common/schema.ts'
 import { InvalidRatingError } from '../api/errors.ts'
 import { Domains } from '../identity/domains.ts'
 import { encode } from '../common/codec.ts'
@@ -18,10 +18,12 @@ export interface Receipt {
   readonly task: string
   readonly topic: string
   readonly satisfied: boolean
+  /** SHA-256 of the delivered output's bytes, as the provider's signed result named it: both sides sign what was delivered. */
+  readonly output?: Uint8Array
 }
 
 // The topic is a semantic domain: the rating it backs is logged and gossiped on that domain's topic.
-const ReceiptPayload = z.object({ task: z.string().min(1).max(128), topic: domainName(), satisfied: z.boolean() }).strict()
+const ReceiptPayload = z.object({ task: z.string().min(1).max(128), topic: domainName(), satisfied: z.boolean(), output: bytes(32).optional() }).strict()
 
 /** Requester signs first, provider second: the envelope's signer order says who rated whom. */
 export function sealReceipt (receipt: Receipt, requester: Signer, provider: Signer): Uint8Array {
@@ -29,7 +31,8 @@ export function sealReceipt (receipt: Receipt, requester: Signer, provider: Sign
 }
 
 function receiptMessage (receipt: Receipt): { payload: Uint8Array, message: Uint8Array } {
-  const payload = encode(ReceiptPayload.parse(receipt))
+  // An absent digest is left out: DAG-CBOR has no undefined.
+  const payload = encode(ReceiptPayload.parse(receipt.output === undefined ? { task: receipt.task, topic: receipt.topic, satisfied: receipt.satisfied } : receipt))
   return { payload, message: signingBytes(Domains.receipt.name, RECEIPT_TYPE, payload) }
 }
 

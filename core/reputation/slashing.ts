@@ -59,6 +59,13 @@ export class FraudLedger {
     return total >= this.policy.minFailures
   }
 
+  /** Decayed weight of the proofs standing against a peer, in every topic (equivocation counts as the slashing threshold itself). */
+  against (peer: PeerIndex): number {
+    let total = this.equivocated[peer] === 1 ? this.policy.minFailures : 0
+    for (let k = 0; k < this.topics; k++) total += this.failures[peer * this.topics + k] as number
+    return total
+  }
+
   /** A fresh identity takes the index: nothing carries over. */
   forgetPeer (peer: PeerIndex): void {
     this.failures.fill(0, peer * this.topics, (peer + 1) * this.topics)

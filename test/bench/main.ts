@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { benchDiscovery } from './discovery.ts'
 import { benchIdentity } from './identity.ts'
 import { benchReputation } from './reputation.ts'
+import { benchTask } from './task.ts'
 import { benchUi } from './ui.ts'
 
 // `npm run bench -- <name> [--json]`: each benchmark prints a table to stderr and, with --json, one JSON line last on stdout.
@@ -76,6 +77,23 @@ program.command('ui')
       `  idle core RSS           ${r.idle_rss_mb} MB  (bare libp2p node ${r.baseline_libp2p_rss_mb} MB, ${r.rss_vs_libp2p}×)`,
       ''
     ].join('\n'))
+    process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
+  })
+
+program.command('task')
+  .description('task round trips between two agents on loopback (grant, MCP echo, receipt, rating) beside a raw MCP echo call and a libp2p ping')
+  .option('--tasks <n>', 'how many round trips to measure', '200')
+  .option('--json', 'print one line of JSON as the last line of stdout')
+  .action(async (opts: { json?: boolean, tasks: string }) => {
+    const r = await benchTask(Number(opts.tasks), line => { process.stderr.write(`  ${line}\n`) })
+    process.stderr.write([
+      `task round trips on loopback (${r.tasks}, same run):`,
+      `  request → grant → MCP echo → receipt → rating   p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  (target p50 ≤ ${r.target_p50_ms}: ${r.target_met ? 'met' : 'MISSED'}); ${r.completed} completed, ${r.with_receipt} with both-signed receipts`,
+      `  raw MCP echo call       p50 ${r.mcp_echo_p50_ms} ms  (round trip ${r.p50_vs_mcp_echo}×)`,
+      `  raw libp2p ping         p50 ${r.ping_p50_ms} ms  (round trip ${r.p50_vs_ping}×)`,
+      ''
+    ].join('\n'))
+    // The issue's four figures lead the line (p50_ms, p95_ms, mcp_echo_p50_ms, ping_p50_ms); the ratios and counts follow.
     process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
   })
 

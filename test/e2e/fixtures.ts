@@ -73,7 +73,8 @@ export async function startPerson (dataDir: string): Promise<PersonDaemon> {
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
     await new Promise<void>(resolve => {
-      const hard = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      // A daemon running the demo stops its demo peers first; killed sooner, it would leave them running.
+      const hard = setTimeout(() => child.kill('SIGKILL'), 20_000)
       child.once('exit', () => { clearTimeout(hard); resolve() })
       child.kill('SIGTERM')
     })

@@ -21,3 +21,13 @@ export async function openRequest (page: Page, intent: string): Promise<void> {
     throw new Error(`no waiting request carries "${intent}" yet`)
   }).toPass({ timeout: 60_000 })
 }
+
+/** Every Content Security Policy violation the page reports from now on (the console's and the browser's own events). */
+export async function watchCsp (page: Page): Promise<string[]> {
+  const refused: string[] = []
+  page.on('console', message => { if (/Content[- ]Security[- ]Policy/i.test(message.text())) refused.push(message.text()) })
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', e => { console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample}`) })
+  })
+  return refused
+}

@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiEventName, ApiEvents, ApiMethod, ParamsOf, ResultOf } from '../../core/api/app.ts'
+import { TERMINAL_STATES } from '../../core/api/negotiation.ts'
+import type { DataClass } from '../../core/api/policy.ts'
 import type { Handlers } from '../../core/app/context.ts'
 import { networkHandlers, watchNetwork } from '../../core/app/network.ts'
 import { taskHandlers, watchTasks } from '../../core/app/tasks.ts'
@@ -147,6 +149,29 @@ describe('app views between two agents', () => {
       await expect(call(r, 'tasks.cancel', { task })).rejects.toMatchObject({ name: 'IllegalTransitionError' })
     } finally {
       p.person.attached = false
+    }
+  }, 60_000)
+
+  it('sends, in the terms, exactly the egress the person previewed with the data classes they let leave', async () => {
+    r.host.policy.privacy.setAction('contact', 'allow')
+    let task: string | undefined
+    try {
+      const input = { text: 'count these words', email: 'ann@example.org' }
+      const allow: DataClass[] = ['public', 'contact']
+      const preview = await call(r, 'egress.preview', { input, topic: TASK_TOPIC, allow })
+      // The person let contact data leave and sends it as is: the address goes unmasked.
+      expect(preview).toMatchObject({ outcome: 'send', payload: input })
+      task = (await call(r, 'task.delegate', { intent: 'count the words of a text', input, topic: TASK_TOPIC, capability: WORD_COUNT.id, allow })).task
+      const terms = (await call(r, 'tasks.get', { task })).timeline.find(e => e.kind === 'terms')
+      expect(terms).toMatchObject({ kind: 'terms', egress: preview })
+      // Without the choice, the terms' default (public only) masks it.
+      const masked = await call(r, 'egress.preview', { input, topic: TASK_TOPIC })
+      expect(masked.payload).not.toEqual(input)
+    } finally {
+      r.host.policy.privacy.resetAction('contact')
+      // The provider declines contact data; the task ends before the next test lists them.
+      const ended = task
+      if (ended !== undefined) await eventually(async () => (TERMINAL_STATES as readonly string[]).includes((await call(r, 'tasks.get', { task: ended })).state), 'the delegation ended', 30_000)
     }
   }, 60_000)
 

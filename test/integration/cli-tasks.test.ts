@@ -51,6 +51,36 @@ describe('hearth delegate, inbox and grants', () => {
     expect(refused.code).toBe(1)
     expect(refused.json).toMatchObject({ state: 'rejected', receipt: { bothSigned: false } })
     expect(refused.json.attempts).toEqual([expect.objectContaining({ outcome: 'declined', reason: expect.stringMatching(/denied/) })])
+
+    // `hearth tasks`: both sides list the same four rounds, newest first, each in its own role.
+    const mine = (await hearth(['--data-dir', requesterDir, 'tasks', '--json'])).json
+    expect(mine.tasks.map((t: any) => [t.task, t.role, t.state])).toEqual([[refused.json.task, 'requester', 'rejected'], [second.json.task, 'requester', 'completed'], [done.json.task, 'requester', 'completed']])
+    const served = (await hearth(['--data-dir', providerDir, 'tasks', '--role', 'provider', '--limit', '2', '--json'])).json
+    expect(served.tasks.map((t: any) => [t.task, t.state])).toEqual([[refused.json.task, 'rejected'], [second.json.task, 'completed']])
+    expect(served.tasks[1].peer.peerId).toBeDefined()
+    // `hearth tasks show`: the whole timeline and the result, as the contract's tasks.get gives them.
+    const shown = (await hearth(['--data-dir', requesterDir, 'tasks', 'show', done.json.task, '--json'])).json
+    expect(shown).toMatchObject({ task: done.json.task, state: 'completed', capability: 'builtin/word-count', peer: { peerId: provider.ready.peerId } })
+    expect(JSON.parse(shown.output)).toMatchObject({ words: 9, lines: 2 })
+    expect(shown.timeline.map((e: any) => e.kind)).toEqual(expect.arrayContaining(['terms', 'offer', 'selected', 'verification', 'receipt']))
+    expect(shown.timeline.filter((e: any) => e.kind === 'state').map((e: any) => e.to)).toEqual(['submitted', 'working', 'completed'])
+    const human = await hearth(['--data-dir', requesterDir, 'tasks', 'show', done.json.task])
+    expect(human.stdout).toMatch(/offer from 12D3KooW\w+: accept at \d+ credits/)
+    expect(human.stdout).toContain('working → completed')
+
+    // `hearth tasks cancel`: a round waiting on the provider's person ends for both sides, and cannot be canceled twice.
+    const fourth = delegate()
+    await eventually(async () => (pending = (await hearth(['--data-dir', providerDir, 'inbox', '--json'])).json?.pending ?? []).length === 1, 'the last request in the inbox', 20_000)
+    const live = (await hearth(['--data-dir', requesterDir, 'tasks', '--limit', '1', '--json'])).json.tasks[0]
+    expect(live.state).toBe('submitted')
+    const canceled = await hearth(['--data-dir', requesterDir, 'tasks', 'cancel', live.task, '--json'])
+    expect(canceled.json).toMatchObject({ task: live.task, state: 'canceled' })
+    expect((await fourth).json).toMatchObject({ task: live.task, state: 'canceled' })
+    await eventually(async () => (await hearth(['--data-dir', providerDir, 'tasks', 'show', live.task, '--json'])).json?.state === 'canceled', 'the provider hears of the cancel', 20_000)
+    expect((await hearth(['--data-dir', requesterDir, 'tasks', 'show', live.task, '--json'])).json.error).toMatchObject({ name: 'TaskCanceledError', message: 'canceled by the person' })
+    const again = await hearth(['--data-dir', requesterDir, 'tasks', 'cancel', live.task, '--json'])
+    expect(again.code).toBe(1)
+    expect(again.json.error.name).toBe('IllegalTransitionError')
   }, 400_000)
 
   it('says what went wrong and what to do', async () => {
@@ -68,5 +98,8 @@ describe('hearth delegate, inbox and grants', () => {
     const badGrant = await hearth(['--data-dir', dir, 'grants', 'add', 'baid:nope', 'builtin/echo', '--for', 'soon', '--json'])
     expect(badGrant.json.error).toMatchObject({ name: 'UsageError', hint: expect.stringMatching(/15m/) })
     expect((await hearth(['--data-dir', dir, 'inbox', '--json'])).json).toEqual({ pending: [] })
+    const noTasks = await hearth(['--data-dir', dir, 'tasks', '--json'])
+    expect(noTasks.json.error.name).toBe('DaemonNotRunningError')
+    expect((await hearth(['--data-dir', dir, 'tasks', '--role', 'boss', '--json'])).json.error).toMatchObject({ name: 'UsageError', message: expect.stringMatching(/requester or provider/) })
   }, 60_000)
 })

@@ -164,6 +164,20 @@ describe('task delegation between agents', () => {
     await eventually(() => ['failed', 'canceled'].includes(p1.net.negotiation.get(done.task).state), 'the provider to end the task', 10_000)
   }, 30_000)
 
+  it('does not wait until the deadline for a candidate whose person is still deciding: the offer in is taken, the other request withdrawn', async () => {
+    p1.person.attached = true
+    noRule(p1)
+    allow(p2)
+    const started = Date.now()
+    const done = await r.net.negotiation.delegate({ intent: 'count the words of a text', input: { text: 'one two' }, topic: TOPIC, capability: WORDS, deadlineMs: 60_000 })
+    expect(done).toMatchObject({ state: 'completed', provider: peerIdOf(p2), receipt: { bothSigned: true } })
+    // The lone offer waited its patience (2 s by default) for a second one, not the 60 s deadline.
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(done.attempts).toContainEqual(expect.objectContaining({ provider: peerIdOf(p1), stage: 'offer', outcome: 'late' }))
+    await eventually(() => p1.host.policy.approvals.pending().length === 0, 'the request withdrawn from p1\'s inbox', 10_000)
+    await eventually(() => stateAt(p1, done.task) === 'canceled', 'p1 to end its side', 10_000)
+  }, 40_000)
+
   it('a canceled task stops at both ends', async () => {
     let task: string | undefined
     const running = r.net.negotiation.delegate({ intent: 'a long running operation', input: { duration: 20, steps: 4 }, topic: TOPIC, capability: SLOW, deadlineMs: 60_000 }, { onTask: id => { task = id } })

@@ -7,10 +7,13 @@ import { API_PARAMS } from '../../api/app-schemas.ts'
 import { ActivityLog } from '../../app/activity.ts'
 import { asControlHandlers } from '../../app/dispatch.ts'
 import { inboxHandlers } from '../../app/inbox.ts'
+import type { TaskDetail, TaskSummary, TimelineEntry } from '../../api/app.ts'
 import type { ApprovalRecord, Grant } from '../../api/policy.ts'
+import type { PeerName } from '../../api/trust.ts'
 import { defaultDataDir } from '../../common/paths.ts'
 import type { Network } from '../../host.ts'
 import type { DelegationResult } from '../../negotiation/requester.ts'
+import { outputText } from '../../negotiation/timeline.ts'
 import { Policy } from '../../policy/service.ts'
 import { callControl, type ControlHandler } from '../control.ts'
 import type { GlobalOptions, Runner } from '../context.ts'
@@ -42,10 +45,20 @@ async function invoke (opts: GlobalOptions, method: string, params: unknown = {}
   })
 }
 
-export type DelegationView = Omit<DelegationResult, 'timeline'> & { readonly timeline: ReadonlyArray<{ state: string, at: string, reason: string, actor: string }> }
+export type DelegationView = Omit<DelegationResult, 'timeline'> & {
+  readonly timeline: ReadonlyArray<{ state: string, at: string, reason: string, actor: string }>
+  /** Set when the result was too large for the control channel: its size as JSON, and that only its start is shown. */
+  readonly resultTruncated?: { readonly jsonBytes: number }
+}
+
+/** A result this large as JSON would not fit the control channel's 1 MiB line: the CLI gets its start. */
+const MAX_RESULT_JSON = 512 * 1024
 
 function view (r: DelegationResult): DelegationView {
-  return { ...r, timeline: r.timeline.map(t => ({ state: t.to, at: new Date(t.at).toISOString(), reason: t.reason, actor: t.actor })) }
+  const timeline = r.timeline.map(t => ({ state: t.to, at: new Date(t.at).toISOString(), reason: t.reason, actor: t.actor }))
+  const jsonBytes = r.result === undefined ? 0 : Buffer.byteLength(JSON.stringify(r.result))
+  if (r.result === undefined || jsonBytes <= MAX_RESULT_JSON) return { ...r, timeline }
+  return { ...r, timeline, result: { content: [{ type: 'text', text: `${outputText(r.result, 64 * 1024)}` }] }, resultTruncated: { jsonBytes } }
 }
 
 /** `90s`, `15m`, `2h`, `7d`, or a number of seconds. */
@@ -76,7 +89,50 @@ function readTaskInput (file: string): Record<string, unknown> {
 const approvalLine = (a: ApprovalRecord): string => `${a.id}  ${a.peer.peerId ?? a.peer.baidId} asks for ${a.capability} in ${a.topic} (${a.price} credits, until ${new Date(a.deadline).toISOString()})\n    ${a.payloadPreview.slice(0, 200)}`
 const grantLine = (g: Grant): string => `${g.id}  ${g.peer} may use ${g.capability}${g.topic === undefined ? '' : ` in ${g.topic}`} until ${new Date(g.expiresAt).toISOString()}${g.revokedAt === undefined ? '' : ' (revoked)'}`
 
+const peerLabel = (p: PeerName | undefined): string => p === undefined ? '' : (p.peerId ?? p.baidId)
+const taskLine = (t: TaskSummary): string => `${t.task}  ${t.role.padEnd(9)} ${t.state.padEnd(14)} ${t.capability} in ${t.topic}${t.peer === undefined ? '' : ` with ${peerLabel(t.peer)}`}  ${new Date(t.updatedAt).toISOString()}`
+
+/** One timeline line as a person reads it. */
+function timelineLine (e: TimelineEntry): string {
+  const at = new Date(e.at).toISOString()
+  switch (e.kind) {
+    case 'terms': return `${at}  terms: reward ${e.reward}, ${e.tier}, due ${new Date(e.deadline).toISOString()}`
+    case 'offer': return `${at}  offer from ${peerLabel(e.provider)}: ${e.decision}${e.decision === 'accept' ? ` at ${e.price} credits, eta ${e.etaMs} ms, quality ${e.quality}` : ''}`
+    case 'selected': return `${at}  ranked: ${e.order.map(o => `${peerLabel(o.provider)} (${o.score.toFixed(3)})`).join(', ')}`
+    case 'state': return `${at}  ${e.from ?? '·'} → ${e.to}: ${e.reason} (${e.actor})`
+    case 'verification': return `${at}  ${e.tier} check ${e.passed ? 'passed' : 'failed'}: ${e.detail}`
+    case 'receipt': return `${at}  receipt ${e.satisfied ? 'satisfied' : 'unsatisfied'} ${e.digest}`
+  }
+}
+
 export function tasksCommands (program: Command, run: Runner): void {
+  const dataDir = (opts: GlobalOptions): string => resolve(opts.dataDir ?? defaultDataDir())
+  const tasks = program.command('tasks').description('the tasks of the running daemon, as requester or provider, newest first')
+    .option('--role <role>', 'only tasks this agent delegated (requester) or served (provider)')
+    .option('--limit <n>', 'how many tasks', '50')
+    .action(run(async (opts) => {
+      const limit = Number(opts.limit)
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not ${String(opts.limit)}`)
+      if (opts.role !== undefined && opts.role !== 'requester' && opts.role !== 'provider') throw new UsageError(`--role is requester or provider, not ${String(opts.role)}`)
+      const r = await callControl(dataDir(opts), 'tasks.list', { limit, ...(opts.role === undefined ? {} : { role: opts.role }) }) as { tasks: TaskSummary[] }
+      report(opts, r, v => v.tasks.length === 0 ? 'no tasks' : v.tasks.map(taskLine).join('\n'))
+    }))
+  tasks.command('show <task>').description('a task\'s timeline: terms, offers, ranking, states, checks, receipt, and its result')
+    .action(run(async (opts, task) => {
+      const r = await callControl(dataDir(opts), 'tasks.get', { task }) as TaskDetail
+      report(opts, r, v => [
+        taskLine(v),
+        ...v.timeline.map(e => `  ${timelineLine(e)}`),
+        ...(v.output === undefined ? [] : [`  result: ${v.output.slice(0, 2000)}`]),
+        ...(v.error === undefined ? [] : [`  ended: ${v.error.name}: ${v.error.message}`])
+      ].join('\n'))
+    }))
+  tasks.command('cancel <task>').description('stop a task still running; a provider working on it is told')
+    .action(run(async (opts, task) => {
+      const r = await callControl(dataDir(opts), 'tasks.cancel', { task }) as TaskSummary
+      report(opts, r, v => `task ${v.task} is ${v.state}`)
+    }))
+
   program.command('delegate <intent>')
     .description('hand a task to the network: discover providers, negotiate, verify, and return the result with a co-signed receipt')
     .requiredOption('--input <file>', 'the task input: a JSON object of the tool\'s arguments, or any text (sent as {"text": …})')
@@ -103,6 +159,7 @@ export function tasksCommands (program: Command, run: Runner): void {
       report(opts, result, r => [
         `task ${r.task}: ${r.state}${r.provider === undefined ? '' : ` by ${r.provider}`}${r.reason === undefined ? '' : ` — ${r.reason}`}`,
         ...(r.result === undefined ? [] : [`  result: ${JSON.stringify(r.result.structured ?? r.result.content)}`]),
+        ...(r.resultTruncated === undefined ? [] : [`  (the result is ${r.resultTruncated.jsonBytes} bytes as JSON: only its start is shown)`]),
         `  receipt: ${r.receipt.bothSigned ? `signed by both sides (${r.receipt.hash ?? ''})` : 'none'}`,
         ...r.attempts.map(a => `  ${a.provider} ${a.stage}: ${a.outcome}${a.reason === undefined ? '' : ` (${a.reason})`}`)
       ].join('\n'))

@@ -1,5 +1,6 @@
 import { createRandom, randomInt, streamSeed, type Random } from '../../common/random.ts'
-import { endorsed, PersonalTrust, standing, type TopicTrust, type TrustNetwork } from '../../reputation/mg-eigentrust.ts'
+import { PersonalTrust, standing, type TopicTrust, type TrustNetwork } from '../../reputation/mg-eigentrust.ts'
+import { preferredCandidates } from '../../reputation/selection.ts'
 import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord } from '../../reputation/slashing.ts'
 import type { TopicSimilarity } from '../../reputation/topic-similarity.ts'
 import { buildTrustMatrix, EvidenceLedger } from '../../reputation/trust-graph.ts'
@@ -42,25 +43,12 @@ interface Person {
 }
 
 /**
- * The app's selection rule for one requester: drop candidates below its selection threshold (slashed, vetoed, reported bad) and the
- * one whose result it just rejected; take the most trusted among those it knows to be good (endorsed trust, i.e. trust from its own
- * seed set and bridges and not from the newcomer prior, above what a fresh identity gets); only when none is known, explore: an unknown
- * at random (a fresh identity is no better a bet than a peer nobody has rated).
+ * The app's selection rule for one requester (`preferredCandidates`): the most endorsed selectable candidate, else the unknown with
+ * the fewest fraud proofs against it, established before fresh; uniformly among equals. If every candidate is below the threshold,
+ * any one not slashed (the query must go somewhere).
  */
-function choose (view: TopicTrust, candidates: readonly number[], rejected: number, tie: number): number {
-  const known = view.newcomerLevel * (1 + 1e-9)
-  let best = -1
-  let ties: number[] = []
-  const unknown: number[] = []
-  for (const c of candidates) {
-    if (c === rejected || standing(view, c) !== 'selectable') continue
-    // Trust the newcomer budget put there is exploration: colluding fresh identities praising each other pass it around, and
-    // counting it would make them all known ahead of every honest peer the requester has not yet met.
-    const score = endorsed(view, c)
-    if (score <= known) { unknown.push(c); continue }
-    if (score > best) { best = score; ties = [c] } else if (score === best) ties.push(c)
-  }
-  let pool = ties.length > 0 ? ties : unknown
+function choose (view: TopicTrust, candidates: readonly number[], rejected: number, tie: number, proofsAgainst?: (peer: number) => number): number {
+  let pool = preferredCandidates(view, candidates, { rejected, ...(proofsAgainst === undefined ? {} : { proofsAgainst }) })
   if (pool.length === 0) pool = candidates.filter(c => c !== rejected && view.slashed[c] === 0)
   return pool.length > 0 ? pool[Math.floor(tie * pool.length)] as number : -1
 }
@@ -77,6 +65,8 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
   const fraud = new FraudLedger(n, topics)
   const vouching = new VouchingRecord(n, topics)
   const slashed = new Uint8Array(n)
+  // Fraud proofs are public and verifiable by anyone: with slashing on, every requester weighs those standing below the threshold too.
+  const proofsAgainst = (peer: number): number => fraud.against(peer)
   const slashedEver = new Uint8Array(n)
   const identityBorn = new Int32Array(joinEpoch)
   const counters = new RunCounters()
@@ -202,7 +192,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
         for (const task of [draws.first, draws.retry]) {
           const provider = method.kind === 'none'
             ? draws.candidates[Math.floor(task.tie * draws.candidates.length)] as number
-            : choose(viewOf(requester, topic, epoch), draws.candidates, rejected, task.tie)
+            : choose(viewOf(requester, topic, epoch), draws.candidates, rejected, task.tie, method.slashing ? proofsAgainst : undefined)
           if (provider < 0) break
           const providerRole = roles[provider] as Role
           const defects = intendsToDefect(providerRole, topic, requesterRole, world.camouflage, task.camouflage)

@@ -18,6 +18,17 @@ describe('api params', () => {
     expect(parseParams('app.status', undefined)).toEqual({})
   })
 
+  it('takes the data classes a delegation may send, and marked fields to add or remove, and nothing else there', () => {
+    const delegation = { intent: 'count words', input: { text: 'a b' }, allow: ['public', 'contact'] }
+    expect(parseParams('task.delegate', delegation)).toEqual(delegation)
+    expect(() => parseParams('task.delegate', { ...delegation, allow: ['gossip'] })).toThrow()
+    const marking = { classes: {}, marked: { add: [{ path: '$.user.email', dataClass: 'contact' }], remove: ['$.old'] } }
+    expect(parseParams('agent.privacy.set', marking)).toEqual(marking)
+    expect(() => parseParams('agent.privacy.set', { classes: {}, marked: { add: [{ path: 'user.email', dataClass: 'contact' }] } })).toThrow(/starts with \$/)
+    expect(() => parseParams('agent.privacy.set', { classes: {}, marked: { add: [{ path: '$.a', dataClass: 'secret' }] } })).toThrow()
+    expect(() => parseParams('agent.privacy.set', { classes: {}, marked: { rename: [] } })).toThrow(/Unrecognized key/)
+  })
+
   it('hands a handler its validated params', async () => {
     const seen: unknown[] = []
     const value = await dispatch({ 'grants.revoke': async params => { seen.push(params); return { id: params.id } as never } }, 'grants.revoke', { id: 'g1' })

@@ -4,7 +4,7 @@ import { Domains } from '../../../core/identity/domains.ts'
 import { seal } from '../../../core/identity/envelope.ts'
 import {
   decodeAward, decodeCancel, decodeOffer, decodeTaskMessage, decodeTaskRequest, decodeTaskResult,
-  encodeAward, encodeCancel, encodeOffer, encodeTaskRequest, encodeTaskResult
+  encodeAward, encodeCancel, encodeOffer, encodeResultFetch, encodeTaskRequest, encodeTaskResult, MAX_RESULT_BYTES
 } from '../../../core/negotiation/messages.ts'
 import { digest, testSigner } from '../../helpers/identity.ts'
 import { offer, request, terms } from './fixtures.ts'
@@ -25,6 +25,16 @@ describe('task messages', () => {
     const cancel = { task: 'task-1', by: requester.publicKey, reason: 'changed my mind' }
     expect(decodeCancel(encodeCancel(cancel, requester))).toEqual(cancel)
     expect(decodeTaskMessage(encodeOffer(o, provider))).toEqual({ kind: 'offer', message: o })
+  })
+
+  it('name a large result by digest and size, bounded at 16 MiB, and fetch it by offset from the requester only', () => {
+    const large = { task: 'task-1', provider: provider.publicKey, status: 'completed' as const, output: { digest: digest('out'), size: MAX_RESULT_BYTES }, deliveredAt: 5 }
+    expect(decodeTaskResult(encodeTaskResult(large, provider))).toEqual(large)
+    expect(() => encodeTaskResult({ ...large, output: { digest: digest('out'), size: MAX_RESULT_BYTES + 1 } }, provider)).toThrow(expect.objectContaining({ name: 'InvalidTaskMessageError' }))
+    expect(() => encodeTaskResult({ ...large, inline: new Uint8Array(48 * 1024 + 1) }, provider)).toThrow(/48 KiB/)
+    const fetch = { task: 'task-1', requester: requester.publicKey, offset: 262_144 }
+    expect(decodeTaskMessage(encodeResultFetch(fetch, requester))).toEqual({ kind: 'fetch', message: fetch })
+    expect(() => encodeResultFetch(fetch, provider)).toThrow(expect.objectContaining({ name: 'InvalidTaskMessageError' }))
   })
 
   it('refuses to sign a message for another party or with invalid fields', () => {
