@@ -30,6 +30,8 @@ const MAX_BACKUP_BYTES = 4 * 1024 * 1024
 
 export class Keystore {
   readonly secrets: SecretStore
+  /** The agent key's Signer per agent: every task message is signed, and the key is in memory for libp2p anyway. */
+  private readonly agentSigners = new Map<string, Promise<Signer>>()
 
   constructor (secrets: SecretStore) {
     this.secrets = secrets
@@ -53,7 +55,15 @@ export class Keystore {
   }
 
   async agentSigner (agent: Uint8Array): Promise<Signer> {
-    return signerFor(await this.seed(agentSecretName(agent), agent, `agent key ${peerIdOf(agent)}`))
+    const name = agentSecretName(agent)
+    let signer = this.agentSigners.get(name)
+    if (signer === undefined) {
+      signer = this.seed(name, agent, `agent key ${peerIdOf(agent)}`).then(signerFor)
+      this.agentSigners.set(name, signer)
+      // A key that could not be read (keychain locked) is asked for again next time.
+      signer.catch(() => { if (this.agentSigners.get(name) === signer) this.agentSigners.delete(name) })
+    }
+    return await signer
   }
 
   /** The agent key as libp2p wants it: the network runs under the same key the BAID binds. */
@@ -67,6 +77,7 @@ export class Keystore {
   }
 
   async deleteAgentKey (agent: Uint8Array): Promise<void> {
+    this.agentSigners.delete(agentSecretName(agent))
     await this.secrets.delete(agentSecretName(agent))
   }
 
@@ -83,6 +94,7 @@ export class Keystore {
 
   /** Remove every secret of this data directory: the owner key, the agent key named, and the LLM API key. */
   async forget (agent: Uint8Array | undefined): Promise<void> {
+    this.agentSigners.clear()
     await this.secrets.delete(OWNER)
     if (agent !== undefined) await this.secrets.delete(agentSecretName(agent))
     await this.secrets.delete(LLM_API_KEY)
@@ -123,6 +135,7 @@ export class Keystore {
   }
 
   private async storeSeed (name: string, seed: Uint8Array): Promise<Uint8Array> {
+    this.agentSigners.delete(name)
     await this.secrets.set(name, seed)
     return publicKeyOf(seed)
   }

@@ -1,4 +1,4 @@
-import type { Database } from '../store/database.ts'
+import { softTransaction, type Database } from '../store/database.ts'
 import type { ProviderProfile } from './best-response.ts'
 
 // The provider's memory of its own work (migration 12): each awarded execution, how long it took and whether it delivered.
@@ -32,15 +32,20 @@ const PRIOR_WEIGHT = 4
 type Row = Record<string, unknown>
 
 export class ExecutionHistory {
+  private readonly db: Database
   private readonly sql: ReturnType<typeof prepare>
 
   constructor (db: Database) {
+    this.db = db
     this.sql = prepare(db)
   }
 
+  /** Soft: a measurement, not a decision; losing the last few to a power cut only makes the next quotes a little older. */
   record (e: Execution): void {
-    this.sql.insert.run(e.task, e.capability, e.startedAt, Math.max(0, Math.round(e.durationMs)), e.ok ? 1 : 0)
-    this.sql.prune.run(e.capability, e.capability, KEPT_PER_CAPABILITY)
+    softTransaction(this.db, () => {
+      this.sql.insert.run(e.task, e.capability, e.startedAt, Math.max(0, Math.round(e.durationMs)), e.ok ? 1 : 0)
+      this.sql.prune.run(e.capability, e.capability, KEPT_PER_CAPABILITY)
+    })
   }
 
   /** The recent executions of a capability: how many, their median duration when delivered, the share delivered. */

@@ -1,12 +1,14 @@
 import { TaskExistsError, UnknownTaskError } from '../api/errors.ts'
-import type { TaskRecord, TaskRole, TaskState, TaskTransition } from '../api/negotiation.ts'
-import { transaction, type Database } from '../store/database.ts'
+import { TERMINAL_STATES, type TaskRecord, type TaskRole, type TaskState, type TaskTransition } from '../api/negotiation.ts'
+import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { assertTransition } from './lifecycle.ts'
 import { stateEntry, type TaskNote, type TaskTimelineEntry } from './timeline.ts'
 
 // The negotiation plane's task persistence (migration 7): each task, every transition with its time, actor and reason,
 // and the offers received. A transition and the task's new state are one transaction, so the timeline never disagrees.
 // The other timeline lines (migration 8) share the transitions' per-task sequence, so the whole timeline reads in order.
+// Progress of a live task is written soft (a power cut may lose the last steps, which the deadline sweep then fails);
+// a terminal state is written durably, and so syncs every step before it.
 
 export interface NewTask {
   readonly task: string
@@ -35,6 +37,7 @@ type Row = Record<string, unknown>
 /** Bounds what a listing reads at once. */
 const MAX_LISTING = 1000
 const LIVE = "state NOT IN ('completed', 'canceled', 'failed', 'rejected')"
+const TERMINAL: ReadonlySet<TaskState> = new Set(TERMINAL_STATES)
 
 export class TaskStore {
   private readonly db: Database
@@ -47,7 +50,7 @@ export class TaskStore {
 
   /** Records a new task in `submitted`, with its first transition. */
   create (task: NewTask, note: TransitionNote): TaskRecord {
-    return transaction(this.db, () => {
+    return softTransaction(this.db, () => {
       if (this.sql.task.get(task.task) !== undefined) throw new TaskExistsError(`task ${task.task} already exists`)
       this.sql.insertTask.run(task.task, task.role, task.topic, task.capability, 'submitted', task.deadline, task.peer ?? null, task.request ?? null, note.at, note.at)
       this.sql.insertTransition.run(task.task, 0, null, 'submitted', note.at, note.actor, note.reason)
@@ -57,7 +60,7 @@ export class TaskStore {
 
   /** Moves a task, checking the transition table against the stored state inside the same transaction. */
   transition (id: string, to: TaskState, note: TransitionNote): TaskTransition {
-    return transaction(this.db, () => {
+    return (TERMINAL.has(to) ? transaction : softTransaction)(this.db, () => {
       const from = this.get(id).state
       assertTransition(id, from, to)
       const seq = this.sql.nextSeq.get({ task: id }) as number
@@ -68,7 +71,7 @@ export class TaskStore {
   }
 
   setPeer (id: string, peer: Uint8Array): void {
-    if (this.sql.setPeer.run(peer, id).changes === 0) throw new UnknownTaskError(`no task ${id}`)
+    if (softTransaction(this.db, () => this.sql.setPeer.run(peer, id)).changes === 0) throw new UnknownTaskError(`no task ${id}`)
   }
 
   get (id: string): TaskRecord {
@@ -108,7 +111,7 @@ export class TaskStore {
 
   /** Keeps a signed offer; a provider's newer offer for the same task replaces its older one. */
   saveOffer (task: string, provider: Uint8Array, bytes: Uint8Array, at: number): void {
-    this.sql.upsertOffer.run(task, provider, bytes, at)
+    softTransaction(this.db, () => this.sql.upsertOffer.run(task, provider, bytes, at))
   }
 
   offers (task: string): Uint8Array[] {
@@ -117,7 +120,7 @@ export class TaskStore {
 
   /** Appends a timeline line after the task's last one; returns it. */
   note (task: string, note: TaskNote): TaskNote {
-    transaction(this.db, () => {
+    softTransaction(this.db, () => {
       if (this.sql.task.get(task) === undefined) throw new UnknownTaskError(`no task ${task}`)
       this.sql.insertNote.run(task, this.sql.nextSeq.get({ task }) as number, note.kind, note.at, JSON.stringify(note))
     })
