@@ -9,7 +9,7 @@ import type { BrowserWindowConstructorOptions, Session, WebContents, WebFrameMai
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",

@@ -1,20 +1,12 @@
 import { expect, test, type Page } from '@playwright/test'
-import { rmSync } from 'node:fs'
-import { personDir, startPerson, WORD_COUNT, type PersonDaemon } from './fixtures.ts'
+import { ownPerson, WORD_COUNT } from './fixtures.ts'
 import { openView, watchCsp } from './ui.ts'
 
 // A new person starts the demo from Settings: the demo agents' requests arrive in the Inbox (badge and list); a grant
 // added under My agent answers that agent's next request; each decision shows under Decided; then the demo stops.
 // This spec runs its own daemon, so the demo it starts meets a fresh person.
 
-let dataDir: string
-let daemon: PersonDaemon | undefined
-
-test.beforeAll(async () => { dataDir = await personDir() })
-test.afterAll(async () => {
-  await daemon?.stop()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+const person = ownPerson()
 
 /** The Decided tab's row that says who or what decided (`you`, `a grant`, …). */
 const decidedBy = (page: Page, by: string) => page.getByRole('region', { name: 'Decided requests' }).getByRole('row').filter({ has: page.getByRole('cell', { name: by, exact: true }) })
@@ -22,7 +14,7 @@ const decidedBy = (page: Page, by: string) => page.getByRole('region', { name: '
 test('"Start demo" brings requests to the Inbox; a grant and the person answer them; "Stop demo" ends it', async ({ page }) => {
   // A daemon, three demo daemons and their requests, on a shared 2-core machine.
   test.setTimeout(240_000)
-  daemon = await startPerson(dataDir)
+  const daemon = await person.start()
   const refused = await watchCsp(page)
   await page.goto(daemon.url)
   await expect(page.getByRole('navigation', { name: 'Main' }).getByLabel(/waiting$/)).toHaveCount(0)

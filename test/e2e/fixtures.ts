@@ -1,5 +1,6 @@
+import { test } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -86,6 +87,25 @@ export async function startPerson (dataDir: string): Promise<PersonDaemon> {
     await stop()
     throw new Error(`${(err as Error).message}\n${stderr}`)
   }
+}
+
+/**
+ * A spec's own person, for specs that restart the daemon or need a fresh person: the data directory is made before the
+ * spec's tests, and the daemon stopped and the directory removed after them.
+ */
+export function ownPerson (): { readonly dataDir: () => string, start: () => Promise<PersonDaemon> } {
+  let dataDir: string | undefined
+  let daemon: PersonDaemon | undefined
+  test.beforeAll(async () => { dataDir = await personDir() })
+  test.afterAll(async () => {
+    await daemon?.stop()
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
+  })
+  const dir = (): string => {
+    if (dataDir === undefined) throw new Error('ownPerson() is used before its beforeAll ran')
+    return dataDir
+  }
+  return { dataDir: dir, start: async () => (daemon = await startPerson(dir())) }
 }
 
 /** What global setup started, for the specs (which run in other processes). */

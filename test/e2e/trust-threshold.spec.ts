@@ -1,25 +1,17 @@
 import { expect, test } from '@playwright/test'
-import { rmSync } from 'node:fs'
 import { hearth } from '../helpers/cli.ts'
-import { ENV, personDir, startPerson, type PersonDaemon } from './fixtures.ts'
+import { ENV, ownPerson } from './fixtures.ts'
 import { openView } from './ui.ts'
 
 // A trust threshold set with its slider takes effect at once and is still set after the daemon restarts. This spec runs its
 // own daemon, since it restarts it.
 
-let dataDir: string
-let daemon: PersonDaemon | undefined
-
-test.beforeAll(async () => { dataDir = await personDir() })
-test.afterAll(async () => {
-  await daemon?.stop()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+const person = ownPerson()
 
 test('a threshold slider\'s setting survives a daemon restart', async ({ page }) => {
   // Two daemon starts and a CLI run on a shared 2-core machine.
   test.setTimeout(240_000)
-  daemon = await startPerson(dataDir)
+  let daemon = await person.start()
   await page.goto(daemon.url)
   await openView(page, 'Trust')
   const slider = page.getByRole('slider').first()
@@ -32,10 +24,10 @@ test('a threshold slider\'s setting survives a daemon restart', async ({ page })
 
   await daemon.stop()
   // Between runs the data directory itself holds it.
-  const listed = await hearth(['--data-dir', dataDir, 'trust', 'threshold', 'list', '--json'], ENV)
+  const listed = await hearth(['--data-dir', person.dataDir(), 'trust', 'threshold', 'list', '--json'], ENV)
   expect(listed.json.thresholds).toContainEqual(expect.objectContaining({ minTrust: 0.4 }))
 
-  daemon = await startPerson(dataDir)
+  daemon = await person.start()
   await page.goto(daemon.url)
   await openView(page, 'Trust')
   const again = name === '' ? page.getByRole('slider').first() : page.getByRole('slider', { name, exact: true })
