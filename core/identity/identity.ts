@@ -5,11 +5,12 @@ import { BackupCorruptError, IdentityExistsError, IdentityRevokedError, NoIdenti
 import type { BaidVerification, IdentityInfo } from '../api/identity.ts'
 import { toErrorInfo } from '../api/errors.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { assertCurrent, commitmentOf, issueRecord, issueRevocation, verifyChain, type BaidChain, type BaidRecord } from './baid.ts'
 import { decodeBundle, encodeBundle } from './bundle.ts'
 import type { Signer } from './envelope.ts'
-import { hex, ownerIdOf, peerIdOf } from './ids.ts'
+import { baidIdOf, hex, ownerIdOf, peerIdOf } from './ids.ts'
 import type { IdentityStore } from './identity-store.ts'
 import type { Keystore } from './keystore.ts'
 import type { KdfCost } from './passphrase-box.ts'
@@ -156,8 +157,10 @@ export class Identity {
   /** Learn a peer's BAID from a bundle file; an older version than one already stored is refused as a replay. */
   importBundle (bytes: Uint8Array): BaidChain {
     const { records, revocation } = decodeBundle(bytes)
+    const known = records[0] === undefined ? undefined : this.verifier.get(baidIdOf(sha256(records[0])))
     const chain = this.verifier.acceptChain(records, revocation)
-    this.store.saveChain(chain, this.now(), 'soft')
+    // A bundle already known as it is (a requester's, on each of its tasks) changes nothing to store.
+    if (chain !== known) this.store.saveChain(chain, this.now(), 'soft')
     return chain
   }
 

@@ -110,6 +110,17 @@ describe('BaidVerifier (T0/T1 with a cache)', () => {
     expect(rejectName(() => verifier.acceptChain([links[0]!.envelope.bytes, fork!.envelope.bytes]))).toBe('BaidChainError')
   })
 
+  it('takes a chain it already holds, byte for byte, as known; a copy with one byte of a signature changed is checked again and refused', () => {
+    const verifier = new BaidVerifier({ now: () => now })
+    const records = bytesOf(buildChain(owner, [agent1, agent2], now))
+    const chain = verifier.acceptChain(records)
+    expect(verifier.acceptChain(records.map(r => r.slice()))).toBe(chain)
+    const tampered = records.map(r => r.slice())
+    tampered[1]![tampered[1]!.length - 1]! ^= 1
+    expect(rejectName(() => verifier.acceptChain(tampered))).toMatch(/Signature|BaidChain|Malformed/)
+    expect(verifier.get(chain.baidId)).toBe(chain)
+  })
+
   it('T1 rejects an expired or revoked BAID', () => {
     const expired = new BaidVerifier({ now: () => now + 31 * DAY })
     expired.acceptChain(bytesOf(buildChain(owner, [agent1], now)))
