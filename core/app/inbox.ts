@@ -55,7 +55,7 @@ export function inboxHandlers (deps: InboxDeps): Handlers {
 /** The queue's changes as events, and the audit lines of decisions nobody made through the app (grants, rules, deadlines). */
 export function watchInbox (deps: InboxDeps & Pick<AppContext, 'record'>, statusChanged: () => void): () => void {
   const events = deps.policy().events
-  const pending = (): number => deps.policy().approvals.pending().length
+  const pending = (): number => deps.policy().approvals.pendingCount()
   const offs = [
     events.on('approval:requested', added => {
       deps.emit('inbox:changed', { pending: pending(), added })

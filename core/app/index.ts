@@ -92,7 +92,7 @@ export async function createAppCore (init: AppCoreInit): Promise<AppCore> {
       addrs: network?.peer.getMultiaddrs().map(String) ?? []
     },
     serving: host.policy.serving.state(),
-    pending: host.policy.approvals.pending().length,
+    pending: host.policy.approvals.pendingCount(),
     demo: demo !== undefined
   })
   const statusChanged = (): void => {

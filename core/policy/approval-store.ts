@@ -88,6 +88,10 @@ export class ApprovalStore {
     return (this.sql.pending.all() as Row[]).map(toRecord)
   }
 
+  pendingCount (): number {
+    return this.sql.pendingCount.pluck().get() as number
+  }
+
   /** Ids of pending requests whose deadline is at or before `now`. */
   overdue (now: number): string[] {
     return this.sql.overdue.all(now) as string[]
@@ -141,6 +145,7 @@ function prepare (db: Database) {
     byTask: db.prepare(`SELECT ${columns} FROM approvals WHERE direction = ? AND task = ?`),
     decide: db.prepare("UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, grant_id = ? WHERE id = ? AND status = 'pending'"),
     pending: db.prepare(`SELECT ${columns} FROM approvals WHERE status = 'pending' ORDER BY deadline, id`),
+    pendingCount: db.prepare("SELECT count(*) FROM approvals WHERE status = 'pending'"),
     overdue: db.prepare("SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline").pluck(),
     nextDeadline: db.prepare("SELECT min(deadline) FROM approvals WHERE status = 'pending'").pluck(),
     history: db.prepare(`SELECT ${columns} FROM approvals WHERE status != 'pending' ORDER BY decided_at DESC, id LIMIT ?`)

@@ -114,6 +114,11 @@ export class Approvals {
     return this.store.pending()
   }
 
+  /** How many wait: the badge's number, without reading the queue. */
+  pendingCount (): number {
+    return this.store.pendingCount()
+  }
+
   history (limit = 100): ApprovalRecord[] {
     return this.store.history(limit)
   }
