@@ -152,6 +152,22 @@ export interface TaskRecord {
   readonly updatedAt: number
 }
 
+/** A delegation as kept (this agent the requester): what an A2A client reads back, after a restart too. */
+export interface DelegationRecord {
+  readonly task: string
+  readonly state: TaskState
+  /** The reason of its latest state change: why it ended, once it has. */
+  readonly reason: string
+  /** Who asked, when not the person here (e.g. `a2a:<context id>`). */
+  readonly origin: string | undefined
+  readonly intent: string | undefined
+  /** The delivered tool result, when it was small enough to keep whole. */
+  readonly result: { readonly content: readonly unknown[], readonly structured?: unknown } | undefined
+  /** The delivered result as text (bounded), when one was delivered. */
+  readonly output: string | undefined
+  readonly updatedAt: number
+}
+
 /** What a leader observed going wrong; each is attributed to a clause of the mechanism. */
 export const FAILURE_KINDS = ['late_delivery', 'wrong_result', 'unverifiable_result', 'over_charging', 'quality_free_ride', 'egress_violation'] as const
 export type FailureKind = typeof FAILURE_KINDS[number]

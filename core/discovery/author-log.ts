@@ -33,4 +33,12 @@ export class OwnLog {
       return signed
     })
   }
+
+  /** Several entries in one durable transaction — one disk flush for a refresh that re-announces everything. */
+  appendAll (entries: readonly OwnEntry[], signer: Signer, now = Date.now()): SignedLogEntry[] {
+    return this.store.transaction(() => entries.map(e => this.append(e.kind, e.body, e.digest, signer, now)))
+  }
 }
+
+/** An entry to append: what it is, its body, and how it is routed. */
+export interface OwnEntry { readonly kind: LogKind, readonly body: Uint8Array, readonly digest: EntryDigest }

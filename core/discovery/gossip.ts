@@ -155,7 +155,9 @@ export class BodylessGossip {
   /**
    * Store and forward: a verified new header goes on only once we hold its body, pulled from whoever showed it to
    * us (who holds it for the same reason), else its author or others on the topic. So every peer we forward to can
-   * pull from us at the first try, and no peer is asked by a crowd for a body it is still fetching itself.
+   * pull from us at the first try, and no peer is asked by a crowd for a body it is still fetching itself. (Forwarding
+   * at once, with holders answering when their own pull ended, measured worse at 30 peers: waiting answers held every
+   * pull slot.)
    */
   private async validate (from: PeerId, message: Message): Promise<TopicValidatorResult> {
     try {

@@ -113,6 +113,11 @@ export class LogStore {
     return this.sql.hasBodyOf.get(headerHash) !== undefined
   }
 
+  /** When a held header was first stored here (the testnet's latency diagnosis), by the header's hash. */
+  receivedAt (hash: Uint8Array): number | undefined {
+    return (this.sql.receivedAt.get(hash) as { received_at: number } | undefined)?.received_at
+  }
+
   body (bodyHash: Uint8Array): Uint8Array | undefined {
     const row = this.sql.body.get(bodyHash) as { body: Buffer } | undefined
     return row === undefined ? undefined : u8(row.body)
@@ -235,6 +240,7 @@ function prepare (db: Database) {
   return {
     at: db.prepare('SELECT hash, prev, header FROM log_entries WHERE author = ? AND seq = ?'),
     header: db.prepare('SELECT header FROM log_entries WHERE hash = ?'),
+    receivedAt: db.prepare('SELECT received_at FROM log_entries WHERE hash = ?'),
     insert: db.prepare(`INSERT INTO log_entries (author, seq, hash, prev, kind, ts, topics, body_hash, body_size, header, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     mark: db.prepare('SELECT contiguous_seq, contiguous_hash, max_seq FROM log_high_water WHERE author = ?'),

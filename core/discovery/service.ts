@@ -10,10 +10,10 @@ import { hex } from '../identity/ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
-import { announceTopic, dhtBaidKey } from '../net/protocols.ts'
+import { announceTopic, BROADCAST_TOPIC, dhtBaidKey } from '../net/protocols.ts'
 import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
-import { OwnLog } from './author-log.ts'
+import { OwnLog, type OwnEntry } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
 import { BodylessGossip, type GossipMode } from './gossip.ts'
 import type { SignedLogEntry } from './log-entry.ts'
@@ -32,6 +32,8 @@ export interface DiscoveryEvents extends Record<string, unknown> {
   'descriptor:rejected': { agent: Uint8Array, reason: string }
   /** An author's verified `rating` entry: its body is the co-signed receipt, for reputation to weigh. */
   'rating:received': { author: Uint8Array, body: Uint8Array }
+  /** A verified descriptor waits for its author's BAID bundle before it can be checked (T1). */
+  'descriptor:waiting': { agent: Uint8Array }
   /** An author's BAID bundle arrived and was imported. */
   'baid:imported': { agent: Uint8Array }
   /** An author signed two entries at one position of its log: proof of fraud. */
@@ -63,6 +65,8 @@ const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
 const JOIN_REFRESH_DEBOUNCE_MS = 1_000
 const LOOKUP_BACKOFF_MS = 60_000
+const DHT_PUT_ATTEMPTS = 5
+const DHT_PUT_RETRY_MS = 3_000
 /** How often a peer short of subscribers on a topic asks again (a neighbour request; a DHT walk only when they know none). */
 const RENDEZVOUS_INTERVAL_MS = 5_000
 /**
@@ -109,6 +113,7 @@ export class Discovery {
   private readonly joining = new Set<string>()
   private readonly advertising = new Set<string>()
   private connectRendezvous: NodeJS.Timeout | undefined
+  private started = false
   /** Topics our current BAID has been announced on. */
   private readonly baidTopics = new Set<string>()
 
@@ -134,6 +139,7 @@ export class Discovery {
   }
 
   async start (): Promise<void> {
+    this.started = true
     await this.gossip.start()
     this.rendezvous()
     await this.announce()
@@ -149,6 +155,7 @@ export class Discovery {
   }
 
   async stop (): Promise<void> {
+    this.started = false
     this.components.peer.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.peer.removeEventListener('peer:connect', this.onConnect)
     clearTimeout(this.joinRefresh)
@@ -182,14 +189,16 @@ export class Discovery {
     return announced
   }
 
-  /** Sign, store and gossip one descriptor of ours; it is refreshed with the others from then on. */
-  async publish (descriptor: CapabilityDescriptor): Promise<void> {
+  /** Sign, store and gossip one descriptor of ours; it is refreshed with the others from then on. Returns its log entry. */
+  async publish (descriptor: CapabilityDescriptor): Promise<SignedLogEntry> {
     const body = encodeDescriptor(descriptor)
     await this.meetAudience(descriptor.topics)
     await this.publishBaid(descriptor.topics.filter(t => !this.baidTopics.has(t)))
     const signer = await this.components.identity.agentSigner()
-    await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
+    const signed = this.own.append('descriptor', body, digestOf(descriptor), signer, this.now())
+    await this.gossip.publish(signed, body)
     this.announced.push({ descriptor, body })
+    return signed
   }
 
   /** Sign, store and gossip a rating of ours: the co-signed receipt of a task we asked for, on its topic. */
@@ -251,24 +260,33 @@ export class Discovery {
 
   /** Our BAID goes out on every topic we announce on, first, so each receiver can check our descriptors (T1). */
   private async publishBaid (topics: readonly string[]): Promise<void> {
-    if (topics.length === 0) return
+    await this.publishAll(this.baidEntries(topics))
+    for (const t of topics) this.baidTopics.add(t)
+  }
+
+  /** Our BAID bundle as entries of our log, one per 8 topics (a header names at most 8). */
+  private baidEntries (topics: readonly string[]): OwnEntry[] {
+    const entries: OwnEntry[] = []
+    if (topics.length === 0) return entries
     const bundle = this.components.identity.exportBundle()
-    const signer = await this.components.identity.agentSigner()
-    for (let i = 0; i < topics.length; i += 8) {
-      const batch = topics.slice(i, i + 8)
-      await this.gossip.publish(this.own.append('baid', bundle, { topics: batch, keywords: ['baid'] }, signer, this.now()), bundle)
-      for (const t of batch) this.baidTopics.add(t)
-    }
+    for (let i = 0; i < topics.length; i += 8) entries.push({ kind: 'baid', body: bundle, digest: { topics: topics.slice(i, i + 8), keywords: ['baid'] } })
+    return entries
+  }
+
+  /** Append entries to our log in one durable transaction, then gossip each, in order. */
+  private async publishAll (entries: readonly OwnEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    const signed = this.own.appendAll(entries, await this.components.identity.agentSigner(), this.now())
+    for (let i = 0; i < signed.length; i++) await this.gossip.publish(signed[i]!, entries[i]!.body)
   }
 
   /** Soft state stays alive by a new header naming the same body: receivers that hold it pull nothing. */
   async refresh (): Promise<void> {
-    const signer = await this.components.identity.agentSigner()
     // Our BAID too, so a peer that joined since can check what follows (T1) without a gap fill.
-    await this.publishBaid([...this.baidTopics])
-    for (const { descriptor, body } of this.announced) {
-      await this.gossip.publish(this.own.append('descriptor', body, digestOf(descriptor), signer, this.now()), body)
-    }
+    await this.publishAll([
+      ...this.baidEntries([...this.baidTopics]),
+      ...this.announced.map(({ descriptor, body }): OwnEntry => ({ kind: 'descriptor', body, digest: digestOf(descriptor) }))
+    ])
   }
 
   private joinRefresh: NodeJS.Timeout | undefined
@@ -277,7 +295,8 @@ export class Discovery {
   private readonly knownSubscribers = new Set<string>()
 
   private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: { toString: () => string }, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-    const ours = new Set(this.announced.flatMap(a => a.descriptor.topics).map(announceTopic))
+    // The full-body baseline carries everything on its one topic: a newcomer there missed our BAID just the same.
+    const ours = new Set(this.init.mode === 'full-body' ? [BROADCAST_TOPIC] : this.announced.flatMap(a => a.descriptor.topics).map(announceTopic))
     let newcomer = false
     for (const { topic, subscribe } of event.detail.subscriptions) {
       const key = `${event.detail.peerId.toString()} ${topic}`
@@ -361,6 +380,7 @@ export class Discovery {
   }
 
   private await (author: Uint8Array, signed: SignedLogEntry, descriptor: CapabilityDescriptor, from?: PeerId): void {
+    this.events.emit('descriptor:waiting', { agent: author })
     const key = hex(author)
     const queue = this.pending.get(key) ?? []
     if (queue.length >= MAX_PENDING_PER_AUTHOR) return
@@ -391,10 +411,21 @@ export class Discovery {
     } catch { /* not found now; the author's next BAID entry brings it */ }
   }
 
+  /**
+   * Our bundle into the DHT, for peers that missed our BAID entry. Right after start a peer often knows no DHT server
+   * yet (a desktop is a DHT client until identify tells it who serves): the put is tried again, later, until one stores it.
+   */
   private async publishToDht (peerId: string, bundle: Uint8Array): Promise<void> {
-    try {
-      for await (const _ of this.components.peer.services.dht.put(dhtBaidKey(peerId), bundle, { signal: AbortSignal.timeout(10_000) })) { /* run the query */ }
-    } catch { /* no DHT peers yet; gossip still carries the BAID entry */ }
+    for (let attempt = 0; attempt < DHT_PUT_ATTEMPTS && this.started; attempt++) {
+      if (attempt > 0) await new Promise(resolve => setTimeout(resolve, DHT_PUT_RETRY_MS * 2 ** (attempt - 1)).unref())
+      let stored = false
+      try {
+        for await (const event of this.components.peer.services.dht.put(dhtBaidKey(peerId), bundle, { signal: AbortSignal.timeout(10_000) })) {
+          if (event.name === 'PEER_RESPONSE') stored = true
+        }
+      } catch { /* no DHT peers yet: the next attempt; gossip still carries the BAID entry meanwhile */ }
+      if (stored) return
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { ExecutorStoppedError, McpServerError, ToolFailedError, UnknownToolError } from '../api/errors.ts'
+import { ExecutorStoppedError, McpServerError, ToolFailedError, ToolOutputTooLargeError, UnknownToolError } from '../api/errors.ts'
 import type { McpServerStatus } from '../api/execution.ts'
 import type { McpServerConfig } from '../common/config.ts'
 import { DEFAULT_TOOL_LIMITS, limitsFor, runGuarded, type ToolLimits } from './guard.ts'
@@ -24,9 +24,12 @@ export class McpExecutor implements LocalExecutor {
   private running = true
 
   constructor (init: McpExecutorInit) {
-    this.sessions = new Map(init.servers.map(s => [s.id, new McpSession(s, init.session)]))
     this.limits = limitsFor(DEFAULT_TOOL_LIMITS, init.limits)
     this.toolLimits = init.toolLimits ?? {}
+    // Each server's session reads messages as long as the largest output any of its tools may return.
+    const largest = (server: string): number => Math.max(this.limits.maxOutputBytes, ...Object.entries(this.toolLimits)
+      .filter(([id]) => splitToolId(id)?.prefix === server).map(([, l]) => l.maxOutputBytes ?? 0))
+    this.sessions = new Map(init.servers.map(s => [s.id, new McpSession(s, { maxOutputBytes: largest(s.id), ...init.session })]))
   }
 
   /** Servers start on first use, not here. */
@@ -60,7 +63,7 @@ export class McpExecutor implements LocalExecutor {
       try {
         result = await session.call(descriptor.name, call.input, signal)
       } catch (err) {
-        if (err instanceof McpServerError || signal.aborted) throw err
+        if (err instanceof McpServerError || err instanceof ToolOutputTooLargeError || signal.aborted) throw err
         throw new ToolFailedError(`${call.tool} failed: ${(err as Error).message}`, { cause: err, hint: err instanceof McpError && err.code === ErrorCode.ConnectionClosed ? 'the server stopped during the call; it is started again on the next call' : undefined })
       }
       return toolResult(call.tool, result)

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { CallToolResultSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { McpServerError } from '../api/errors.ts'
+import { McpServerError, ToolOutputTooLargeError } from '../api/errors.ts'
 import type { McpServerConfig } from '../common/config.ts'
 import type { ToolDescriptor } from './tool.ts'
 
@@ -16,10 +16,20 @@ interface Connection {
   readonly client: Client
   readonly transport: StdioClientTransport
   tools: Map<string, ToolDescriptor> | undefined
+  /** Set when the server sent a message longer than we read: the transport closed, and the call in flight fails by this. */
+  overflow?: boolean
 }
+
+/** JSON-RPC around a result, and JSON's escapes inside it: a message may be this much longer than the result it carries, encoded. */
+const MESSAGE_SLACK = (bytes: number): number => 2 * bytes + 1024 * 1024
 
 export interface McpSessionInit {
   readonly connectTimeoutMs?: number
+  /**
+   * The largest tool output any of this server's tools may return (encoded bytes, as the guard counts them): messages are read
+   * up to about twice that (JSON is wordier), and a longer one fails its call with ToolOutputTooLargeError.
+   */
+  readonly maxOutputBytes?: number
   /** A server that dies more often than this within a minute is not started again until the minute has passed. */
   readonly maxStartsPerMinute?: number
   readonly now?: () => number
@@ -32,11 +42,13 @@ export class McpSession {
   private readonly starts: number[] = []
   private readonly connectTimeoutMs: number
   private readonly maxStartsPerMinute: number
+  private readonly maxMessageBytes: number | undefined
   private readonly now: () => number
 
   constructor (server: McpServerConfig, init: McpSessionInit = {}) {
     this.server = server
     this.connectTimeoutMs = init.connectTimeoutMs ?? 10_000
+    this.maxMessageBytes = init.maxOutputBytes === undefined ? undefined : MESSAGE_SLACK(init.maxOutputBytes)
     this.maxStartsPerMinute = init.maxStartsPerMinute ?? 5
     this.now = init.now ?? Date.now
   }
@@ -58,8 +70,17 @@ export class McpSession {
   }
 
   async call (name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
-    const { client } = await this.connection()
-    return await client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, { signal, timeout: NO_SDK_TIMEOUT })
+    const connection = await this.connection()
+    try {
+      return await connection.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, { signal, timeout: NO_SDK_TIMEOUT })
+    } catch (err) {
+      // The SDK drops the connection when a message outgrows its read buffer and tells the call only "Connection closed".
+      if (connection.overflow === true) {
+        const read = this.maxMessageBytes === undefined ? '' : ` ${this.maxMessageBytes}`
+        throw new ToolOutputTooLargeError(`${this.server.id}/${name} answered with a message longer than the${read} bytes read from a tool: its output is over the limit (the server is started again on the next call)`, { cause: err, hint: 'ask for less, or raise the tool\'s output limit' })
+      }
+      throw err
+    }
   }
 
   async close (): Promise<void> {
@@ -87,10 +108,17 @@ export class McpSession {
       throw new McpServerError(`MCP server ${server.id} died ${this.starts.length} times within a minute; not starting it again yet`, { hint: 'look at the server\'s own logs; it is tried again after a minute' })
     }
     this.starts.push(now)
-    const transport = new StdioClientTransport({ command: server.command, args: server.args, ...(server.env === undefined ? {} : { env: server.env }), stderr: 'ignore' })
+    const transport = new StdioClientTransport({
+      command: server.command,
+      args: server.args,
+      ...(server.env === undefined ? {} : { env: server.env }),
+      ...(this.maxMessageBytes === undefined ? {} : { maxBufferSize: this.maxMessageBytes }),
+      stderr: 'ignore'
+    })
     const client = new Client({ name: 'hearth', version: '0.1.0' })
     const connection: Connection = { client, transport, tools: undefined }
     client.onclose = () => { this.forget(connection) }
+    client.onerror = err => { if (/ReadBuffer exceeded/.test(err.message)) connection.overflow = true }
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => { connection.tools = undefined })
     try {
       await client.connect(transport, { timeout: this.connectTimeoutMs })

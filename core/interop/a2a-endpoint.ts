@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { AGENT_CARD_PATH, AgentCard } from '@a2a-js/sdk'
-import { DefaultRequestHandler, InMemoryTaskStore, JsonRpcTransportHandler } from '@a2a-js/sdk/server'
-import type { A2aEndpointInfo, Delegator } from '../api/interop.ts'
+import { DefaultRequestHandler, JsonRpcTransportHandler } from '@a2a-js/sdk/server'
+import type { A2aEndpointInfo } from '../api/interop.ts'
 import { A2A_PATH, DEFAULT_A2A_PORT } from './agent-card.ts'
+import { A2aTaskStore, type DelegationRecords } from './a2a-task-store.ts'
 import { DelegationExecutor } from './delegation-executor.ts'
 import { BodyTooLargeError, readBody, sendJson, serveJsonRpc } from './jsonrpc-http.ts'
 import { assertLoopbackBind, hasBearer, isLocalRequest, originOf } from './loopback.ts'
+import type { A2aDelegator } from './negotiation-delegator.ts'
 
 // The local A2A endpoint (off by default): an A2A client on this machine hands Hearth a task, Hearth delegates it to the network.
 
@@ -17,7 +19,11 @@ export interface A2aEndpointInit {
   readonly host?: string
   /** The signed card to serve, made once the endpoint knows its own URL. */
   readonly card: (url: string) => AgentCard | Promise<AgentCard>
-  readonly delegator: Delegator
+  readonly delegator: A2aDelegator
+  /** Where the delegations are kept (the negotiation plane's task store): tasks are read back from it after a restart. */
+  readonly records?: DelegationRecords
+  /** How many A2A tasks are kept in memory; older ones are read back from their delegation. */
+  readonly maxTasksInMemory?: number
   /** Defaults to a fresh random token per launch. */
   readonly token?: string
   readonly maxBodyBytes?: number
@@ -51,7 +57,8 @@ export async function startA2aEndpoint (init: A2aEndpointInit): Promise<A2aEndpo
     const port = (server.address() as { port: number }).port
     const baseUrl = originOf(host, port)
     const card = await init.card(`${baseUrl}${A2A_PATH}`)
-    const rpc = new JsonRpcTransportHandler(new DefaultRequestHandler(card, new InMemoryTaskStore(), executor))
+    const tasks = new A2aTaskStore({ ...(init.records === undefined ? {} : { records: init.records }), ...(init.maxTasksInMemory === undefined ? {} : { maxInMemory: init.maxTasksInMemory }) })
+    const rpc = new JsonRpcTransportHandler(new DefaultRequestHandler(card, tasks, executor))
     serving = { card, rpc, own: baseUrl, port }
     return {
       baseUrl,

@@ -18,5 +18,6 @@ export function agentMessage (taskId: string, contextId: string, text: string, m
 /** A delegation's result as the task's one artifact: the value as data, and as text when it is text. */
 export function resultArtifact (result: unknown): Artifact {
   const parts = typeof result === 'string' ? [textPart(result)] : [dataPart(result)]
-  return { artifactId: randomUUID(), name: 'result', description: 'What the delegated task returned', parts, metadata: undefined, extensions: [] }
+  // One result per task: the same id whether the task is live or read back after a restart.
+  return { artifactId: 'result', name: 'result', description: 'What the delegated task returned', parts, metadata: undefined, extensions: [] }
 }

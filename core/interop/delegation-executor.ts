@@ -1,10 +1,11 @@
 import type { Task, TaskStatus } from '@a2a-js/sdk'
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server'
 import { toErrorInfo } from '../api/errors.ts'
-import type { DelegationOutcome, Delegator } from '../api/interop.ts'
+import type { DelegationOutcome } from '../api/interop.ts'
 import type { TaskState } from '../api/negotiation.ts'
 import { agentMessage, resultArtifact } from './a2a-parts.ts'
 import { delegationRequestOf } from './a2a-request.ts'
+import type { A2aDelegator } from './negotiation-delegator.ts'
 import { toA2aState } from './task-states.ts'
 
 // The A2A server's AgentExecutor: each incoming task becomes one call to the Delegator, its updates become A2A status events.
@@ -12,10 +13,10 @@ import { toA2aState } from './task-states.ts'
 interface Running { readonly controller: AbortController, readonly contextId: string, canceled: boolean }
 
 export class DelegationExecutor implements AgentExecutor {
-  private readonly delegator: Delegator
+  private readonly delegator: A2aDelegator
   private readonly running = new Map<string, Running>()
 
-  constructor (delegator: Delegator) {
+  constructor (delegator: A2aDelegator) {
     this.delegator = delegator
   }
 
@@ -41,7 +42,8 @@ export class DelegationExecutor implements AgentExecutor {
     }
     let outcome: DelegationOutcome
     try {
-      outcome = await this.delegator.delegate(request, { signal: run.controller.signal, onUpdate: u => update(u.state, u.note) })
+      // The delegation takes the A2A task's id: the task is read back from it after a restart.
+      outcome = await this.delegator.delegate(request, { signal: run.controller.signal, onUpdate: u => update(u.state, u.note), a2a: { taskId, contextId } })
     } catch (err) {
       outcome = run.controller.signal.aborted ? { state: 'canceled', error: toErrorInfo(err) } : { state: 'failed', error: toErrorInfo(err) }
     } finally {
@@ -63,6 +65,9 @@ export class DelegationExecutor implements AgentExecutor {
     if (run !== undefined) {
       run.canceled = true
       run.controller.abort(new Error('canceled by the A2A client'))
+    } else {
+      // Not running here (Hearth restarted since): the delegation it became is ended, and its providers told, all the same.
+      this.delegator.cancel?.(taskId, 'canceled by the A2A client')
     }
     bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(taskId, contextId, 'canceled', 'canceled by the A2A client'), metadata: undefined }))
   }

@@ -13,10 +13,11 @@ import type { Policy } from '../policy/service.ts'
 import { countersignReceipt } from '../reputation/receipt.ts'
 import { bestResponse, type ProviderProfile } from './best-response.ts'
 import type { ExecutionHistory } from './execution-history.ts'
+import { HeldResults, type HeldResultsInit } from './held-results.ts'
 import { isTerminal } from './lifecycle.ts'
-import { outputText } from './timeline.ts'
 import { decodeOffer, decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
 import type { TaskBoard } from './task-board.ts'
+import { outputText } from './timeline.ts'
 import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
 
 // The follower's side of a task round: a request is screened by the policy plane (constraints, then the person, a grant or
@@ -38,6 +39,8 @@ export interface ProviderContext {
   readonly profile: Omit<ProviderProfile, 'cost' | 'priceFloor'>
   /** Its own past executions: the offer's ETA and quality come from them. */
   readonly history: ExecutionHistory
+  /** Whether a connection to this agent is open: a result is only delivered over one. */
+  readonly connected?: (agent: Uint8Array) => boolean
   readonly now: () => number
 }
 
@@ -49,20 +52,32 @@ interface Served {
   probes: number
   /** The delivered output's digest, which the receipt must name. */
   delivered?: Uint8Array
-  /** A result over the inline limit, kept for the requester to fetch in chunks until the retention window ends. */
-  large?: Uint8Array
 }
 
 const MAX_PROBES_PER_TASK = 4
-/** How long a large result waits to be fetched: the requester fetches it right after the award's answer. */
-const LARGE_RESULT_RETENTION_MS = 2 * 60_000
+/**
+ * A delivered task's completed state is written soft, and made durable by the receipt's commit, which normally follows within
+ * milliseconds; when no receipt comes, by a sync this long after: the most a power cut can take back of a delivery.
+ */
+const COMPLETED_SYNC_MS = 1_000
 
 export class ProviderSide {
   private readonly ctx: ProviderContext
   private readonly served = new Map<string, Served>()
+  /** Results over the inline limit, kept for their requesters to fetch in chunks: bounded in bytes and time. */
+  readonly held: HeldResults
+  /** Delivered tasks whose completed state is not yet durable, with the sync that will make it so. */
+  private readonly unsynced = new Map<string, ReturnType<typeof setTimeout>>()
 
-  constructor (ctx: ProviderContext) {
+  constructor (ctx: ProviderContext, init: { heldResults?: HeldResultsInit } = {}) {
     this.ctx = ctx
+    this.held = new HeldResults(init.heldResults)
+  }
+
+  /** Drops the results still held (the node is going away: nobody can fetch them), and makes every delivery durable now. */
+  stop (): void {
+    this.held.clear()
+    for (const task of [...this.unsynced.keys()]) this.sync(task)
   }
 
   /** One inbound exchange: the message is verified (size, signature, schema) and must be signed by the connection's peer. */
@@ -97,14 +112,16 @@ export class ProviderSide {
     if (unknown.length > 0) return decline(`does not take data of unknown classes: ${unknown.join(', ')}`)
 
     const actor = `peer:${hex(request.requester)}`
-    board.open({ task: request.task, role: 'provider', topic: request.topic, capability: request.capability, deadline: request.terms.deadline, peer: request.requester, request: frame.m }, { reason: `asked by ${peerIdOf(request.requester)}: ${request.intent.slice(0, 200)}`, actor })
-    board.terms(request.task, { intent: request.intent, reward: request.terms.reward.base, deadline: request.terms.deadline, tier: request.terms.tier })
+    board.batch(() => {
+      board.open({ task: request.task, role: 'provider', topic: request.topic, capability: request.capability, deadline: request.terms.deadline, peer: request.requester, request: frame.m }, { reason: `asked by ${peerIdOf(request.requester)}: ${request.intent.slice(0, 200)}`, actor })
+      board.terms(request.task, { intent: request.intent, reward: request.terms.reward.base, deadline: request.terms.deadline, tier: request.terms.tier })
+    })
     const signal = board.signal(request.task)
     signal.addEventListener('abort', () => {
       const state = board.get(request.task).state
       if (signal.reason instanceof TaskDeadlineError && !isTerminal(state)) board.move(request.task, 'failed', { reason: 'the deadline passed', actor: 'system' })
       // A delivered task is kept until its receipt arrives: the credits earned are booked then.
-      if (state !== 'completed') this.served.delete(request.task)
+      if (state !== 'completed') this.forget(request.task)
     }, { once: true })
     // Waiting for the person shows as auth-required on the timeline.
     const off = policy.events.on('approval:requested', pending => {
@@ -179,20 +196,44 @@ export class ProviderSide {
       board.move(task, 'failed', { reason, actor: 'self' })
       return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'failed', reason, deliveredAt: this.ctx.now() }, signer) }
     }
+    // Cut off from the requester (a partition, or our own node lost) while the tool ran: nothing can be delivered.
+    if (this.ctx.connected?.(requester) === false) {
+      measure(true)
+      const reason = 'the result was ready but the requester could not be reached: not delivered'
+      board.move(task, 'failed', { reason, actor: 'self' })
+      throw new TaskProtocolError(`task ${task}: ${reason}`)
+    }
     const evidence = recorder === undefined ? undefined : encodeEvidence(recorder.seal(input, result))
-    measure(true)
     const digest = sha256(inline)
     served.delivered = digest
     // Over the inline limit the signed result names the output by digest and size; the requester fetches it in chunks.
     const large = inline.byteLength > MAX_INLINE_BYTES
-    if (large) {
-      served.large = inline
-      setTimeout(() => { served.large = undefined }, LARGE_RESULT_RETENTION_MS).unref()
+    if (large && !this.held.hold(task, inline)) {
+      const reason = `the result is ${inline.byteLength} bytes, over the ${this.held.maxBytes} bytes this provider holds for fetching`
+      board.move(task, 'failed', { reason, actor: 'self' })
+      return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'failed', reason, deliveredAt: this.ctx.now() }, signer) }
     }
     const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest, size: inline.byteLength }, ...(large ? {} : { inline }), deliveredAt: this.ctx.now() }, signer)
-    board.output(task, outputText(result))
-    board.move(task, 'completed', { reason: `delivered ${inline.byteLength} bytes${evidence === undefined ? '' : ' with evidence'}`, actor: 'self' })
+    board.batch(() => {
+      measure(true)
+      board.output(task, outputText(result))
+      board.move(task, 'completed', { reason: `delivered ${inline.byteLength} bytes${evidence === undefined ? '' : ' with evidence'}`, actor: 'self' }, { syncedBy: 'the receipt, or the sync after COMPLETED_SYNC_MS' })
+    })
+    const timer = setTimeout(() => { this.sync(task) }, COMPLETED_SYNC_MS)
+    timer.unref?.()
+    this.unsynced.set(task, timer)
     return { m: message, ...(evidence === undefined ? {} : { x: evidence }) }
+  }
+
+  /** A durable commit for a delivered task whose receipt did not come (or has not yet). */
+  private sync (task: string): void {
+    clearTimeout(this.unsynced.get(task))
+    this.unsynced.delete(task)
+    try {
+      this.ctx.board.store.sync(task)
+    } catch {
+      // The database is closing: the deadline sweep settles the task at the next start.
+    }
   }
 
   /** A T2 canary: the capability's tool on a known-answer input, before the award; no state changes. */
@@ -214,8 +255,8 @@ export class ProviderSide {
   private onFetch (task: string, requester: Uint8Array, offset: number): TaskFrame {
     const served = this.served.get(task)
     if (served === undefined || !equalBytes(served.request.requester, requester)) throw new TaskProtocolError(`no result of ours for task ${task} for this requester`)
-    const large = served.large
-    if (large === undefined) throw new TaskProtocolError(`task ${task} has no large result to fetch (delivered inline, or no longer kept)`)
+    const large = this.held.get(task)
+    if (large === undefined) throw new TaskProtocolError(`task ${task} has no large result to fetch (delivered inline, or no longer kept: results wait ${this.held.retentionMs / 1000} s, and the oldest make room for newer ones)`)
     if (offset >= large.byteLength) throw new TaskProtocolError(`offset ${offset} is past the ${large.byteLength}-byte result`)
     return { x: large.subarray(offset, offset + RESULT_CHUNK_BYTES) }
   }
@@ -224,7 +265,7 @@ export class ProviderSide {
     const record = this.ctx.board.get(task)
     if (record.role !== 'provider' || record.peer === undefined || !equalBytes(record.peer, requester)) throw new TaskProtocolError(`task ${task} is not this requester's`)
     if (!isTerminal(record.state)) this.ctx.board.cancel(task, `the requester canceled: ${reason}`.slice(0, 512), `peer:${hex(requester)}`)
-    this.served.delete(task)
+    this.forget(task)
     return {}
   }
 
@@ -239,13 +280,24 @@ export class ProviderSide {
     if (half.output !== undefined && served?.delivered !== undefined && !equalBytes(half.output, served.delivered)) throw new TaskProtocolError(`the receipt for task ${half.task} names an output other than the one delivered`)
     const signer = await this.ctx.signer()
     const receipt = countersignReceipt({ task: half.task, topic: half.topic, satisfied: half.satisfied, ...(half.output === undefined ? {} : { output: half.output }) }, requester, half.signature, signer)
+    // The receipt's line and the credits earned are soft: keeping the receipt, right after, is one durable commit for all three.
+    this.ctx.board.batch(() => {
+      this.ctx.board.receipt(half.task, { satisfied: half.satisfied, digest: hex(sha256(receipt)) })
+      if (served !== undefined && half.satisfied) {
+        this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic }, { soft: true })
+      }
+    })
     await this.ctx.recordReceipt(receipt)
-    this.ctx.board.receipt(half.task, { satisfied: half.satisfied, digest: hex(sha256(receipt)) })
-    if (served !== undefined && half.satisfied) {
-      this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic })
-    }
-    this.served.delete(half.task)
+    // Keeping the receipt was a durable commit: the delivery before it is durable too.
+    clearTimeout(this.unsynced.get(half.task))
+    this.unsynced.delete(half.task)
+    this.forget(half.task)
     return { m: receipt }
+  }
+
+  private forget (task: string): void {
+    this.served.delete(task)
+    this.held.release(task)
   }
 
   /** A task this provider offered on, for this requester, still live. */

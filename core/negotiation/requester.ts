@@ -3,7 +3,7 @@ import { NoCandidatesError, TaskCanceledError, TaskDeadlineError, TaskProtocolEr
 import type { FailureKind, MechanismTerms, Offer, TaskResult, TaskState, TaskTransition, VerificationTier } from '../api/negotiation.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
-import type { DataClass } from '../api/policy.ts'
+import type { DataClass, EgressPreview } from '../api/policy.ts'
 import type { Candidate } from '../discovery/matcher.ts'
 import { runCanary, type CanaryRegistry } from '../execution/canaries.ts'
 import { decodeEvidence } from '../execution/evidence-package.ts'
@@ -14,7 +14,6 @@ import { hex, peerIdOf } from '../identity/ids.ts'
 import { openReceipt, signReceiptAsRequester } from '../reputation/receipt.ts'
 import type { Attributor } from './attribution.ts'
 import { isTerminal } from './lifecycle.ts'
-import { outputText } from './timeline.ts'
 import { termsFor, tierRank, type Mechanism } from './mechanism.ts'
 import { decodeOffer, decodeTaskResult, encodeAward, encodeCancel, encodeProbe, encodeReceiptSignature, encodeResultFetch, encodeTaskRequest, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
 import { RegressionSuite } from './regression.ts'
@@ -22,6 +21,7 @@ import { DEFAULT_OFFER_WINDOW, gatherOffers, type OfferWindow } from './offer-wi
 import { selectOffers } from './selection.ts'
 import type { NegotiationComponents } from './service.ts'
 import type { TaskBoard } from './task-board.ts'
+import { outputText } from './timeline.ts'
 import type { TraceStore } from './trace-store.ts'
 import { facts, type FailureTrace } from './trace.ts'
 import { askTask, challengeAgent, MAX_TASK_INPUT_BYTES } from './wire.ts'
@@ -51,6 +51,10 @@ export interface DelegationSpec {
   readonly offerWindow?: Partial<OfferWindow>
   /** The data classes the person lets leave: the terms' egress clause (default: the mechanism's). */
   readonly allow?: readonly DataClass[]
+  /** The task's id, when the caller has one already (an A2A task's); a fresh one otherwise. */
+  readonly task?: string
+  /** Who asked, when not the person here (e.g. `a2a:<context id>`), kept with the terms. */
+  readonly origin?: string
 }
 
 export interface Attempt {
@@ -88,6 +92,8 @@ export interface RequesterContext extends Pick<NegotiationComponents, 'node' | '
   readonly mechanism: Mechanism
   readonly now: () => number
   readonly offerWindow?: Partial<OfferWindow>
+  /** Cancel notices still on their way: whoever stops the node waits for them first. */
+  readonly notices?: Set<Promise<void>>
 }
 
 const DEFAULT_CANDIDATES = 3
@@ -118,8 +124,8 @@ class AttemptFailed extends Error {
   }
 }
 
-/** Which tier a failed check belongs to: the live challenge and canary are T2's, the result's own checks T1's. */
-const TIER_OF_STAGE: Partial<Record<Attempt['stage'], VerificationTier>> = { challenge: 'T2', canary: 'T2', verification: 'T1' }
+/** Which tier a failed check belongs to: the live challenge and canary are T2's; the result's own checks, and no result at all, T1's. */
+const TIER_OF_STAGE: Partial<Record<Attempt['stage'], VerificationTier>> = { challenge: 'T2', canary: 'T2', verification: 'T1', execution: 'T1' }
 
 export async function delegate (ctx: RequesterContext, spec: DelegationSpec, options: { signal?: AbortSignal, onTask?: (task: string) => void } = {}): Promise<DelegationResult> {
   const signer = await ctx.signer()
@@ -128,11 +134,13 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   const topic = spec.topic ?? candidates[0]!.descriptor.topics[0]!
   const terms = termsFor(mechanismFor(ctx, { ...spec, topic }), ctx.now())
   const egress = ctx.policy.privacy.preview(spec.input, { allowedDataClasses: terms.egress.allowedDataClasses, redactionRequired: terms.egress.redactionRequired, maxBytes: MAX_TASK_INPUT_BYTES })
-  const task = randomUUID()
+  const task = spec.task ?? randomUUID()
   const capability = spec.capability ?? candidates[0]!.descriptor.id
   const { board } = ctx
-  board.open({ task, role: 'requester', topic, capability, deadline: terms.deadline }, { reason: `delegating "${spec.intent.slice(0, 200)}"`, actor: 'person' })
-  board.terms(task, { intent: spec.intent.slice(0, 4096), reward: terms.reward.base, deadline: terms.deadline, tier: terms.tier, egress })
+  board.batch(() => {
+    board.open({ task, role: 'requester', topic, capability, deadline: terms.deadline }, { reason: `delegating "${spec.intent.slice(0, 200)}"`, actor: 'person' })
+    board.terms(task, { intent: spec.intent.slice(0, 4096), reward: terms.reward.base, deadline: terms.deadline, tier: terms.tier, egress, asked: candidates.map(c => hex(c.descriptor.agent)), ...(spec.origin === undefined ? {} : { origin: spec.origin.slice(0, 256) }) })
+  })
   options.onTask?.(task)
   const attempts: Attempt[] = []
   const end = (state: TaskState, reason: string, extra: Partial<DelegationResult> = {}): DelegationResult => {
@@ -158,18 +166,21 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   const stopped = (): DelegationResult => {
     const reason = signal.reason
     if (reason instanceof TaskDeadlineError || !signal.aborted) return end('failed', 'the deadline passed')
-    return end('canceled', reason instanceof TaskCanceledError ? reason.message : 'canceled by the person')
+    // Whoever aborted says why (the person, an A2A client, the agent going offline).
+    const said = reason instanceof Error && reason.name !== 'AbortError' && reason.message !== '' ? reason.message : undefined
+    return end('canceled', said ?? 'canceled by the person')
   }
 
   // 1. Publish the terms to the candidates; collect their offers until the offer window closes (see offer-window.ts).
   const window = { ...DEFAULT_OFFER_WINDOW, ...ctx.offerWindow, ...spec.offerWindow }
-  const offers = await gatherOffers(candidates.map(candidate => async (asking: AbortSignal) => await askOffer(ctx, { task, topic, intent: spec.intent, input, dataClasses: egress.dataClasses, terms, candidate, signer }, asking)), answer => answer.offer?.decision === 'accept', window, signal)
+  const offers = await gatherOffers(candidates.map(candidate => async (asking: AbortSignal) => await askOffer(ctx, { task, topic, intent: spec.intent, input, dataClasses: leavingClasses(egress), terms, candidate, signer }, asking)), answer => answer.offer?.decision === 'accept', window, signal)
   if (signal.aborted) {
     // Each candidate may have opened the task (or be asking its person): they hear that it ended.
     for (const candidate of candidates) void notify(ctx, candidate.descriptor.agent, task, signer, 'the task ended')
     return stopped()
   }
   const accepted: Offered[] = []
+  const received: Array<{ offer: Offer, bytes: Uint8Array }> = []
   for (const [i, answer] of offers.entries()) {
     const provider = peerIdOf(candidates[i]!.descriptor.agent)
     if (answer === undefined) {
@@ -179,14 +190,17 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       continue
     }
     if (answer.offer === undefined) { attempts.push({ provider, stage: 'offer', outcome: 'unreachable', reason: answer.error }); continue }
-    board.recordOffer(answer.offer, answer.bytes!)
+    received.push({ offer: answer.offer, bytes: answer.bytes! })
     const accepts = answer.offer.decision === 'accept'
     attempts.push({ provider, stage: 'offer', outcome: accepts ? 'accepted' : 'declined', ...(answer.offer.reason === undefined ? {} : { reason: answer.offer.reason }) })
     if (accepts) accepted.push({ offer: answer.offer, candidate: candidates[i]! })
   }
   const ranked = selectOffers(accepted.map(a => a.offer), provider => ctx.trust(provider, topic) ?? 0, terms, ctx.now())
+  board.batch(() => {
+    for (const { offer, bytes } of received) board.recordOffer(offer, bytes)
+    if (ranked.length > 0) board.selected(task, ranked)
+  })
   if (ranked.length === 0) return end('rejected', `no provider accepted: ${attempts.map(a => `${a.provider.slice(-8)} ${a.outcome}${a.reason === undefined ? '' : ` (${a.reason})`}`).join('; ')}`)
-  board.selected(task, ranked)
 
   // 2. In ranked order: verify at the tier, award, check the result; the first that delivers wins.
   const traces: FailureTrace[] = []
@@ -206,8 +220,13 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       if (verification.challengeMs !== undefined) board.verified(task, { tier: 'T2', passed: true, detail: `${provider} proved its agent key live in ${verification.challengeMs} ms` })
       if (verification.canary === true) board.verified(task, { tier: 'T2', passed: true, detail: `${provider} answered the known-answer canary right` })
       const chain = ctx.chainOf(offer.provider)
-      if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded to ${provider} at ${offer.price} credits`, actor: 'self' })
-      ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'offered', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
+      board.batch(() => {
+        if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded to ${provider} at ${offer.price} credits`, actor: 'self' })
+        // The provider holding the award is the task's peer: the one a cancel reaches, after a restart too.
+        if (i > 0) board.store.setPeer(task, offer.provider)
+        // Soft: progress of a live task; the task's terminal state (or its receipt) is durable and syncs it.
+        ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'offered', credits: offer.price, capability: chosen.candidate.descriptor.id, topic }, { soft: true })
+      })
       const award = encodeAward({ task, requester: signer.publicKey, provider: offer.provider, price: offer.price, failover: ranked.slice(i + 1).map(r => r.offer.provider) }, signer)
       let answer
       holding = { offer, at: awardedAt }
@@ -220,21 +239,35 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       }
       const delivered = await receiveResult(ctx, answer.m, { task, provider: offer.provider, signer }, signal)
       holding = undefined
-      board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
       const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered.result, tool: chosen.candidate.descriptor.id }) : undefined
-      if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
+      board.batch(() => {
+        board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
+        if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
+      })
       const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence, output: delivered.digest }, signal).catch((err: unknown) => {
         attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
         return undefined
       })
-      if (receipt !== undefined) board.receipt(task, { satisfied: true, digest: hex(receipt) })
-      board.output(task, outputText(delivered.result))
-      ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic })
+      // The person reads why it took a second provider (or more) right in how the task ended.
+      const failedOver = attempts.filter(a => a.outcome === 'failed' && a.stage !== 'receipt').map(a => `${a.provider} (${a.stage}: ${a.reason ?? 'no reason given'})`)
+      const reason = `${provider} delivered${failedOver.length === 0 ? '' : ` after failing over from ${failedOver.join('; ')}`}${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`.slice(0, 512)
       attempts.push({ provider, stage: 'execution', outcome: 'completed' })
-      outcome = end('completed', `${provider} delivered${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`, {
+      board.batch(() => {
+        if (receipt !== undefined) board.receipt(task, { satisfied: true, digest: hex(receipt.hash) })
+        board.output(task, outputText(delivered.result), delivered.result)
+        ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic }, { soft: true })
+        // With a receipt to keep, its commit is the ending's one durable write: it syncs the completed state and every step before.
+        if (receipt !== undefined) board.move(task, 'completed', { reason, actor: 'self' }, { syncedBy: 'the receipt' })
+      })
+      if (receipt !== undefined) {
+        await keepReceipt(ctx, task, receipt.bytes).catch((err: unknown) => {
+          attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: `the co-signed receipt could not be kept: ${toErrorInfo(err).message}` })
+        })
+      }
+      outcome = end('completed', reason, {
         provider,
         result: delivered.result,
-        receipt: receipt === undefined ? { bothSigned: false } : { bothSigned: true, hash: hex(receipt) },
+        receipt: receipt === undefined ? { bothSigned: false } : { bothSigned: true, hash: hex(receipt.hash) },
         verification: { tier: terms.tier, ...verification, ...(evidence === undefined ? {} : { evidenceCalls: evidence.calls.length }) }
       })
       break
@@ -259,6 +292,13 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
   if (outcome !== undefined) return outcome
   if (overdue()) return stopped()
   return end('failed', `every provider failed: ${attempts.filter(a => a.outcome === 'failed').map(a => `${a.provider.slice(-8)} at ${a.stage} (${a.reason ?? ''})`).join('; ')}`)
+}
+
+/** The classes of what leaves: one whose every finding was redacted does not (the provider judges the input it gets). */
+function leavingClasses (egress: EgressPreview): DataClass[] {
+  const sent = new Set(egress.findings.filter(f => f.action === 'allow').map(f => f.dataClass))
+  const masked = new Set(egress.findings.filter(f => f.action !== 'allow').map(f => f.dataClass))
+  return egress.dataClasses.filter(c => sent.has(c) || !masked.has(c))
 }
 
 /** The topic's adopted mechanism (or the default), with what the person set for this task on top. */
@@ -402,8 +442,8 @@ function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Arr
   }
 }
 
-/** Requester signs first, the provider countersigns; both keep it, and ours is gossiped as a rating. Returns the receipt's hash. */
-async function coSign (ctx: RequesterContext, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, evidence: VerifiedEvidence | undefined, output: Uint8Array }, signal: AbortSignal): Promise<Uint8Array> {
+/** Requester signs first, the provider countersigns (and keeps it); returns the co-signed receipt, checked, for us to keep. */
+async function coSign (ctx: RequesterContext, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, evidence: VerifiedEvidence | undefined, output: Uint8Array }, signal: AbortSignal): Promise<{ bytes: Uint8Array, hash: Uint8Array }> {
   const receipt = { task: c.task, topic: c.topic, satisfied: true, output: c.output }
   const signature = signReceiptAsRequester(receipt, c.signer)
   const message = encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer)
@@ -413,17 +453,31 @@ async function coSign (ctx: RequesterContext, c: { task: string, topic: string, 
   const same = opened.receipt.task === c.task && opened.receipt.topic === c.topic && opened.receipt.satisfied && opened.receipt.output !== undefined && equalBytes(opened.receipt.output, c.output) &&
     equalBytes(opened.requester, c.signer.publicKey) && equalBytes(opened.provider, c.provider)
   if (!same) throw new TaskProtocolError('the provider countersigned a different receipt')
-  await ctx.recordReceipt(answer.m)
-  return opened.hash
+  return { bytes: answer.m, hash: opened.hash }
+}
+
+/** Keep our co-signed receipt (durably) and gossip it as our rating; should keeping fail, the soft steps before are synced anyway. */
+async function keepReceipt (ctx: RequesterContext, task: string, receipt: Uint8Array): Promise<void> {
+  try {
+    await ctx.recordReceipt(receipt)
+  } catch (err) {
+    ctx.board.store.sync(task)
+    throw err
+  }
 }
 
 /** Best effort: tell a provider to stop (a failover, a cancel, an award elsewhere). */
-async function notify (ctx: RequesterContext, provider: Uint8Array, task: string, signer: Signer, reason: string): Promise<void> {
-  try {
-    await askTask(ctx.node, provider, { m: encodeCancel({ task, by: signer.publicKey, reason: reason.slice(0, 512) }, signer) }, { timeoutMs: NOTICE_TIMEOUT_MS })
-  } catch {
-    // It may be gone, or may have ended the task itself.
-  }
+export async function notify (ctx: Pick<RequesterContext, 'node' | 'notices'>, provider: Uint8Array, task: string, signer: Signer, reason: string): Promise<void> {
+  const sending = (async () => {
+    try {
+      await askTask(ctx.node, provider, { m: encodeCancel({ task, by: signer.publicKey, reason: reason.slice(0, 512) }, signer) }, { timeoutMs: NOTICE_TIMEOUT_MS })
+    } catch {
+      // It may be gone, or may have ended the task itself.
+    }
+  })()
+  ctx.notices?.add(sending)
+  await sending
+  ctx.notices?.delete(sending)
 }
 
 function traceOf (kind: FailureKind, t: { mechanism: Mechanism, topic: string, task: string, offer: Offer, marketPrice: number, afterMs: number, now: number }): FailureTrace {

@@ -2,11 +2,11 @@ import { TaskCanceledError, TaskDeadlineError } from '../api/errors.ts'
 import type { Offer, TaskRecord, TaskState, TaskTransition } from '../api/negotiation.ts'
 import { TypedEvents } from '../common/events.ts'
 import { hex } from '../identity/ids.ts'
-import type { Database } from '../store/database.ts'
+import { softTransaction, type Database } from '../store/database.ts'
 import { isTerminal } from './lifecycle.ts'
 import type { RankedOffer } from './selection.ts'
 import { TaskStore, type NewTask } from './task-store.ts'
-import { stateEntry, type TaskBoardEvents, type TaskNote } from './timeline.ts'
+import { MAX_KEPT_RESULT_JSON, stateEntry, type TaskBoardEvents, type TaskNote, type ToolResultLike } from './timeline.ts'
 
 // The live side of tasks: every transition persisted, then emitted for the timeline; each live task has an AbortSignal
 // that fires on cancellation (TaskCanceledError) or at its deadline (TaskDeadlineError), so work in flight stops.
@@ -37,30 +37,60 @@ interface Live {
 export class TaskBoard {
   readonly events = new TypedEvents<TaskBoardEvents>()
   readonly store: TaskStore
+  private readonly db: Database
   private readonly now: () => number
   private readonly live = new Map<string, Live>()
+  /** Inside `batch`: what to tell once its transaction has committed (nothing, if it rolls back). */
+  private pending: Array<() => void> | undefined
 
   constructor (components: TaskBoardComponents, init: TaskBoardInit = {}) {
+    this.db = components.db
     this.store = new TaskStore(components.db)
     this.now = init.now ?? Date.now
+  }
+
+  /**
+   * Several steps of a live task as one soft transaction (each is one otherwise), told to the timeline once committed. Only
+   * for steps written soft: a durable terminal move inside it is refused (the batch would make it soft).
+   */
+  batch<T> (steps: () => T): T {
+    if (this.pending !== undefined) return steps()
+    const pending: Array<() => void> = []
+    this.pending = pending
+    let out: T
+    try {
+      out = softTransaction(this.db, steps)
+    } finally {
+      this.pending = undefined
+    }
+    for (const tell of pending) tell()
+    return out
   }
 
   open (task: NewTask, note: MoveNote): TaskRecord {
     const at = this.now()
     const record = this.store.create(task, { ...note, at })
     const transition: TaskTransition = { task: task.task, from: undefined, to: 'submitted', at, reason: note.reason, actor: note.actor }
-    this.events.emit('task:state', transition)
-    this.events.emit('task:entry', { task: task.task, entry: stateEntry(transition) })
+    this.tell(() => {
+      this.events.emit('task:state', transition)
+      this.events.emit('task:entry', { task: task.task, entry: stateEntry(transition) })
+    })
     return record
   }
 
-  /** Persists the move (IllegalTransitionError if the table forbids it), then tells the timeline; a terminal state aborts the task's signal. */
-  move (task: string, to: TaskState, note: MoveNote): TaskTransition {
-    const transition = this.store.transition(task, to, { ...note, at: this.now() })
-    this.events.emit('task:state', transition)
-    this.events.emit('task:entry', { task, entry: stateEntry(transition) })
-    // Work still running for a task that has ended is wasted: stop it, whatever ended it.
-    if (isTerminal(to)) this.settle(task, new TaskCanceledError(`task ${task} is ${to}: ${note.reason}`))
+  /**
+   * Persists the move (IllegalTransitionError if the table forbids it), then tells the timeline; a terminal state aborts the
+   * task's signal. `syncedBy`: the durable write that follows at once and makes a terminal move durable too (see TaskStore).
+   */
+  move (task: string, to: TaskState, note: MoveNote, options: { syncedBy?: string } = {}): TaskTransition {
+    if (this.pending !== undefined && isTerminal(to) && options.syncedBy === undefined) throw new Error(`a durable move of task ${task} to ${to} inside a soft batch`)
+    const transition = this.store.transition(task, to, { ...note, at: this.now() }, options)
+    this.tell(() => {
+      this.events.emit('task:state', transition)
+      this.events.emit('task:entry', { task, entry: stateEntry(transition) })
+      // Work still running for a task that has ended is wasted: stop it, whatever ended it.
+      if (isTerminal(to)) this.settle(task, new TaskCanceledError(`task ${task} is ${to}: ${note.reason}`))
+    })
     return transition
   }
 
@@ -87,9 +117,11 @@ export class TaskBoard {
 
   /** A signed offer received (or, as the provider, made): kept for failover and shown on the timeline. */
   recordOffer (offer: Offer, bytes: Uint8Array): void {
-    this.store.saveOffer(offer.task, offer.provider, bytes, this.now())
-    this.events.emit('task:offer', { task: offer.task, provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality })
-    this.note(offer.task, 'offer', { provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality, ...(offer.reason === undefined ? {} : { reason: offer.reason }) })
+    this.batch(() => {
+      this.store.saveOffer(offer.task, offer.provider, bytes, this.now())
+      this.tell(() => { this.events.emit('task:offer', { task: offer.task, provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality }) })
+      this.note(offer.task, 'offer', { provider: hex(offer.provider), decision: offer.decision, price: offer.price, etaMs: offer.etaMs, quality: offer.quality, ...(offer.reason === undefined ? {} : { reason: offer.reason }) })
+    })
   }
 
   /** The terms the task was published with (or, as the provider, received). */
@@ -101,21 +133,32 @@ export class TaskBoard {
   /** The co-signed receipt: its verdict and hash. */
   receipt (task: string, receipt: NoteOf<'receipt'>): void { this.note(task, 'receipt', receipt) }
 
-  /** The delivered result, as text. */
-  output (task: string, text: string): void { this.note(task, 'output', { text }) }
+  /** The delivered result, as text, and whole when given and small enough to keep (what an A2A client reads back later). */
+  output (task: string, text: string, result?: ToolResultLike): void {
+    const json = result === undefined ? undefined : JSON.stringify(result)
+    this.note(task, 'output', { text, ...(json !== undefined && json.length <= MAX_KEPT_RESULT_JSON ? { result: JSON.parse(json) as ToolResultLike } : {}) })
+  }
 
   private note<K extends TaskNote['kind']> (task: string, kind: K, body: NoteOf<K>): void {
     const entry = this.store.note(task, { ...body, kind, at: this.now() } as unknown as TaskNote)
-    this.events.emit('task:entry', { task, entry })
+    this.tell(() => { this.events.emit('task:entry', { task, entry }) })
+  }
+
+  /** Now, or once the batch under way has committed. */
+  private tell (what: () => void): void {
+    if (this.pending === undefined) what()
+    else this.pending.push(what)
   }
 
   /** Announces the failover order; the first provider becomes the task's peer. */
   selected (task: string, ranked: readonly RankedOffer[]): void {
     const first = ranked[0]
-    if (first !== undefined) this.store.setPeer(task, first.offer.provider)
     const order = ranked.map(r => ({ provider: hex(r.offer.provider), score: r.score }))
-    this.events.emit('task:selected', { task, order })
-    this.note(task, 'selected', { order })
+    this.batch(() => {
+      if (first !== undefined) this.store.setPeer(task, first.offer.provider)
+      this.tell(() => { this.events.emit('task:selected', { task, order }) })
+      this.note(task, 'selected', { order })
+    })
   }
 
   /** Live tasks past their deadline, failed with a reason: what the host runs on startup. */

@@ -1,5 +1,5 @@
 import { TaskExistsError, UnknownTaskError } from '../api/errors.ts'
-import { TERMINAL_STATES, type TaskRecord, type TaskRole, type TaskState, type TaskTransition } from '../api/negotiation.ts'
+import { TERMINAL_STATES, type DelegationRecord, type TaskRecord, type TaskRole, type TaskState, type TaskTransition } from '../api/negotiation.ts'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { assertTransition } from './lifecycle.ts'
 import { stateEntry, type TaskNote, type TaskTimelineEntry } from './timeline.ts'
@@ -58,9 +58,12 @@ export class TaskStore {
     })
   }
 
-  /** Moves a task, checking the transition table against the stored state inside the same transaction. */
-  transition (id: string, to: TaskState, note: TransitionNote): TaskTransition {
-    return (TERMINAL.has(to) ? transaction : softTransaction)(this.db, () => {
+  /**
+   * Moves a task, checking the transition table against the stored state inside the same transaction. A terminal state is
+   * durable unless `syncedBy` names the durable write the caller makes right after (WAL syncs every commit before it).
+   */
+  transition (id: string, to: TaskState, note: TransitionNote, options: { syncedBy?: string } = {}): TaskTransition {
+    return (TERMINAL.has(to) && options.syncedBy === undefined ? transaction : softTransaction)(this.db, () => {
       const from = this.get(id).state
       assertTransition(id, from, to)
       const seq = this.sql.nextSeq.get({ task: id }) as number
@@ -68,6 +71,11 @@ export class TaskStore {
       this.sql.setState.run(to, note.at, id)
       return { task: id, from, to, at: note.at, reason: note.reason, actor: note.actor }
     })
+  }
+
+  /** A durable commit touching the task: syncs every soft write before it (when the durable write a soft step counted on failed). */
+  sync (id: string): void {
+    if (transaction(this.db, () => this.sql.touch.run(id)).changes === 0) throw new UnknownTaskError(`no task ${id}`)
   }
 
   setPeer (id: string, peer: Uint8Array): void {
@@ -135,6 +143,33 @@ export class TaskStore {
       : JSON.parse(row.entry as string) as TaskNote)
   }
 
+  /** A task this agent delegated, with its origin and result; undefined for a provider's task or an unknown one. */
+  delegation (id: string): DelegationRecord | undefined {
+    const row = this.sql.task.get(id) as Row | undefined
+    if (row === undefined || row.role !== 'requester') return undefined
+    const record = recordOf(row)
+    const entries = this.timeline(id)
+    const terms = entries.find(e => e.kind === 'terms')
+    const output = entries.findLast(e => e.kind === 'output')
+    const last = entries.findLast(e => e.kind === 'state')
+    return {
+      task: id,
+      state: record.state,
+      reason: last?.kind === 'state' ? last.reason : '',
+      origin: terms?.kind === 'terms' ? terms.origin : undefined,
+      intent: terms?.kind === 'terms' ? terms.intent : undefined,
+      result: output?.kind === 'output' ? output.result : undefined,
+      output: output?.kind === 'output' ? output.text : undefined,
+      updatedAt: record.updatedAt
+    }
+  }
+
+  /** The delegations asked for by an origin starting with `prefix` (e.g. `a2a:`), most recently changed first. */
+  delegations (prefix: string, limit = 100): DelegationRecord[] {
+    const rows = this.sql.byOrigin.all(`${prefix.replace(/[\\%_]/g, c => `\\${c}`)}%`, Math.max(1, Math.min(MAX_LISTING, limit))) as Row[]
+    return rows.map(row => this.delegation(row.id as string)).filter(d => d !== undefined)
+  }
+
   /** Tasks most recently changed first, in one role or both. */
   list (options: { role?: TaskRole, limit?: number } = {}): TaskListing[] {
     const limit = Math.max(1, Math.min(MAX_LISTING, options.limit ?? 100))
@@ -180,6 +215,7 @@ function prepare (db: Database) {
     nextSeq: db.prepare('SELECT max(coalesce((SELECT max(seq) FROM task_transitions WHERE task = @task), -1), coalesce((SELECT max(seq) FROM task_timeline WHERE task = @task), -1)) + 1').pluck(),
     setState: db.prepare('UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?'),
     setPeer: db.prepare('UPDATE tasks SET peer = ? WHERE id = ?'),
+    touch: db.prepare('UPDATE tasks SET updated_at = updated_at WHERE id = ?'),
     task: db.prepare(`SELECT ${COLUMNS} FROM tasks WHERE id = ?`),
     request: db.prepare('SELECT request FROM tasks WHERE id = ?'),
     transitions: db.prepare('SELECT from_state, to_state, at, actor, reason FROM task_transitions WHERE task = ? ORDER BY seq'),
@@ -192,6 +228,8 @@ function prepare (db: Database) {
       UNION ALL SELECT seq, NULL, NULL, at, NULL, NULL, entry FROM task_timeline WHERE task = ? ORDER BY seq`),
     list: db.prepare(`${LISTING} ORDER BY t.updated_at DESC, t.id LIMIT ?`),
     listRole: db.prepare(`${LISTING} WHERE t.role = ? ORDER BY t.updated_at DESC, t.id LIMIT ?`),
-    listing: db.prepare(`${LISTING} WHERE t.id = ?`)
+    listing: db.prepare(`${LISTING} WHERE t.id = ?`),
+    byOrigin: db.prepare(`SELECT t.id FROM tasks t JOIN task_timeline n ON n.task = t.id AND n.kind = 'terms'
+      WHERE t.role = 'requester' AND json_extract(n.entry, '$.origin') LIKE ? ESCAPE '\\' ORDER BY t.updated_at DESC, t.id LIMIT ?`)
   }
 }

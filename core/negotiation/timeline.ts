@@ -10,13 +10,19 @@ export type TaskTimelineEntry =
 
 /** A timeline line that is not a state change. */
 export type TaskNote =
-  | { readonly kind: 'terms', readonly at: number, readonly intent: string, readonly reward: number, readonly deadline: number, readonly tier: VerificationTier, readonly egress?: EgressPreview }
+  | {
+    readonly kind: 'terms', readonly at: number, readonly intent: string, readonly reward: number, readonly deadline: number, readonly tier: VerificationTier, readonly egress?: EgressPreview
+    /** The candidates asked (hex agent keys): told when the task ends, after a restart too. */
+    readonly asked?: readonly string[]
+    /** Who asked for the delegation, when not the person here (e.g. `a2a:<context id>`): the A2A endpoint finds its tasks by it. */
+    readonly origin?: string
+  }
   | { readonly kind: 'offer', readonly at: number, readonly provider: string, readonly decision: 'accept' | 'decline', readonly price: number, readonly etaMs: number, readonly quality: number, readonly reason?: string }
   | { readonly kind: 'selected', readonly at: number, readonly order: ReadonlyArray<{ readonly provider: string, readonly score: number }> }
   | { readonly kind: 'verification', readonly at: number, readonly tier: VerificationTier, readonly passed: boolean, readonly detail: string }
   | { readonly kind: 'receipt', readonly at: number, readonly satisfied: boolean, readonly digest: string }
-  /** The delivered result as text: kept for the task's detail, not drawn as a line of its own. */
-  | { readonly kind: 'output', readonly at: number, readonly text: string }
+  /** The delivered result as text (and whole, when small): kept for the task's detail, not drawn as a line of its own. */
+  | { readonly kind: 'output', readonly at: number, readonly text: string, readonly result?: ToolResultLike }
 
 export type TaskNoteKind = TaskNote['kind']
 
@@ -24,6 +30,12 @@ export type TaskNoteKind = TaskNote['kind']
 export interface TaskBoardEvents extends NegotiationEvents {
   'task:entry': { task: string, entry: TaskTimelineEntry }
 }
+
+/** A tool result as kept on the timeline (the execution plane's ToolResult, by shape). */
+export interface ToolResultLike { readonly content: readonly unknown[], readonly structured?: unknown }
+
+/** The largest result kept whole on the timeline, as JSON; a larger one is kept as text only. */
+export const MAX_KEPT_RESULT_JSON = 256 * 1024
 
 /** A tool result as the person reads it: its structured value, else its text parts. Bounded: the timeline is not a store for bulk output. */
 export function outputText (result: { readonly content: readonly unknown[], readonly structured?: unknown }, max = 65_536): string {

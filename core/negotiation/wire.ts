@@ -1,5 +1,6 @@
 import type { PeerId } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import { z } from 'zod'
 import { MalformedMessageError } from '../api/errors.ts'
@@ -9,7 +10,7 @@ import { answerChallenge, ChallengeSchema, createChallenge, verifyChallengeAnswe
 import type { BaidChain } from '../identity/baid.ts'
 import { Domains } from '../identity/domains.ts'
 import type { Signer } from '../identity/envelope.ts'
-import { agentKeyOf, peerIdOf } from '../identity/ids.ts'
+import { agentKeyOf } from '../identity/ids.ts'
 import { request, serve, type RequestHandler, type RequestLimits } from '../net/frames.ts'
 import { StreamProtocols } from '../net/protocols.ts'
 
@@ -49,12 +50,13 @@ export function decodeFrame (frameBytes: Uint8Array, maxBytes: number): TaskFram
 }
 
 export function peerIdOfAgent (agent: Uint8Array): PeerId {
-  return peerIdFromString(peerIdOf(agent))
+  return peerIdFromPublicKey(publicKeyFromRaw(agent))
 }
 
 /** The agent key a connection is authenticated to (Noise): a message must be signed by the peer that sent it. */
 export function agentOfPeer (peer: PeerId): Uint8Array {
-  return agentKeyOf(peer.toString())
+  // Read off the PeerId itself: a string round trip (base58 out and back) per message costs more than the rest of the check.
+  return peer.type === 'Ed25519' ? peer.publicKey.raw : agentKeyOf(peer.toString())
 }
 
 export async function serveTasks (node: Libp2p, handler: (frame: TaskFrame, from: PeerId) => Promise<TaskFrame>): Promise<void> {

@@ -79,6 +79,9 @@ export function gossipOptions (hardening: GossipHardening): Partial<GossipsubOpt
     scoreParams: scoreParams(hardening),
     scoreThresholds: SCORE_THRESHOLDS,
     doPX: false,
-    asyncValidation: false
+    asyncValidation: false,
+    // Tell mesh peers at once that we have a message, however small: a header is held back while its body is pulled,
+    // so without this every mesh peer forwards its own copy meanwhile (the default only does it from 512 bytes).
+    idontwantMinDataSize: 0
   }
 }

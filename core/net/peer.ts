@@ -40,6 +40,8 @@ export interface PeerInit extends GossipHardening {
   readonly inboundConnectionsPerSecond?: number
   /** Peers never to connect to, either way (the person's block list; a testnet's topology). */
   readonly denyPeer?: (peerId: string) => boolean
+  /** libp2p's metrics hook (the testnet counts bytes per protocol with it). */
+  readonly metrics?: Libp2pOptions['metrics']
 }
 
 export interface PeerServices {
@@ -92,7 +94,8 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
       denyDialPeer: peerId => init.denyPeer?.(peerId.toString()) ?? false,
       denyInboundEncryptedConnection: peerId => init.denyPeer?.(peerId.toString()) ?? false
     },
-    services: services as ServiceFactoryMap<PeerServices>
+    services: services as ServiceFactoryMap<PeerServices>,
+    ...(init.metrics === undefined ? {} : { metrics: init.metrics })
   })
   // Every peer helps its neighbours meet the subscribers of a topic, whatever it follows itself.
   await serveTopicPeers(node)
@@ -102,13 +105,24 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
 
 const REJOIN_INTERVAL_MS = 10_000
 
-/** A peer that lost every connection dials its bootstrap peers again (libp2p dials them only once, at start). */
+/**
+ * A peer that lost every connection dials its bootstrap peers again (libp2p dials them only once, at start). So does one
+ * whose connections carry no gossip: a connection whose identify exchange failed never gets a gossipsub stream, and if
+ * it is the only one, the peer hears nothing while looking connected.
+ */
 function keepJoined (node: HearthPeer, bootstrapAddrs: readonly string[]): void {
   if (bootstrapAddrs.length === 0) return
   const addrs = bootstrapAddrs.map(a => multiaddr(a))
+  let deaf = false
   const timer = setInterval(() => {
-    if (node.status !== 'started' || node.getPeers().length > 0) return
-    for (const addr of addrs) void node.dial(addr, { signal: AbortSignal.timeout(REJOIN_INTERVAL_MS) }).catch(() => undefined)
+    if (node.status !== 'started' || node.services.pubsub.getPeers().length > 0) { deaf = false; return }
+    const connected = node.getPeers()
+    // Deaf for a whole interval, not just a moment after connecting: start over with fresh connections.
+    if (connected.length > 0 && !deaf) { deaf = true; return }
+    deaf = false
+    void Promise.all(connected.map(async p => await node.hangUp(p).catch(() => undefined))).then(() => {
+      for (const addr of addrs) void node.dial(addr, { signal: AbortSignal.timeout(REJOIN_INTERVAL_MS) }).catch(() => undefined)
+    })
   }, REJOIN_INTERVAL_MS)
   timer.unref()
   node.addEventListener('stop', () => clearInterval(timer), { once: true })

@@ -1,5 +1,5 @@
 import type { ConstraintScope, ConstraintSetting, CooperationConstraints, CooperationVerdict, DataClass, EffectiveConstraints } from '../api/policy.ts'
-import { transaction, type Database } from '../store/database.ts'
+import { softTransaction, type Database } from '../store/database.ts'
 import { checkConstraints, DEFAULT_CONSTRAINTS, evaluate } from './constraints.ts'
 import { ANY, ConstraintStore, scopeKey, type ScopeKey } from './constraint-store.ts'
 
@@ -58,10 +58,13 @@ export class Cooperation {
     return this.judge(request, this.now())
   }
 
-  /** The verdict, and when it is ok the task counts toward the rate limits: one transaction, so two racing requests cannot both take the last slot. */
+  /**
+   * The verdict, and when it is ok the task counts toward the rate limits: one transaction, so two racing requests cannot both
+   * take the last slot. Soft: a count, not a decision; the approval asked right after is durable and syncs it.
+   */
   admit (request: ServeRequest): CooperationVerdict {
     const now = this.now()
-    const verdict = transaction(this.db, () => {
+    const verdict = softTransaction(this.db, () => {
       const verdict = this.judge(request, now)
       if (verdict.verdict === 'ok') this.store.recordServed(request.capability, request.topic, request.peer, now)
       return verdict

@@ -3,10 +3,10 @@ import { InvalidLedgerEntryError } from '../api/errors.ts'
 import type { CreditTotals, LedgerEntry, LedgerKind, PeerBalance } from '../api/policy.ts'
 import { TypedEvents } from '../common/events.ts'
 import { baidIdOf } from '../identity/ids.ts'
-import type { Database } from '../store/database.ts'
+import { softTransaction, type Database } from '../store/database.ts'
 
 // The credit ledger (migration 6): accounting units, never money. Append-only — the table refuses updates and deletes —
-// and each entry is its own transaction. Peers go in as 32-byte BAIDs and come out as BAID ids, as the UI shows them.
+// and each entry is its own transaction: durable, or soft when the caller's next write is a durable one (which syncs it). Peers go in as 32-byte BAIDs and come out as BAID ids, as the UI shows them.
 
 export interface NewLedgerEntry {
   readonly task: string
@@ -22,20 +22,26 @@ type Row = Record<string, unknown>
 export class Ledger {
   /** Each entry once appended, so the Ledger view updates as credits move. */
   readonly events = new TypedEvents<{ 'ledger:recorded': LedgerEntry }>()
+  private readonly db: Database
   private readonly sql: ReturnType<typeof prepare>
   private readonly now: () => number
 
   constructor (db: Database, now: () => number) {
+    this.db = db
     this.sql = prepare(db)
     this.now = now
   }
 
-  /** Append an entry; false when the task already has one of this kind with this peer (a retried report counts once). */
-  record (entry: NewLedgerEntry): boolean {
+  /**
+   * Append an entry; false when the task already has one of this kind with this peer (a retried report counts once).
+   * `soft`: the caller writes something durably right after (a terminal task state, a receipt), which syncs this entry too.
+   */
+  record (entry: NewLedgerEntry, options: { soft?: boolean } = {}): boolean {
     if (!(entry.credits >= 0 && entry.credits < 1e15)) throw new InvalidLedgerEntryError(`credits must be a finite amount of at least 0, not ${entry.credits}`)
     try {
       const at = this.now()
-      const { changes, lastInsertRowid } = this.sql.insert.run(entry.task, entry.peer, entry.kind, entry.credits, entry.capability ?? null, entry.topic ?? null, at)
+      const insert = (): { changes: number, lastInsertRowid: number | bigint } => this.sql.insert.run(entry.task, entry.peer, entry.kind, entry.credits, entry.capability ?? null, entry.topic ?? null, at)
+      const { changes, lastInsertRowid } = options.soft === true ? softTransaction(this.db, insert) : insert()
       if (changes === 0) return false
       this.events.emit('ledger:recorded', {
         id: Number(lastInsertRowid),

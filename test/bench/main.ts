@@ -1,12 +1,15 @@
 import '../../core/common/polyfills.ts'
 import { Command } from 'commander'
+import { benchCrash } from './crash.ts'
 import { benchDiscovery } from './discovery.ts'
 import { benchIdentity } from './identity.ts'
+import { runReport } from './report-run.ts'
 import { benchReputation } from './reputation.ts'
 import { benchTask } from './task.ts'
 import { benchUi } from './ui.ts'
 
 // `npm run bench -- <name> [--json]`: each benchmark prints a table to stderr and, with --json, one JSON line last on stdout.
+// `npm run bench` alone runs them all, each as its own process, and writes the report (bench-report/).
 
 const program = new Command('bench').description('Hearth benchmarks: figures beside a baseline measured in the same run')
 
@@ -95,6 +98,56 @@ program.command('task')
     ].join('\n'))
     // The issue's four figures lead the line (p50_ms, p95_ms, mcp_echo_p50_ms, ping_p50_ms); the ratios and counts follow.
     process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
+  })
+
+program.command('crash')
+  .description('SIGKILL a child writing approvals, decisions, receipts and ratings at random moments; after each restart check nothing acknowledged was lost')
+  .option('--kills <n>', 'how many times to kill and restart the child', '200')
+  .option('--seed <n>', 'seed for the kill moments and the writes', '1')
+  .option('--json', 'print one line of JSON as the last line of stdout')
+  .action(async (opts: { json?: boolean, kills: string, seed: string }) => {
+    const kills = Number(opts.kills)
+    if (!(Number.isSafeInteger(kills) && kills >= 1)) throw new Error(`--kills takes a whole number ≥ 1, not ${opts.kills}`)
+    const r = await benchCrash({ kills, seed: Number(opts.seed), log: line => { process.stderr.write(`  ${line}\n`) } })
+    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+    process.stderr.write([
+      `crash safety: ${r.kills} SIGKILLs of a child writing through the app core, ${r.restarts} restarts (${r.seconds} s):`,
+      `  acknowledged writes     ${r.acknowledged}  (${Object.entries(r.acknowledged_by_kind).map(([k, n]) => `${n} ${k}`).join(', ')})`,
+      `  lost                    ${r.lost}  (target ${r.target_lost}: ${met(r.lost <= r.target_lost)})`,
+      `  integrity_check failed  ${r.integrity_failures}  (target ${r.target_integrity_failures}: ${met(r.integrity_failures <= r.target_integrity_failures)})`,
+      `  queue restored exactly  ${r.queue_restored} of ${r.restarts} restarts (up to ${r.queue_max} requests pending)`,
+      `  half-applied writes     ${r.half_applied}`,
+      `  in flight at the kill   ${r.in_flight_committed} committed, ${r.in_flight_rolled_back} rolled back (neither acknowledged)`,
+      `  acknowledged not at synchronous=FULL  ${r.soft_acks}`,
+      `  automatic decisions without an audit line  ${r.unaudited_automatic}`,
+      `  restart to ready        p50 ${r.startup_p50_ms} ms; database ${r.rows.approvals} approvals, ${r.rows.receipts} receipts, ${r.rows.ratings} ratings`,
+      ''
+    ].join('\n'))
+    process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
+  })
+
+program.command('report', { isDefault: true })
+  .description('run every benchmark, each as its own process, and write bench-report/report.json and report.md with charts (the default)')
+  .option('--only <names>', 'comma-separated benchmarks to run: identity, discovery, reputation, task, ui, crash, fuzz, testnet')
+  .option('--out <dir>', 'where to write the report (default: bench-report in the app folder)')
+  .option('--with <name=args>', 'extra arguments for one benchmark, e.g. --with "crash=--kills 20" (repeatable)', (spec: string, all: string[]) => [...all, spec], [] as string[])
+  .option('--json', 'print one line of JSON as the last line of stdout')
+  .action(async (opts: { json?: boolean, only?: string, out?: string, with: string[] }) => {
+    const extraArgs = Object.fromEntries(opts.with.map(spec => {
+      const at = spec.indexOf('=')
+      if (at <= 0) throw new Error(`--with takes name=arguments, not ${spec}`)
+      return [spec.slice(0, at), spec.slice(at + 1).split(/\s+/).filter(a => a !== '')]
+    }))
+    const r = await runReport({
+      ...(opts.only === undefined ? {} : { only: opts.only.split(',').map(s => s.trim()).filter(s => s !== '') }),
+      ...(opts.out === undefined ? {} : { outDir: opts.out }),
+      extraArgs,
+      log: line => { process.stderr.write(`bench: ${line}\n`) }
+    })
+    process.stderr.write(`\n${r.text}report: ${r.markdown} (and ${r.json})\n`)
+    process.stdout.write(opts.json === true ? `${JSON.stringify({ report: r.markdown, ...r.summary })}\n` : '')
+    // Missed targets are results; a benchmark that could not run is a failed run.
+    if (r.summary.failed > 0) process.exitCode = 1
   })
 
 await program.parseAsync()

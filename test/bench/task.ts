@@ -23,6 +23,8 @@ export interface TaskBench {
   /** Round trip over the raw echo call and over the ping: what the protocol, checks and persistence add. */
   p50_vs_mcp_echo: number
   p50_vs_ping: number
+  /** This process's CPU time (both agents) per measured round trip: what the path costs, whatever else loads the machine. */
+  cpu_ms_per_task: number
   tasks: number
   completed: number
   with_receipt: number
@@ -63,7 +65,9 @@ export async function benchTask (tasks = 200, log: (line: string) => void = () =
     const roundTrips: number[] = []
     let completed = 0
     let withReceipt = 0
+    let cpu = process.cpuUsage()
     for (let i = -10; i < tasks; i++) {
+      if (i === 0) cpu = process.cpuUsage()
       const t0 = performance.now()
       const done = await requester.net.negotiation.delegate({ intent: 'echo a message back', input: { message: `bench ${i}` }, topic: TOPIC, capability: ECHO, tier: 'T1', deadlineMs: 30_000 })
       const ms = performance.now() - t0
@@ -73,6 +77,7 @@ export async function benchTask (tasks = 200, log: (line: string) => void = () =
       if (done.state === 'completed') completed++
       if (done.receipt.bothSigned) withReceipt++
     }
+    const used = process.cpuUsage(cpu)
     log(`${completed}/${tasks} round trips completed`)
 
     const mcpEcho = await rawEcho(tasks)
@@ -93,6 +98,7 @@ export async function benchTask (tasks = 200, log: (line: string) => void = () =
       ping_p50_ms: round(pingP50),
       p50_vs_mcp_echo: round(p50 / echoP50, 1),
       p50_vs_ping: round(p50 / pingP50, 1),
+      cpu_ms_per_task: round((used.user + used.system) / 1000 / tasks),
       tasks,
       completed,
       with_receipt: withReceipt,

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
+import { createHost, type Host, type Network } from '../../core/host.ts'
+import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
 import { hearth } from './cli.ts'
 import { tempDir } from './tmp.ts'
 
@@ -24,4 +26,18 @@ export async function agentDir (env: Record<string, string>, capabilities: unkno
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, capabilities, interests: [TASK_TOPIC] }))
   expect((await hearth(['--data-dir', dir, '--keystore', 'file', 'id', 'create', '--json'], env)).code).toBe(0)
   return dir
+}
+
+/** An agent in this process as the network tests run one: its data directory with `config.json` (interests: TASK_TOPIC, then `config`), an identity, and a node on loopback; `person.attached` says whether someone answers its Inbox. */
+export interface NetworkAgent { host: Host, net: Network, dataDir: string, person: { attached: boolean } }
+
+export async function networkAgent (config: Record<string, unknown>, bootstrap: string[] = []): Promise<NetworkAgent> {
+  const dataDir = tempDir()
+  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ interests: [TASK_TOPIC], ...config }))
+  const person = { attached: false }
+  const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => 'pw', kdfCost: TEST_KDF_COST, interactive: () => person.attached })
+  await host.identity.create(host.digests())
+  await host.start()
+  const net = await host.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap })
+  return { host, net, dataDir, person }
 }

@@ -1,6 +1,11 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { callControl } from '../../core/daemon/control.ts'
+import { daemonReady } from '../../core/daemon/testnet/orchestrator.ts'
 import { hearth } from '../helpers/cli.ts'
 import { daemons } from '../helpers/daemon.ts'
 import { eventually } from '../helpers/peers.ts'
@@ -15,6 +20,16 @@ const ENV = { HEARTH_PASSPHRASE: 'cli tasks passphrase' }
 const TOPIC = TASK_TOPIC
 const WORDS = WORD_COUNT
 const agent = async (capabilities: unknown[] = []): Promise<string> => await agentDir(ENV, capabilities)
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A daemon that is the node process itself (no tsx wrapper between), so SIGKILL ends it as a power cut would. */
+async function ownDaemon (args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}core/daemon/main.ts`, 'daemon', '--json', '--no-mdns', ...args], { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', d => { stderr += d })
+  await daemonReady(child, 'the requester\'s daemon').catch((err: Error) => { throw new Error(`${err.message}: ${stderr}`) })
+  return child
+}
 
 describe('hearth delegate, inbox and grants', () => {
   it('delegates through the network: the provider\'s person approves with a grant, later tasks go through on it, and a deny is a refusal', async () => {
@@ -82,6 +97,68 @@ describe('hearth delegate, inbox and grants', () => {
     expect(again.code).toBe(1)
     expect(again.json.error.name).toBe('IllegalTransitionError')
   }, 400_000)
+
+  it('--allow lets the named data classes leave in the input; without it the person\'s rule is tightened and they are redacted', async () => {
+    const echo = { id: 'builtin/echo', name: 'echo', description: 'Echo the text back unchanged', topics: [TOPIC], tags: ['echo'], constraints: { maxInputBytes: 65_536, dataClasses: ['public', 'contact'], minRequesterTrust: 0, ratePerMinute: 100, price: 1 } }
+    const providerDir = await agent([echo])
+    const requesterDir = await agent()
+    const provider = await daemon(['--data-dir', providerDir, '--listen', '/ip4/127.0.0.1/tcp/0'], ENV)
+    await daemon(['--data-dir', requesterDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', provider.ready.addrs[0]!], ENV)
+    // The provider serves contact data for this capability, on a grant to this requester; the requester's person lets emails leave.
+    await callControl(providerDir, 'agent.constraints.set', { capability: 'builtin/echo', constraints: { minRequesterTrust: 0, maxInputBytes: 65_536, perPeer: { limit: 100, windowMs: 60_000 }, overall: { limit: 1000, windowMs: 60_000 }, allowedDataClasses: ['public', 'contact'], priceFloor: 0 } })
+    const requesterBaid = (await hearth(['--data-dir', requesterDir, 'id', 'show', '--json'], ENV)).json.baidId as string
+    expect((await hearth(['--data-dir', providerDir, 'grants', 'add', requesterBaid, 'builtin/echo', '--for', '1h', '--json'], ENV)).code).toBe(0)
+    await callControl(requesterDir, 'agent.privacy.set', { classes: { contact: 'allow' } })
+    const input = join(tempDir(), 'input.json')
+    writeFileSync(input, JSON.stringify({ text: 'write to ann@example.com today' }))
+    await eventually(async () => (await hearth(['--data-dir', requesterDir, 'discover', 'echo the text back', '--json'])).json?.candidates?.length > 0, 'the echo at the requester', 30_000)
+    const delegate = async (...extra: string[]): ReturnType<typeof hearth> => await hearth(['--data-dir', requesterDir, 'delegate', 'echo the text back', '--input', input, '--capability', 'builtin/echo', '--topic', TOPIC, '--deadline', '30', ...extra, '--json'])
+
+    // The default terms let only public data leave: the email is masked before anything is sent.
+    const masked = await delegate()
+    expect(masked.json).toMatchObject({ state: 'completed', result: { structured: { text: 'write to [redacted:email] today' } } })
+    const allowed = await delegate('--allow', 'public,contact')
+    expect(allowed.json).toMatchObject({ state: 'completed', result: { structured: { text: 'write to ann@example.com today' } } })
+    // The task's terms record what the person let leave, as the timeline shows it.
+    const terms = (await hearth(['--data-dir', requesterDir, 'tasks', 'show', allowed.json.task, '--json'])).json.timeline.find((e: any) => e.kind === 'terms')
+    expect(terms.egress.findings).toEqual([expect.objectContaining({ dataClass: 'contact', action: 'allow' })])
+
+    const bad = await delegate('--allow', 'public,secrets')
+    expect(bad.code).toBe(1)
+    expect(bad.json.error).toMatchObject({ name: 'UsageError', message: expect.stringContaining('secrets'), hint: expect.stringContaining('contact') })
+  }, 200_000)
+
+  it('`hearth tasks cancel` after the requester\'s daemon was killed and started again still reaches the provider', async () => {
+    const providerDir = await agent([WORDS])
+    const requesterDir = await agent()
+    const provider = await daemon(['--data-dir', providerDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--interactive'], ENV)
+    const args = ['--data-dir', requesterDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', provider.ready.addrs[0]!]
+    let requester = await ownDaemon(args)
+    try {
+      const input = join(tempDir(), 'input.txt')
+      writeFileSync(input, 'one two three')
+      await eventually(async () => (await hearth(['--data-dir', requesterDir, 'discover', 'count the words of a text', '--json'])).json?.candidates?.length > 0, 'the capability at the requester', 30_000)
+      // Its CLI call is left to time out on its own: the daemon it waits on dies.
+      void hearth(['--data-dir', requesterDir, 'delegate', 'count the words of a text', '--input', input, '--capability', 'builtin/word-count', '--topic', TOPIC, '--deadline', '150', '--json'])
+      // The provider's person has not answered yet when the requester's machine loses power.
+      await eventually(async () => ((await hearth(['--data-dir', providerDir, 'inbox', '--json'])).json?.pending ?? []).length === 1, 'the request in the provider\'s inbox', 30_000)
+      const task = (await hearth(['--data-dir', requesterDir, 'tasks', '--json'])).json.tasks[0].task as string
+      requester.kill('SIGKILL')
+      await once(requester, 'exit')
+
+      requester = await ownDaemon(args)
+      expect((await hearth(['--data-dir', requesterDir, 'tasks', 'show', task, '--json'])).json.state).toBe('submitted')
+      expect((await hearth(['--data-dir', requesterDir, 'tasks', 'cancel', task, '--json'])).json).toMatchObject({ task, state: 'canceled' })
+      // The provider hears of it from the restarted requester: its task ends and the request leaves its person's inbox.
+      await eventually(async () => (await hearth(['--data-dir', providerDir, 'tasks', 'show', task, '--json'])).json?.state === 'canceled', 'the provider hears of the cancel', 30_000)
+      const served = (await hearth(['--data-dir', providerDir, 'tasks', 'show', task, '--json'])).json
+      expect(served.timeline.filter((e: any) => e.kind === 'state').at(-1)).toMatchObject({ to: 'canceled', reason: 'the requester canceled: canceled by the person' })
+      expect((await hearth(['--data-dir', providerDir, 'inbox', '--json'])).json.pending).toEqual([])
+    } finally {
+      requester.kill('SIGTERM')
+      await once(requester, 'exit')
+    }
+  }, 300_000)
 
   it('says what went wrong and what to do', async () => {
     const dir = await agent()

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCanary } from '../../core/execution/canaries.ts'
 import { decodeEvidence, encodeEvidence } from '../../core/execution/evidence-package.ts'
@@ -9,6 +12,7 @@ import { sealReceipt } from '../../core/reputation/receipt.ts'
 import { eventually } from '../helpers/peers.ts'
 import { testSigner } from '../helpers/identity.ts'
 import { EVERYTHING } from '../helpers/mcp.ts'
+import { tempDir } from '../helpers/tmp.ts'
 
 // Calling a real MCP server (the reference "everything" server over stdio): limits, crashes, canaries and evidence.
 
@@ -22,6 +26,22 @@ function executor (init: Partial<ToolExecutorInit> = {}): ToolExecutor {
 }
 
 const text = (r: ToolResult): unknown => r.content[0]?.text
+const SDK = (path: string): string => fileURLToPath(new URL(`../../node_modules/@modelcontextprotocol/sdk/dist/esm/${path}`, import.meta.url))
+
+/** A stdio MCP server with one tool, `blob`, that returns `bytes` characters of text. */
+function blobServer (): string {
+  const file = join(tempDir(), 'blob-server.mjs')
+  writeFileSync(file, `
+import { Server } from ${JSON.stringify(SDK('server/index.js'))}
+import { StdioServerTransport } from ${JSON.stringify(SDK('server/stdio.js'))}
+import { CallToolRequestSchema, ListToolsRequestSchema } from ${JSON.stringify(SDK('types.js'))}
+const server = new Server({ name: 'blob', version: '1.0.0' }, { capabilities: { tools: {} } })
+server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [{ name: 'blob', description: 'Return a block of text of the given length', inputSchema: { type: 'object', properties: { bytes: { type: 'integer', minimum: 0 } }, required: ['bytes'] } }] }))
+server.setRequestHandler(CallToolRequestSchema, async request => ({ content: [{ type: 'text', text: '0'.repeat(request.params.arguments.bytes) }] }))
+await server.connect(new StdioServerTransport())
+`)
+  return file
+}
 
 describe('MCP tools', () => {
   it('calls a real tool, keeps one server process across calls, and validates structured output', async () => {
@@ -56,6 +76,19 @@ describe('MCP tools', () => {
     await expect(tools.run({ tool: 'everything/echo', input: { message: 'x'.repeat(4000) } }))
       .rejects.toThrow(expect.objectContaining({ name: 'ToolOutputTooLargeError' }))
   })
+
+  it('takes outputs up to the 16 MiB limit whole, and fails larger ones by name, however large, saying why', async () => {
+    const tools = executor({ servers: [{ id: 'blob', command: process.execPath, args: [blobServer()], topics: ['data_analysis'], price: 1 }] })
+    const MiB = 1024 * 1024
+    // Over the MCP SDK's own 10 MiB read buffer, under the task limit: it arrives.
+    expect((text(await tools.run({ tool: 'blob/blob', input: { bytes: 12 * MiB } })) as string).length).toBe(12 * MiB)
+    await expect(tools.run({ tool: 'blob/blob', input: { bytes: 17 * MiB } }))
+      .rejects.toThrow(expect.objectContaining({ name: 'ToolOutputTooLargeError', message: expect.stringMatching(/returned \d+ bytes, over the 16777216-byte limit/) }))
+    // So large the message is not even read: still the same named failure, not a closed connection.
+    await expect(tools.run({ tool: 'blob/blob', input: { bytes: 40 * MiB } }))
+      .rejects.toThrow(expect.objectContaining({ name: 'ToolOutputTooLargeError', message: expect.stringMatching(/its output is over the limit/) }))
+    expect(text(await tools.run({ tool: 'blob/blob', input: { bytes: 5 } }))).toBe('00000')
+  }, 120_000)
 
   it('starts a server again after it dies; stop is final and idempotent', async () => {
     const tools = executor()

@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { encode } from '../../core/common/codec.ts'
-import { createHost, type Host, type Network } from '../../core/host.ts'
+import { createHost } from '../../core/host.ts'
 import { genesisHashOf } from '../../core/identity/ids.ts'
 import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
 import { encodeTaskRequest } from '../../core/negotiation/messages.ts'
@@ -16,9 +14,9 @@ import { sha256 } from '../../core/common/hash.ts'
 import { seal } from '../../core/identity/envelope.ts'
 import { Domains } from '../../core/identity/domains.ts'
 import { eventually } from '../helpers/peers.ts'
+import { networkAgent, type NetworkAgent } from '../helpers/agents.ts'
 import { testSigner } from '../helpers/identity.ts'
 import { EVERYTHING } from '../helpers/mcp.ts'
-import { tempDir } from '../helpers/tmp.ts'
 
 // Tasks between real agents on loopback: a requester and two providers, each a whole host (SQLite, keys, libp2p, discovery,
 // reputation, policy), the providers serving a built-in tool and the real MCP "everything" server.
@@ -36,18 +34,11 @@ const wordCount = (price: number) => ({
   constraints: { maxInputBytes: 65_536, dataClasses: ['public'], minRequesterTrust: 0, ratePerMinute: 100, price }
 })
 
-interface Agent { host: Host, net: Network, dataDir: string, person: { attached: boolean } }
+type Agent = NetworkAgent
 const agents: Agent[] = []
 
 async function agent (config: Record<string, unknown>, bootstrap: string[] = []): Promise<Agent> {
-  const dataDir = tempDir()
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ interests: [TOPIC], ...config }))
-  const person = { attached: false }
-  const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => 'pw', kdfCost: TEST_KDF_COST, interactive: () => person.attached })
-  await host.identity.create(host.digests())
-  await host.start()
-  const net = await host.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap })
-  const made = { host, net, dataDir, person }
+  const made = await networkAgent(config, bootstrap)
   agents.push(made)
   return made
 }

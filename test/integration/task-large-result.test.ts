@@ -82,4 +82,12 @@ describe('a large result', () => {
     const served = provider.net.negotiation.timeline(done.task)
     expect(served.at(-1)).toMatchObject({ to: 'completed', reason: `delivered ${encode(done.result!).byteLength} bytes` })
   }, 90_000)
+
+  it('over the 16 MiB a task delivers: the task fails, and the requester is told by name that the output was too large', async () => {
+    const done = await requester.net.negotiation.delegate({ intent: 'a block of text', input: { bytes: 17 * 1024 * 1024 }, topic: TOPIC, capability: BLOB, deadlineMs: 60_000 })
+    expect(done.state).toBe('failed')
+    expect(done.reason).toMatch(/ToolOutputTooLargeError: blob\/blob returned \d+ bytes, over the 16777216-byte limit/)
+    expect(done.attempts.at(-1)).toMatchObject({ stage: 'execution', outcome: 'failed', reason: expect.stringContaining('ToolOutputTooLargeError') })
+    expect(provider.net.negotiation.get(done.task)).toMatchObject({ state: 'failed' })
+  }, 120_000)
 })

@@ -2,12 +2,14 @@ import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { SocketMeter } from '../testnet/meter.ts'
+import { ProtocolMeter } from '../testnet/protocol-meter.ts'
 import { testnetHandlers } from '../testnet/node-control.ts'
 import { API_METHODS, type CandidateView } from '../../api/app.ts'
 import { NotOnlineError, UsageError } from '../../api/errors.ts'
 import { bundledBootstrap, createAppCore, type AppCore } from '../../app/index.ts'
 import { loadAgentConfig } from '../../common/config.ts'
 import type { Identity } from '../../identity/identity.ts'
+import { TaskStore } from '../../negotiation/task-store.ts'
 import { DEFAULT_A2A_PORT, negotiationDelegator, ownAgentCard, startA2aEndpoint, type A2aEndpoint } from '../../interop/index.ts'
 import { defaultDataDir } from '../../common/paths.ts'
 import type { Network, NetworkInit } from '../../host.ts'
@@ -37,6 +39,7 @@ export function networkCommands (program: Command, run: Runner): void {
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
     .action(run(async (opts) => {
       const meter = new SocketMeter()
+      const protocols = new ProtocolMeter()
       if (opts.testnet === true) meter.start()
       const app = await openAppCore(opts, {
         listen: opts.listen as string[],
@@ -49,6 +52,7 @@ export function networkCommands (program: Command, run: Runner): void {
         dhtServer: opts.testnet === true ? true : undefined,
         // Every testnet peer dials from 127.0.0.1: the per-address rate limit meant for strangers would throttle them.
         inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
+        metrics: opts.testnet === true ? () => protocols.metrics() : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
       try {
@@ -61,10 +65,10 @@ export function networkCommands (program: Command, run: Runner): void {
           ...asControlCommands(app),
           // Looked up per call: the network is a new one after the person takes the agent offline and back, or rotates its key.
           'task.delegate': async (params: unknown) => await delegateHandlers(requireOnline(app))['task.delegate']!(params),
-          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter) : {})
+          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter, protocols) : {})
         }
         const control = await serveControl(controlPath(host.dataDir), commands)
-        const a2a = opts.a2a === undefined || network === undefined ? undefined : await startA2a(host.dataDir, host.identity, network, opts.a2a as true | string)
+        const a2a = opts.a2a === undefined || network === undefined ? undefined : await startA2a(host.dataDir, host.identity, app, opts.a2a as true | string)
         const ui = opts.ui === undefined ? undefined : await startDaemonUi(opts.ui as true | string, app, log)
         const addrs = network?.peer.getMultiaddrs().map(String) ?? []
         log(identity === undefined ? 'Hearth daemon up with no identity yet: create or restore one in the web UI' : `Hearth daemon up as ${identity.peerId}\n${addrs.map(a => `  listening on ${a}`).join('\n')}`)
@@ -144,13 +148,15 @@ function dataDirOf (opts: GlobalOptions): string {
 }
 
 /** The local A2A endpoint: the agent's signed card, and tasks handed to the network through the negotiation plane. */
-async function startA2a (dataDir: string, identity: Identity, network: Network, port: true | string): Promise<A2aEndpoint> {
+async function startA2a (dataDir: string, identity: Identity, app: AppCore, port: true | string): Promise<A2aEndpoint> {
   const portNumber = port === true ? DEFAULT_A2A_PORT : Number(port)
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65_535) throw new UsageError(`--a2a takes a port number, not ${String(port)}`)
   const config = loadAgentConfig(dataDir)
   return await startA2aEndpoint({
     port: portNumber,
     card: async url => await ownAgentCard(identity, { name: config.name, capabilities: config.capabilities, url }),
-    delegator: negotiationDelegator(network.negotiation)
+    // Each task goes to the network the app has now (offline and back makes a new one); tasks are read back from the database.
+    delegator: negotiationDelegator(() => app.network()?.negotiation),
+    records: new TaskStore(app.host().db)
   })
 }

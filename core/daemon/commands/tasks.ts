@@ -8,7 +8,7 @@ import { ActivityLog } from '../../app/activity.ts'
 import { asControlHandlers } from '../../app/dispatch.ts'
 import { inboxHandlers } from '../../app/inbox.ts'
 import type { TaskDetail, TaskSummary, TimelineEntry } from '../../api/app.ts'
-import type { ApprovalRecord, Grant } from '../../api/policy.ts'
+import { DATA_CLASSES, type ApprovalRecord, type DataClass, type Grant } from '../../api/policy.ts'
 import type { PeerName } from '../../api/trust.ts'
 import { defaultDataDir } from '../../common/paths.ts'
 import type { Network } from '../../host.ts'
@@ -68,6 +68,16 @@ export function parseDuration (text: string, what: string): number {
   const ms = match === null ? NaN : Math.round(Number(match[1]) * unit)
   if (!(ms > 0 && Number.isSafeInteger(ms))) throw new UsageError(`${what} "${text}" is not a duration`, { hint: 'write it like 90s, 15m, 2h or 7d' })
   return ms
+}
+
+/** `public,contact`: each a known data class, each once. */
+export function parseDataClasses (text: string): DataClass[] {
+  const classes = text.split(',').map(c => c.trim().toLowerCase()).filter(c => c.length > 0)
+  const unknown = classes.filter(c => !(DATA_CLASSES as readonly string[]).includes(c))
+  if (classes.length === 0 || unknown.length > 0) {
+    throw new UsageError(`--allow takes data classes, not "${unknown.join(', ') || text}"`, { hint: `name some of ${DATA_CLASSES.join(', ')}, comma-separated` })
+  }
+  return [...new Set(classes)] as DataClass[]
 }
 
 function readTaskInput (file: string): Record<string, unknown> {
@@ -142,8 +152,10 @@ export function tasksCommands (program: Command, run: Runner): void {
     .option('--reward <credits>', 'base reward offered')
     .option('--deadline <seconds>', 'how long the network has to deliver', '60')
     .option('--canary', 'at T2 and above, send a known-answer canary call before awarding')
+    .option('--allow <classes>', `data classes that may leave in the input, comma-separated (${DATA_CLASSES.join(', ')}); the terms' egress clause (default: public)`)
     .action(run(async (opts, intent) => {
       const deadlineMs = parseDuration(String(opts.deadline), 'the deadline')
+      const allow = opts.allow === undefined ? undefined : parseDataClasses(String(opts.allow))
       const params = {
         intent,
         input: readTaskInput(String(opts.input)),
@@ -152,7 +164,8 @@ export function tasksCommands (program: Command, run: Runner): void {
         ...(opts.capability === undefined ? {} : { capability: String(opts.capability) }),
         ...(opts.tier === undefined ? {} : { tier: String(opts.tier).toUpperCase() }),
         ...(opts.reward === undefined ? {} : { reward: Number(opts.reward) }),
-        ...(opts.canary === true ? { canary: true } : {})
+        ...(opts.canary === true ? { canary: true } : {}),
+        ...(allow === undefined ? {} : { allow })
       }
       // The daemon answers when the negotiation ends: by the deadline, plus a margin for the receipt.
       const result = await callControl(resolve(opts.dataDir ?? defaultDataDir()), 'task.delegate', params, deadlineMs + 30_000) as DelegationView

@@ -10,19 +10,23 @@ import { TOPICS } from '../../discovery/descriptor.ts'
 import { announceTopic, BROADCAST_TOPIC } from '../../net/protocols.ts'
 import { makeDescriptor } from './workload.ts'
 import { SocketMeter } from './meter.ts'
+import type { ProtocolMeter } from './protocol-meter.ts'
 
 // What a daemon started with --testnet answers besides its usual commands: announce on cue, and report what it saw.
 
 const ProfileParams = z.object({ dir: z.string().min(1) }).strict()
 const AnnounceParams = z.object({ i: z.number().int().min(0), topic: z.enum(TOPICS) }).strict()
+const InspectParams = z.object({ headers: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10_000) }).strict()
 
-export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter) {
+export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter, protocols: ProtocolMeter) {
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const received: Array<{ agent: string, id: string, at: number }> = []
   const rejected: Record<string, number> = {}
   network.discovery.events.on('descriptor:added', d => received.push({ agent: hex(d.agent), id: d.id, at: Date.now() }))
   network.discovery.events.on('descriptor:rejected', r => { const why = r.reason.split(':')[0]!; rejected[why] = (rejected[why] ?? 0) + 1 })
+  let waitedForBaid = 0
+  network.discovery.events.on('descriptor:waiting', () => { waitedForBaid++ })
   let profiler: Session | undefined
   return {
     /** A V8 CPU profile of the measured window only (start-up excluded): HEARTH_TESTNET_CPU_PROF. */
@@ -54,13 +58,19 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
       const info = identity.info()
       const descriptor = { ...makeDescriptor(i, { agent: head.agent, topic }), baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
       const at = Date.now()
-      await network.discovery.publish(descriptor)
-      return { agent: hex(head.agent), id: descriptor.id, topics: descriptor.topics, at }
+      const signed = await network.discovery.publish(descriptor)
+      return { agent: hex(head.agent), id: descriptor.id, topics: descriptor.topics, at, header: hex(signed.hash), publishMs: Date.now() - at }
+    },
+    /** For each announcement's header: when it reached this node, and whether its body did. */
+    'testnet.inspect': async (params: unknown) => {
+      const { headers } = InspectParams.parse(params)
+      const { logs } = network.discovery
+      return { headers: headers.map(h => Buffer.from(h, 'hex')).map(h => ({ receivedAt: logs.receivedAt(h) ?? null, body: logs.hasBodyOf(h) })), waitedForBaid }
     },
     'testnet.received': async () => ({ received, rejected, bodiesMissing: network.discovery.interests.reduce((sum, topic) => sum + network.discovery.logs.missingBodies({ topic, limit: 10_000 }).length, 0) }),
     'testnet.usage': async () => {
       const cpu = process.cpuUsage()
-      const usage = { bytes: meter.bytesWritten(), cpuMs: (cpu.user + cpu.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 }
+      const usage = { bytes: meter.bytesWritten(), protocols: protocols.bytesByProtocol(), cpuMs: (cpu.user + cpu.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 }
       lag.reset()
       return usage
     }

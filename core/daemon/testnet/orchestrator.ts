@@ -6,9 +6,10 @@ import { basename, join } from 'node:path'
 import { TOPICS } from '../../discovery/descriptor.ts'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { APP_ROOT } from '../../common/paths.ts'
-import { createRandom } from '../../common/random.ts'
+import { createRandom, shuffle } from '../../common/random.ts'
 import { createHost } from '../../host.ts'
 import { callControl } from '../control.ts'
+import { diagnose, type Announcement } from './diagnosis.ts'
 import { allowTasks, runTasks, taskCapabilities, type TaskFigures } from './tasks.ts'
 
 // `hearth testnet`: N real daemons (separate OS processes, own data directory and key, file keystore, mDNS off) on
@@ -41,16 +42,22 @@ const SETTLE_MS = 3_000
 const DOWNTIME_MS = 2_000
 const START_TIMEOUT_MS = 60_000
 const MESH_TIMEOUT_MS = 120_000
+/** Peers besides the bootstrap node that each peer is given to join through. */
+const JOIN_PEERS = 3
 
 interface Node {
   readonly index: number
   readonly dataDir: string
   readonly interests: readonly string[]
   child: ChildProcess | undefined
+  /** Where it listens while up (a restart picks a new port). */
+  addr: string | undefined
   agent: string
   /** What the node's processes saw and wrote, kept across kills. */
   received: Array<{ agent: string, id: string, at: number }>
   bytes: number
+  /** Of which, bytes received per libp2p protocol (what the bytes were for). */
+  protocolBytes: Record<string, number>
   /** CPU time the node's processes used, kept across kills (a diagnostic: 2 cores are shared by every node). */
   cpuMs: number
   /** The longest its event loop was blocked since the last look. */
@@ -97,9 +104,13 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
  */
 export async function bundleDaemon (root: string): Promise<string> {
   // Inside the app folder, so the bundle's package imports resolve to its node_modules.
-  const outfile = join(APP_ROOT, '.hearth-test', basename(root), 'daemon.mjs')
+  return await bundleScript(join(APP_ROOT, 'core/daemon/main.ts'), join(APP_ROOT, '.hearth-test', basename(root), 'daemon.mjs'))
+}
+
+/** `entry` and the packages it imports in one ES module at `outfile` (inside the app folder); native addons stay outside. */
+export async function bundleScript (entry: string, outfile: string): Promise<string> {
   await build({
-    entryPoints: [join(APP_ROOT, 'core/daemon/main.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -118,13 +129,20 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
   const random = createRandom(options.seed ?? 1)
   const modeDir = join(root, mode)
   cpSync(template, modeDir, { recursive: true })
-  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, agent: '', received: [], bytes: 0, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
+  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, addr: undefined, agent: '', received: [], bytes: 0, protocolBytes: {}, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
   try {
     log(`${mode}: starting ${nodes.length} daemons`)
-    const launch = (node: Node, bootstrap: readonly string[]): Promise<string> => start(daemon, node, mode, bootstrap, log)
-    const bootstrap = await launch(nodes[0]!, [])
-    const rest = nodes.slice(1)
-    for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(n => launch(n, [bootstrap])))
+    // Each peer joins through the bootstrap node and a few peers already up (as peer exchange would give it), so the
+    // connection graph is a random one in both modes, not a star around the bootstrap node.
+    const topology = createRandom((options.seed ?? 1) + 1)
+    const launch = async (node: Node): Promise<void> => {
+      const known = shuffle(topology, nodes.filter(n => n.index !== 0 && n !== node && n.addr !== undefined)).slice(0, JOIN_PEERS)
+      node.addr = await start(daemon, node, mode, node.index === 0 ? [] : [nodes[0]!.addr!, ...known.map(n => n.addr!)], log)
+    }
+    // The first few one by one, so that even they join through more than the bootstrap node.
+    for (const n of nodes.slice(0, 1 + JOIN_PEERS)) await launch(n)
+    const rest = nodes.slice(1 + JOIN_PEERS)
+    for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(async n => await launch(n)))
     log(`${mode}: all daemons up; waiting for the gossip mesh`)
     await waitForMesh(nodes, mode)
     log(`${mode}: mesh formed; announcing`)
@@ -137,22 +155,27 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     const idleFrom = await usageOf(nodes)
     await sleep(SETTLE_MS)
     const idle = await usageOf(nodes)
-    log(`${mode}: idle, the daemons use ${cores(idleFrom, idle)} cores; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
+    log(`${mode}: idle, the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
 
     // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
-    for (const n of nodes) n.bytes -= (await processUsage(n)).bytes
+    for (const n of nodes) {
+      const usage = await processUsage(n)
+      n.bytes -= usage.bytes
+      addBytes(n.protocolBytes, usage.protocols, -1)
+    }
+    const windowFrom = Date.now()
     // Capability announcements are low-rate; each peer spends several ms on each one it receives, so on a 2-core
     // machine running every peer, the rate — not the protocol — is what saturates first.
     const interval = options.intervalMs ?? 500
     const deadline = options.deadlineMs ?? 5_000
     const windowMs = options.announcements * interval
     const churned = pickChurned(nodes, options.churn, random, windowMs)
-    const announcements: Array<{ agent: string, id: string, topics: string[], at: number }> = []
+    const announcements: Announcement[] = []
     const churnDone = Promise.all(churned.map(async ({ node, atMs }) => {
       await sleep(atMs)
       await kill(node)
       await sleep(DOWNTIME_MS)
-      await launch(node, [bootstrap])
+      await launch(node)
     }))
     // On a fixed schedule, not one after another: a slow announcer must not stretch the window.
     const calls: Array<Promise<void>> = []
@@ -172,14 +195,19 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     if (profileDir !== undefined) await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.stop', { dir: join(profileDir, mode) })))
     for (const n of nodes) await collect(n)
     const end = Date.now()
-    log(`${mode}: while announcing, the daemons used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
+    log(`${mode}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
     log(`${mode}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
     for (const n of nodes) for (const [why, k] of Object.entries(n.rejected)) rejected[why] = (rejected[why] ?? 0) + k
+    const byProtocol: Record<string, number> = {}
+    for (const n of nodes) addBytes(byProtocol, n.protocolBytes, 1)
+    const perAnnouncement = (b: number): number => Math.round(b / Math.max(1, announcements.length) / nodes.length)
+    log(`${mode}: bytes per announcement and node, by protocol: ${Object.entries(byProtocol).sort((x, y) => y[1] - x[1]).map(([p, b]) => `${p} ${perAnnouncement(b)}`).join(', ')}`)
     log(`${mode}: bodies still missing ${nodes.reduce((s, n) => s + n.bodiesMissing, 0)}; descriptors refused ${JSON.stringify(rejected)}`)
 
+    for (const line of await diagnose(nodes.map(n => ({ ...n, alive: n.child !== undefined, expects: (a: Announcement) => expects(n, a, deadline) })), announcements, deadline)) log(`${mode}: ${line}`)
     await afterwards?.(nodes)
     return measure(nodes, announcements, deadline)
   } finally {
@@ -187,14 +215,12 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
   }
 }
 
-function measure (nodes: readonly Node[], announcements: ReadonlyArray<{ agent: string, id: string, topics: string[], at: number }>, deadline: number): ModeResult {
+function measure (nodes: readonly Node[], announcements: readonly Announcement[], deadline: number): ModeResult {
   const latencies: number[] = []
   let expected = 0
   for (const a of announcements) {
     for (const n of nodes) {
-      if (n.agent === a.agent || !a.topics.some(t => n.interests.includes(t))) continue
-      // Interested and live: up for the whole delivery window of this announcement.
-      if (!n.up.some(([from, to]) => from <= a.at && to >= a.at + deadline)) continue
+      if (!expects(n, a, deadline)) continue
       expected++
       const got = n.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
       if (got !== undefined && got.at - a.at <= deadline) latencies.push(got.at - a.at)
@@ -210,6 +236,11 @@ function measure (nodes: readonly Node[], announcements: ReadonlyArray<{ agent: 
     deliveries: latencies.length,
     expected
   }
+}
+
+/** Whether `node` should obtain announcement `a`: someone else's, on a topic it follows, and up for its whole delivery window. */
+function expects (node: Node, a: Announcement, deadline: number): boolean {
+  return node.agent !== a.agent && a.topics.some(t => node.interests.includes(t)) && node.up.some(([from, to]) => from <= a.at && to >= a.at + deadline)
 }
 
 /** Every daemon process alive: however the run ends (an error included), none outlives it. */
@@ -267,15 +298,20 @@ async function collect (node: Node): Promise<void> {
   node.bodiesMissing += bodiesMissing
   const usage = await processUsage(node)
   node.bytes += usage.bytes
+  addBytes(node.protocolBytes, usage.protocols, 1)
   node.cpuMs += usage.cpuMs
   node.lagMaxMs = Math.max(node.lagMaxMs, usage.lagMaxMs)
 }
 
-interface Usage { at: number, bytes: number, cpuMs: number, lagMaxMs: number }
+interface Usage { at: number, bytes: number, protocols: Record<string, number>, cpuMs: number, lagMaxMs: number }
+
+function addBytes (into: Record<string, number>, from: Readonly<Record<string, number>>, sign: 1 | -1): void {
+  for (const [protocol, bytes] of Object.entries(from)) into[protocol] = (into[protocol] ?? 0) + sign * bytes
+}
 
 /** Bytes written and CPU used by the running processes of `nodes`, plus what their killed processes used before. */
 async function usageOf (nodes: readonly Node[]): Promise<Usage> {
-  const usage = { at: Date.now(), bytes: 0, cpuMs: 0, lagMaxMs: 0 }
+  const usage = { at: Date.now(), bytes: 0, protocols: {}, cpuMs: 0, lagMaxMs: 0 }
   for (const node of nodes) {
     const now = await processUsage(node)
     usage.bytes += now.bytes
@@ -286,8 +322,9 @@ async function usageOf (nodes: readonly Node[]): Promise<Usage> {
 }
 
 async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
-  if (node.child === undefined) return { bytes: 0, cpuMs: 0, lagMaxMs: 0 }
-  return await (callControl(node.dataDir, 'testnet.usage') as Promise<Omit<Usage, 'at'>>).catch(() => ({ bytes: 0, cpuMs: 0, lagMaxMs: 0 }))
+  const none = { bytes: 0, protocols: {}, cpuMs: 0, lagMaxMs: 0 }
+  if (node.child === undefined) return none
+  return await (callControl(node.dataDir, 'testnet.usage') as Promise<Omit<Usage, 'at'>>).catch(() => none)
 }
 
 const cores = (from: Pick<Usage, 'at' | 'cpuMs'>, to: Pick<Usage, 'at' | 'cpuMs'>): string => ((to.cpuMs - from.cpuMs) / Math.max(1, to.at - from.at)).toFixed(2)
@@ -296,6 +333,7 @@ async function kill (node: Node): Promise<void> {
   await collect(node)
   const child = node.child!
   node.child = undefined
+  node.addr = undefined
   node.up.at(-1)![1] = Date.now()
   await new Promise<void>(resolve => { child.once('exit', () => resolve()); child.kill('SIGKILL') })
 }

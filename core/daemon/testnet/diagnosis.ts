@@ -1,0 +1,55 @@
+import { callControl } from '../control.ts'
+import { quantile } from './orchestrator.ts'
+
+// Why announcements missed their deadline, for the testnet's log: did the header not arrive, arrive late, or arrive
+// in time while the body (or the author's BAID it waits for) came too late? Each figure points at a different layer.
+
+export interface Announcement { agent: string, id: string, topics: string[], at: number, header: string, publishMs: number }
+
+export interface InspectedNode {
+  readonly index: number
+  readonly dataDir: string
+  readonly agent: string
+  readonly interests: readonly string[]
+  readonly alive: boolean
+  readonly received: ReadonlyArray<{ agent: string, id: string, at: number }>
+  /** Whether the node was up for the whole delivery window of an announcement (the measured ones). */
+  readonly expects: (a: Announcement) => boolean
+}
+
+export async function diagnose (nodes: readonly InspectedNode[], announcements: readonly Announcement[], deadlineMs: number): Promise<string[]> {
+  const outcomes: Record<string, number> = {}
+  const headerMs: number[] = []
+  const headerToDescriptorMs: number[] = []
+  let waitedForBaid = 0
+  for (const node of nodes) {
+    if (!node.alive) continue
+    const mine = announcements.filter(a => node.expects(a))
+    const report = await callControl(node.dataDir, 'testnet.inspect', { headers: mine.map(a => a.header) })
+      .catch(() => undefined) as { headers: Array<{ receivedAt: number | null, body: boolean }>, waitedForBaid: number } | undefined
+    if (report === undefined) continue
+    waitedForBaid += report.waitedForBaid
+    mine.forEach((a, i) => {
+      const { receivedAt, body } = report.headers[i]!
+      const got = node.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
+      const delivered = got === undefined ? 'never' : got.at - a.at <= deadlineMs ? 'in time' : 'late'
+      if (delivered === 'in time') return
+      const header = receivedAt === null ? 'no header' : receivedAt - a.at <= deadlineMs ? 'header in time' : 'header late'
+      const key = `${delivered}, ${header}, ${body ? 'body held' : 'no body'}`
+      outcomes[key] = (outcomes[key] ?? 0) + 1
+    })
+    mine.forEach((a, i) => {
+      const receivedAt = report.headers[i]!.receivedAt
+      if (receivedAt === null) return
+      headerMs.push(receivedAt - a.at)
+      const got = node.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
+      if (got !== undefined) headerToDescriptorMs.push(got.at - receivedAt)
+    })
+  }
+  const spread = (xs: number[]): string => { xs.sort((x, y) => x - y); return `p50 ${quantile(xs, 0.5)} ms, p90 ${quantile(xs, 0.9)} ms, max ${xs.at(-1) ?? 0} ms` }
+  return [
+    `misses by cause ${JSON.stringify(outcomes)}`,
+    `announcer's publish call ${spread(announcements.map(a => a.publishMs))}; header arrival ${spread(headerMs)}; header to usable descriptor ${spread(headerToDescriptorMs)}`,
+    `descriptors that waited for their author's BAID ${waitedForBaid}`
+  ]
+}
