@@ -40,9 +40,10 @@ export async function serveJsonRpc (rpc: JsonRpcTransportHandler, card: AgentCar
     sendJson(res, 200, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })
     return
   }
-  // The SDK's JSON readers fault on a null inside a list (protobuf JSON has none): refused here as invalid params.
-  if (hasNullInList(body.params)) {
-    sendJson(res, 200, { jsonrpc: '2.0', id: typeof body.id === 'string' || typeof body.id === 'number' ? body.id : null, error: { code: -32602, message: 'Invalid params: a list holds null' } })
+  // The SDK's JSON readers fault on what protobuf JSON never holds: refused here as invalid params.
+  const unreadable = unreadableParams(body.params)
+  if (unreadable !== undefined) {
+    sendJson(res, 200, { jsonrpc: '2.0', id: typeof body.id === 'string' || typeof body.id === 'number' ? body.id : null, error: { code: -32602, message: `Invalid params: ${unreadable}` } })
     return
   }
   const version = req.headers[A2A_VERSION_HEADER.toLowerCase()]
@@ -84,13 +85,15 @@ export async function serveJsonRpc (rpc: JsonRpcTransportHandler, card: AgentCar
 }
 
 /** Walks without recursion: a body of deeply nested lists cannot overflow the stack here. */
-function hasNullInList (value: unknown): boolean {
+/** Why the SDK could not read `value`, if so: a null inside a list, or a key that shadows toString or valueOf (an object where a string belongs then cannot be turned into one). */
+function unreadableParams (value: unknown): string | undefined {
   const pending: unknown[] = [value]
   while (pending.length > 0) {
     const node = pending.pop()
     if (node === null || typeof node !== 'object') continue
-    if (Array.isArray(node) && node.includes(null)) return true
+    if (Array.isArray(node) && node.includes(null)) return 'a list holds null'
+    if (!Array.isArray(node) && (Object.hasOwn(node, 'toString') || Object.hasOwn(node, 'valueOf'))) return 'a key named toString or valueOf'
     for (const child of Array.isArray(node) ? node : Object.values(node)) pending.push(child)
   }
-  return false
+  return undefined
 }

@@ -23,11 +23,11 @@ beforeAll(async () => {
 })
 afterAll(async () => { await endpoint?.close() })
 
-async function send (parts: unknown[]): Promise<{ error?: { code: number, message: string }, result?: unknown }> {
+async function send (parts: unknown[], messageId: unknown = 'm-1'): Promise<{ error?: { code: number, message: string }, result?: unknown }> {
   const response = await fetch(endpoint.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${endpoint.token}`, [A2A_VERSION_HEADER]: '1.0' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: { messageId: 'm-1', role: 'ROLE_USER', parts } } })
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: { messageId, role: 'ROLE_USER', parts } } })
   })
   expect(response.status).toBe(200)
   return await response.json() as { error?: { code: number, message: string }, result?: unknown }
@@ -42,5 +42,11 @@ describe('A2A request bodies', () => {
     const next = await send([{ text: 'count the words' }])
     expect(next.error).toBeUndefined()
     expect(next.result).toMatchObject({ task: { status: { state: 'TASK_STATE_FAILED' } } })
+  })
+
+  it('answers an object that shadows toString where a string belongs as invalid params (found by the fuzz run)', async () => {
+    const reply = await send([{ text: 'count the words' }], [[true], { toString: '8_%', I: '' }])
+    expect(reply.error).toMatchObject({ code: -32602, message: 'Invalid params: a key named toString or valueOf' })
+    expect((await send([{ text: 'count the words' }])).error).toBeUndefined()
   })
 })
