@@ -52,7 +52,7 @@ export interface HostInit {
 }
 
 /** How this agent joins the network: the peer's reachability options, plus how it gossips. */
-export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'mdns' | 'upnp' | 'relayServer' | 'dhtServer' | 'inboundConnectionsPerSecond' | 'metrics'> {
+export interface NetworkInit extends Pick<PeerInit, 'listen' | 'bootstrap' | 'mdns' | 'upnp' | 'relayServer' | 'dhtServer' | 'inboundConnectionsPerSecond'> {
   readonly mode?: GossipMode
   readonly ttlMs?: number
   /** Told about what did not stop the agent but the person should know (an MCP server that did not start). */
@@ -185,7 +185,6 @@ export async function createHost (init: HostInit): Promise<Host> {
           relayServer: net.relayServer ?? false,
           dhtServer: net.dhtServer ?? net.relayServer ?? false,
           ...(net.inboundConnectionsPerSecond === undefined ? {} : { inboundConnectionsPerSecond: net.inboundConnectionsPerSecond }),
-          ...(net.metrics === undefined ? {} : { metrics: net.metrics }),
           topics: [...[...domains].map(announceTopic), BROADCAST_TOPIC],
           colocationWhitelist: ['127.0.0.1', '::1'],
           appScore: peerId => reputation.appScore(peerId),

@@ -40,8 +40,6 @@ export interface PeerInit extends GossipHardening {
   readonly inboundConnectionsPerSecond?: number
   /** Peers never to connect to, either way (the person's block list; a testnet's topology). */
   readonly denyPeer?: (peerId: string) => boolean
-  /** libp2p's metrics hook (the testnet counts bytes per protocol with it). */
-  readonly metrics?: Libp2pOptions['metrics']
 }
 
 export interface PeerServices {
@@ -94,8 +92,7 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
       denyDialPeer: peerId => init.denyPeer?.(peerId.toString()) ?? false,
       denyInboundEncryptedConnection: peerId => init.denyPeer?.(peerId.toString()) ?? false
     },
-    services: services as ServiceFactoryMap<PeerServices>,
-    ...(init.metrics === undefined ? {} : { metrics: init.metrics })
+    services: services as ServiceFactoryMap<PeerServices>
   })
   // Every peer helps its neighbours meet the subscribers of a topic, whatever it follows itself.
   await serveTopicPeers(node)

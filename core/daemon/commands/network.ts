@@ -2,7 +2,6 @@ import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { SocketMeter } from '../testnet/meter.ts'
-import { ProtocolMeter } from '../testnet/protocol-meter.ts'
 import { testnetHandlers } from '../testnet/node-control.ts'
 import { API_METHODS, type CandidateView } from '../../api/app.ts'
 import { NotOnlineError, UsageError } from '../../api/errors.ts'
@@ -39,7 +38,6 @@ export function networkCommands (program: Command, run: Runner): void {
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
     .action(run(async (opts) => {
       const meter = new SocketMeter()
-      const protocols = new ProtocolMeter()
       if (opts.testnet === true) meter.start()
       const app = await openAppCore(opts, {
         listen: opts.listen as string[],
@@ -52,7 +50,6 @@ export function networkCommands (program: Command, run: Runner): void {
         dhtServer: opts.testnet === true ? true : undefined,
         // Every testnet peer dials from 127.0.0.1: the per-address rate limit meant for strangers would throttle them.
         inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
-        metrics: opts.testnet === true ? () => protocols.metrics() : undefined,
         onWarning: message => log(`warning: ${message}`)
       })
       try {
@@ -65,7 +62,7 @@ export function networkCommands (program: Command, run: Runner): void {
           ...asControlCommands(app),
           // Looked up per call: the network is a new one after the person takes the agent offline and back, or rotates its key.
           'task.delegate': async (params: unknown) => await delegateHandlers(requireOnline(app))['task.delegate']!(params),
-          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter, protocols) : {})
+          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter) : {})
         }
         const control = await serveControl(controlPath(host.dataDir), commands)
         const a2a = opts.a2a === undefined || network === undefined ? undefined : await startA2a(host.dataDir, host.identity, app, opts.a2a as true | string)

@@ -10,7 +10,6 @@ import { TOPICS } from '../../discovery/descriptor.ts'
 import { announceTopic, BROADCAST_TOPIC } from '../../net/protocols.ts'
 import { makeDescriptor } from './workload.ts'
 import { SocketMeter } from './meter.ts'
-import type { ProtocolMeter } from './protocol-meter.ts'
 
 // What a daemon started with --testnet answers besides its usual commands: announce on cue, and report what it saw.
 
@@ -18,7 +17,7 @@ const ProfileParams = z.object({ dir: z.string().min(1) }).strict()
 const AnnounceParams = z.object({ i: z.number().int().min(0), topic: z.enum(TOPICS) }).strict()
 const InspectParams = z.object({ headers: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10_000) }).strict()
 
-export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter, protocols: ProtocolMeter) {
+export function testnetHandlers (network: Network, identity: Identity, meter: SocketMeter) {
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const received: Array<{ agent: string, id: string, at: number }> = []
@@ -70,7 +69,7 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
     'testnet.received': async () => ({ received, rejected, bodiesMissing: network.discovery.interests.reduce((sum, topic) => sum + network.discovery.logs.missingBodies({ topic, limit: 10_000 }).length, 0) }),
     'testnet.usage': async () => {
       const cpu = process.cpuUsage()
-      const usage = { bytes: meter.bytesWritten(), protocols: protocols.bytesByProtocol(), cpuMs: (cpu.user + cpu.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 }
+      const usage = { bytes: meter.bytesWritten(), cpuMs: (cpu.user + cpu.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 }
       lag.reset()
       return usage
     }

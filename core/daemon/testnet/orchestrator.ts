@@ -56,8 +56,6 @@ interface Node {
   /** What the node's processes saw and wrote, kept across kills. */
   received: Array<{ agent: string, id: string, at: number }>
   bytes: number
-  /** Of which, bytes received per libp2p protocol (what the bytes were for). */
-  protocolBytes: Record<string, number>
   /** CPU time the node's processes used, kept across kills (a diagnostic: 2 cores are shared by every node). */
   cpuMs: number
   /** The longest its event loop was blocked since the last look. */
@@ -129,7 +127,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
   const random = createRandom(options.seed ?? 1)
   const modeDir = join(root, mode)
   cpSync(template, modeDir, { recursive: true })
-  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, addr: undefined, agent: '', received: [], bytes: 0, protocolBytes: {}, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
+  const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, addr: undefined, agent: '', received: [], bytes: 0, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
   try {
     log(`${mode}: starting ${nodes.length} daemons`)
     // Each peer joins through the bootstrap node and a few peers already up (as peer exchange would give it), so the
@@ -158,11 +156,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     log(`${mode}: idle, the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
 
     // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
-    for (const n of nodes) {
-      const usage = await processUsage(n)
-      n.bytes -= usage.bytes
-      addBytes(n.protocolBytes, usage.protocols, -1)
-    }
+    for (const n of nodes) n.bytes -= (await processUsage(n)).bytes
     const windowFrom = Date.now()
     // Capability announcements are low-rate; each peer spends several ms on each one it receives, so on a 2-core
     // machine running every peer, the rate — not the protocol — is what saturates first.
@@ -201,10 +195,6 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
     for (const n of nodes) for (const [why, k] of Object.entries(n.rejected)) rejected[why] = (rejected[why] ?? 0) + k
-    const byProtocol: Record<string, number> = {}
-    for (const n of nodes) addBytes(byProtocol, n.protocolBytes, 1)
-    const perAnnouncement = (b: number): number => Math.round(b / Math.max(1, announcements.length) / nodes.length)
-    log(`${mode}: bytes per announcement and node, by protocol: ${Object.entries(byProtocol).sort((x, y) => y[1] - x[1]).map(([p, b]) => `${p} ${perAnnouncement(b)}`).join(', ')}`)
     log(`${mode}: bodies still missing ${nodes.reduce((s, n) => s + n.bodiesMissing, 0)}; descriptors refused ${JSON.stringify(rejected)}`)
 
     for (const line of await diagnose(nodes.map(n => ({ ...n, alive: n.child !== undefined, expects: (a: Announcement) => expects(n, a, deadline) })), announcements, deadline)) log(`${mode}: ${line}`)
@@ -298,20 +288,15 @@ async function collect (node: Node): Promise<void> {
   node.bodiesMissing += bodiesMissing
   const usage = await processUsage(node)
   node.bytes += usage.bytes
-  addBytes(node.protocolBytes, usage.protocols, 1)
   node.cpuMs += usage.cpuMs
   node.lagMaxMs = Math.max(node.lagMaxMs, usage.lagMaxMs)
 }
 
-interface Usage { at: number, bytes: number, protocols: Record<string, number>, cpuMs: number, lagMaxMs: number }
-
-function addBytes (into: Record<string, number>, from: Readonly<Record<string, number>>, sign: 1 | -1): void {
-  for (const [protocol, bytes] of Object.entries(from)) into[protocol] = (into[protocol] ?? 0) + sign * bytes
-}
+interface Usage { at: number, bytes: number, cpuMs: number, lagMaxMs: number }
 
 /** Bytes written and CPU used by the running processes of `nodes`, plus what their killed processes used before. */
 async function usageOf (nodes: readonly Node[]): Promise<Usage> {
-  const usage = { at: Date.now(), bytes: 0, protocols: {}, cpuMs: 0, lagMaxMs: 0 }
+  const usage = { at: Date.now(), bytes: 0, cpuMs: 0, lagMaxMs: 0 }
   for (const node of nodes) {
     const now = await processUsage(node)
     usage.bytes += now.bytes
@@ -322,7 +307,7 @@ async function usageOf (nodes: readonly Node[]): Promise<Usage> {
 }
 
 async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
-  const none = { bytes: 0, protocols: {}, cpuMs: 0, lagMaxMs: 0 }
+  const none = { bytes: 0, cpuMs: 0, lagMaxMs: 0 }
   if (node.child === undefined) return none
   return await (callControl(node.dataDir, 'testnet.usage') as Promise<Omit<Usage, 'at'>>).catch(() => none)
 }
