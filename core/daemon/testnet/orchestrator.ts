@@ -6,7 +6,7 @@ import { basename, join } from 'node:path'
 import { TOPICS } from '../../discovery/descriptor.ts'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { APP_ROOT } from '../../common/paths.ts'
-import { createRandom, shuffle } from '../../common/random.ts'
+import { createRandom } from '../../common/random.ts'
 import { createHost } from '../../host.ts'
 import { callControl } from '../control.ts'
 import { diagnose, type Announcement } from './diagnosis.ts'
@@ -42,8 +42,6 @@ const SETTLE_MS = 3_000
 const DOWNTIME_MS = 2_000
 const START_TIMEOUT_MS = 60_000
 const MESH_TIMEOUT_MS = 120_000
-/** Peers besides the bootstrap node that each peer is given to join through. */
-const JOIN_PEERS = 3
 
 interface Node {
   readonly index: number
@@ -130,16 +128,12 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
   const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, addr: undefined, agent: '', received: [], bytes: 0, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
   try {
     log(`${mode}: starting ${nodes.length} daemons`)
-    // Each peer joins through the bootstrap node and a few peers already up (as peer exchange would give it), so the
-    // connection graph is a random one in both modes, not a star around the bootstrap node.
-    const topology = createRandom((options.seed ?? 1) + 1)
+    // Every peer joins through the bootstrap node; the DHT (every testnet peer serves it) and rendezvous connect the rest.
     const launch = async (node: Node): Promise<void> => {
-      const known = shuffle(topology, nodes.filter(n => n.index !== 0 && n !== node && n.addr !== undefined)).slice(0, JOIN_PEERS)
-      node.addr = await start(daemon, node, mode, node.index === 0 ? [] : [nodes[0]!.addr!, ...known.map(n => n.addr!)], log)
+      node.addr = await start(daemon, node, mode, node.index === 0 ? [] : [nodes[0]!.addr!], log)
     }
-    // The first few one by one, so that even they join through more than the bootstrap node.
-    for (const n of nodes.slice(0, 1 + JOIN_PEERS)) await launch(n)
-    const rest = nodes.slice(1 + JOIN_PEERS)
+    await launch(nodes[0]!)
+    const rest = nodes.slice(1)
     for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(async n => await launch(n)))
     log(`${mode}: all daemons up; waiting for the gossip mesh`)
     await waitForMesh(nodes, mode)
