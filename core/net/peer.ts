@@ -112,8 +112,9 @@ function keepJoined (node: HearthPeer, bootstrapAddrs: readonly string[]): void 
   const addrs = bootstrapAddrs.map(a => multiaddr(a))
   let deaf = false
   const timer = setInterval(() => {
-    if (node.status !== 'started' || node.services.pubsub.getPeers().length > 0) { deaf = false; return }
+    if (node.status !== 'started') return
     const connected = node.getPeers()
+    if (connected.length > 0 && node.services.pubsub.getPeers().length > 0) { deaf = false; return }
     // Deaf for a whole interval, not just a moment after connecting: start over with fresh connections.
     if (connected.length > 0 && !deaf) { deaf = true; return }
     deaf = false
