@@ -31,7 +31,7 @@ export async function agentDir (env: Record<string, string>, capabilities: unkno
 /** An agent in this process as the network tests run one: its data directory with `config.json` (interests: TASK_TOPIC, then `config`), an identity, and a node on loopback; `person.attached` says whether someone answers its Inbox. */
 export interface NetworkAgent { host: Host, net: Network, dataDir: string, person: { attached: boolean } }
 
-export async function networkAgent (config: Record<string, unknown>, bootstrap: string[] = []): Promise<NetworkAgent> {
+export async function networkAgent (config: Record<string, unknown>, bootstrap: string[] = [], started?: NetworkAgent[]): Promise<NetworkAgent> {
   const dataDir = tempDir()
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ interests: [TASK_TOPIC], ...config }))
   const person = { attached: false }
@@ -39,5 +39,7 @@ export async function networkAgent (config: Record<string, unknown>, bootstrap: 
   await host.identity.create(host.digests())
   await host.start()
   const net = await host.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap })
-  return { host, net, dataDir, person }
+  const made = { host, net, dataDir, person }
+  started?.push(made) // the test's list of agents to stop afterwards
+  return made
 }

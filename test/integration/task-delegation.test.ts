@@ -37,11 +37,7 @@ const wordCount = (price: number) => ({
 type Agent = NetworkAgent
 const agents: Agent[] = []
 
-async function agent (config: Record<string, unknown>, bootstrap: string[] = []): Promise<Agent> {
-  const made = await networkAgent(config, bootstrap)
-  agents.push(made)
-  return made
-}
+const agent = async (config: Record<string, unknown>, bootstrap: string[] = []): Promise<Agent> => await networkAgent(config, bootstrap, agents)
 
 /** The co-signed receipt is in this agent's reputation store, as the evidence its ratings count. */
 const keeps = (a: Agent, hash: string | undefined): boolean => hash !== undefined && a.host.reputation.store.receipt(Buffer.from(hash, 'hex')) !== undefined

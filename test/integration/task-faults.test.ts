@@ -17,11 +17,7 @@ const INTENT = 'a long running operation'
 type Agent = NetworkAgent
 const agents: Agent[] = []
 
-async function agent (config: Record<string, unknown>, bootstrap: string[] = []): Promise<Agent> {
-  const made = await networkAgent(config, bootstrap)
-  agents.push(made)
-  return made
-}
+const agent = async (config: Record<string, unknown>, bootstrap: string[] = []): Promise<Agent> => await networkAgent(config, bootstrap, agents)
 
 let requester: Agent
 let world: Agent[] = []
