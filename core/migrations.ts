@@ -3,7 +3,7 @@ import type { Migration } from './store/migration.ts'
 import { appMigration } from './app/migrations.ts'
 import { identityMigrations } from './identity/migrations.ts'
 import { discoveryMigrations } from './discovery/migrations.ts'
-import { reputationMigrations, trustHistoryMigration } from './reputation/migrations.ts'
+import { ratingTopicsMigration, reputationMigrations, trustHistoryMigration } from './reputation/migrations.ts'
 import { policyMigrations, servingMigration } from './policy/migrations.ts'
 import { executionHistoryMigration, negotiationMigrations, taskTimelineMigration } from './negotiation/migrations.ts'
 
@@ -22,5 +22,6 @@ export const migrations: readonly Migration[] = [
   trustHistoryMigration, // 9: reputation — relative trust over time per peer and topic, bounded
   servingMigration, // 10: policy — daily limits on served tasks, and the serving switch (on, paused, offline)
   appMigration, // 11: app — the activity (audit) log and app settings
-  executionHistoryMigration // 12: negotiation — the provider's own executions (duration, delivered), for its offers' ETA and quality
+  executionHistoryMigration, // 12: negotiation — the provider's own executions (duration, delivered), for its offers' ETA and quality
+  ratingTopicsMigration // 13: reputation — ratings name their topic by number (rating_topics): smaller rows, a faster bulk ingest
 ]

@@ -23,6 +23,8 @@ export type TrustPenalty<Peer = string, Topic = string> =
   | { readonly kind: 'slashed' }
   /** The person's own receipts with the peer here are net bad (or the person blocked it): zero for this person. */
   | { readonly kind: 'vetoed' }
+  /** Verified failures (failed canaries, disputed receipts; decayed) that stand out among the tasks credible raters gave the peer: known bad. */
+  | { readonly kind: 'failures', readonly failures: number, readonly tasks: number }
   /** Bridged trust cut because the peer behaves worse here than in the source topic. */
   | { readonly kind: 'gate', readonly fromTopic: Topic, readonly gate: number }
   /** A rating whose unsatisfied weight cancels its satisfied weight: it carries no trust. */

@@ -5,7 +5,8 @@ import { windowOf } from './mechanism.ts'
 //
 //   score = trust · (cheapest / price) · (1 − ½ · eta / window) · quality
 //
-// trust: the provider's trust in the task's topic (floored so a newcomer can still be tried, last); price: normalised so the
+// trust: the provider's selection trust in the task's topic (lifted by a floor so an unknown can still be tried, last, in the
+// order reputation explores unknowns); price: normalised so the
 // cheapest admissible offer scores 1; ETA: an offer due at once scores 1, one due at the deadline ½; quality: the commitment.
 // An offer is admissible if it accepts, asks at most the base reward, promises delivery by the deadline and some quality.
 
@@ -36,7 +37,7 @@ export function selectOffers (offers: readonly Offer[], trustOf: (provider: Uint
   const window = Math.max(1, windowOf(terms, now))
   return admissible.map(offer => {
     const parts = {
-      trust: Math.max(TRUST_FLOOR, Math.min(1, trustOf(offer.provider))),
+      trust: TRUST_FLOOR + (1 - TRUST_FLOOR) * Math.max(0, Math.min(1, trustOf(offer.provider))),
       price: cheapest / Math.max(MIN_PRICE, offer.price),
       timeliness: 1 - 0.5 * offer.etaMs / window,
       quality: offer.quality

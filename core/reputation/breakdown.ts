@@ -1,5 +1,5 @@
 import type { TrustPart, TrustPenalty } from '../api/trust.ts'
-import { consistencyGate, endorsed, type TopicTrust } from './mg-eigentrust.ts'
+import { consistencyGate, endorsed, type FailureRecord, type TopicTrust } from './mg-eigentrust.ts'
 import type { PeerIndex, TopicIndex } from './trust-graph.ts'
 
 // Why a peer has its score in a topic: every contribution, from whom, and which gate or penalty applied. The parts sum to the score.
@@ -18,7 +18,7 @@ export interface TrustBreakdown {
 }
 
 /** Explain one score of a computed topic; O(edges) — meant for the UI, not for ranking loops. */
-export function explainTrust (result: TopicTrust, peer: PeerIndex): TrustBreakdown {
+export function explainTrust (result: TopicTrust, peer: PeerIndex, failures?: FailureRecord): TrustBreakdown {
   const { matrix, previous } = result
   const keep = 1 - result.alpha
   const parts: BreakdownPart[] = []
@@ -26,6 +26,7 @@ export function explainTrust (result: TopicTrust, peer: PeerIndex): TrustBreakdo
   if (result.slashed[peer] === 1) penalties.push({ kind: 'slashed' })
   const vetoed = result.blocked[peer] === 1
   if (vetoed) penalties.push({ kind: 'vetoed' })
+  if (result.failing[peer] === 1) penalties.push({ kind: 'failures', failures: failures?.failuresIn(peer, result.topic) ?? 0, tasks: result.witnessedTasks.get(peer) ?? 0 })
   for (let i = 0; i < matrix.peers; i++) {
     const end = matrix.rowStart[i + 1] as number
     for (let e = matrix.rowStart[i] as number; e < end; e++) {

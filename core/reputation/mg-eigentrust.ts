@@ -1,4 +1,5 @@
 import { InvalidTrustInputError } from '../api/errors.ts'
+import { failuresStandOut } from './slashing.ts'
 import { similarityAt, type TopicSimilarity } from './topic-similarity.ts'
 import type { PeerIndex, TopicIndex, TrustMatrix } from './trust-graph.ts'
 
@@ -29,6 +30,12 @@ export interface MgEigenTrustOptions {
   readonly credibilityExponent: number
   /** w above: one lie outweighs this many agreements (agreeing about popular peers is cheap camouflage for a rater). */
   readonly disagreementWeight: number
+  /** A peer whose verified failures are more than this share of the tasks credible raters gave it here, beyond doubt, is known bad. */
+  readonly maxFailureRate: number
+  /** z of the one-sided Wilson bound that share must clear it by (1.28: 90 %; a personal, per-topic exclusion that thaws as proofs age). */
+  readonly failureConfidence: number
+  /** Distinct reporters needed before failures summed over the topics they happened in make a peer known bad in every topic. */
+  readonly minReportersEverywhere: number
 }
 
 export const DEFAULT_MG_OPTIONS: MgEigenTrustOptions = {
@@ -40,7 +47,10 @@ export const DEFAULT_MG_OPTIONS: MgEigenTrustOptions = {
   gate: true,
   newcomerPrior: 0.01,
   credibilityExponent: 2,
-  disagreementWeight: 3
+  disagreementWeight: 3,
+  maxFailureRate: 0.2,
+  failureConfidence: 1.28,
+  minReportersEverywhere: 2
 }
 
 /** The public part every person computes alike: per-topic local-trust matrices from receipt-backed ratings, and the slashed set. */
@@ -50,6 +60,18 @@ export interface TrustNetwork {
   readonly similarity: TopicSimilarity
   /** 1 for a peer with a verified fraud proof against it: zero in every topic, its ratings void (dropped from the matrices). */
   readonly slashed: Uint8Array
+  /** Verified task failures standing against peers below the slashing threshold: public, so every person weighs them. */
+  readonly failures?: FailureRecord
+}
+
+/** Verified failure proofs (failed canaries, disputed receipts) standing against peers: FraudLedger. */
+export interface FailureRecord {
+  /** Peers with a failure proof standing in some topic. */
+  accused (): readonly PeerIndex[]
+  /** Decayed weight of the proofs against a peer in a topic, each reporter counting at most 1. */
+  failuresIn (peer: PeerIndex, topic: TopicIndex): number
+  /** Distinct reporters whose proofs against the peer stand, in any topic. */
+  reportersAgainst (peer: PeerIndex): number
 }
 
 /** Pre-trusted peers with weights (default 1 each): the person, contacts, peers they were satisfied with. */
@@ -139,6 +161,13 @@ export interface TopicTrust {
   readonly firstHand: Float64Array | undefined
   /** 1 for a peer whose bridged trust the consistency gate cut (partly or wholly) here. */
   readonly gateCut: Uint8Array
+  /**
+   * 1 for a peer whose verified failures stand out among the tasks credible raters gave it: here, or — proved by several reporters —
+   * summed over the topics they happened in (fraud in one topic is fraud in every topic).
+   */
+  readonly failing: Uint8Array
+  /** Per accused peer: the tasks credible raters gave it here (receipts weighted by credibility), what its failures are measured against. */
+  readonly witnessedTasks: ReadonlyMap<PeerIndex, number>
 }
 
 /** Where a peer stands for selection in one person's view of a topic: the app's selection threshold. */
@@ -146,15 +175,17 @@ export type Standing = 'slashed' | 'blocked' | 'known-bad' | 'selectable'
 
 /**
  * The selection threshold a person applies, in absolute terms: a peer is not selectable when it is slashed, when the person's own
- * receipts with it here are net bad (veto), or when the consistency gate cut the trust it carried from a similar topic (credible
- * raters the person trusts report it worse here) and its endorsed trust (`endorsed`: what is left, less whatever came from the
- * newcomer prior) is below what a fresh identity gets (`newcomerLevel`).
+ * receipts with it here are net bad (veto), when its verified failures here stand out among the tasks credible raters gave it
+ * (`failing`), or when the consistency gate cut the trust it carried from a similar topic (credible raters the person trusts report
+ * it worse here) and its endorsed trust (`endorsed`: what is left, less whatever came from the newcomer prior) is below what a fresh
+ * identity gets (`newcomerLevel`).
  * Every exclusion is caused by a proof or by negative evidence; a peer that is merely unknown, or only badmouthed (a bad rating
  * takes no trust away in EigenTrust), stays selectable.
  */
 export function standing (result: TopicTrust, peer: PeerIndex): Standing {
   if (result.slashed[peer] === 1) return 'slashed'
   if (result.blocked[peer] === 1) return 'blocked'
+  if (result.failing[peer] === 1) return 'known-bad'
   if (result.gateCut[peer] === 1 && endorsed(result, peer) < result.newcomerLevel) return 'known-bad'
   return 'selectable'
 }
@@ -324,6 +355,30 @@ export function raterVerdicts (matrix: TrustMatrix, trust: Float64Array, verdict
   for (let j = 0; j < n; j++) if ((weight[j] as number) > 0) verdict[j] = (verdict[j] as number) / (weight[j] as number)
 }
 
+/** A rater less credible than this (about one contradiction of the person's experience per seven agreements) is no witness at all. */
+const MIN_WITNESS_CREDIBILITY = 0.5
+
+/**
+ * The tasks credible raters gave each accused peer here: its receipts, each rater's weighted by this person's credibility for it.
+ * Colluders padding a cheat's record with receipts from each other count only as far as their ratings agree with the person's own
+ * (and its contacts') experience.
+ */
+function witnessedTasks (matrix: TrustMatrix, accused: readonly PeerIndex[], credibility: Float64Array): Map<PeerIndex, number> {
+  const { colStart, colEdge, colRater, satisfied, unsatisfied } = matrix
+  const out = new Map<PeerIndex, number>()
+  for (const j of accused) {
+    if (!(j >= 0 && j < matrix.peers)) continue
+    let tasks = 0
+    for (let c = colStart[j] as number; c < (colStart[j + 1] as number); c++) {
+      const e = colEdge[c] as number
+      const weight = credibility[colRater[c] as number] as number
+      if (weight >= MIN_WITNESS_CREDIBILITY) tasks += weight * ((satisfied[e] as number) + (unsatisfied[e] as number))
+    }
+    out.set(j, tasks)
+  }
+  return out
+}
+
 /** Mark every peer reachable from p's support along positive trust: nothing outside it can ever hold trust. */
 function markReachable (matrix: TrustMatrix, preTrust: Float64Array, s: Scratch, credibility: Float64Array, blocked: Uint8Array): void {
   const { reached, queue } = s
@@ -358,7 +413,8 @@ export class PersonalTrust {
     this.options = { ...DEFAULT_MG_OPTIONS, ...options }
     const o = this.options
     if (!(o.alpha > 0 && o.alpha <= 1) || !(o.epsilon > 0) || !(o.maxIterations >= 1) || !(o.bridgeWeight >= 0) ||
-      !(o.newcomerPrior >= 0) || !(o.bridgeWeight + o.newcomerPrior < 1) || !(o.minBridgeSimilarity >= 0 && o.minBridgeSimilarity < 1) || !(o.credibilityExponent >= 0) || !(o.disagreementWeight >= 0)) {
+      !(o.newcomerPrior >= 0) || !(o.bridgeWeight + o.newcomerPrior < 1) || !(o.minBridgeSimilarity >= 0 && o.minBridgeSimilarity < 1) || !(o.credibilityExponent >= 0) || !(o.disagreementWeight >= 0) ||
+      !(o.maxFailureRate >= 0 && o.maxFailureRate < 1) || !(o.failureConfidence >= 0) || !(o.minReportersEverywhere >= 1)) {
       throw new InvalidTrustInputError('MG-EigenTrust options out of range')
     }
     this.input = input
@@ -560,6 +616,8 @@ export class PersonalTrust {
     const verdict = new Float64Array(n)
     const verdictWeight = bridge.fill(0) // the bridge mass is no longer needed: reuse its buffer
     raterVerdicts(matrix, vector, verdict, verdictWeight, raterCredibility)
+    const witnessed = network.failures === undefined ? new Map<PeerIndex, number>() : witnessedTasks(matrix, network.failures.accused(), raterCredibility)
+    const failing = this.failingPeers(network, topic, witnessed)
 
     const result: TopicTrust = {
       topic, vector, iterations, residual, matrix, previous, preTrust, fallbackMass, alpha: o.alpha, mix,
@@ -569,10 +627,38 @@ export class PersonalTrust {
       fromNewcomerPrior,
       endorsedTrust,
       gateCut,
+      failing,
+      witnessedTasks: witnessed,
       firstHand
     }
     this.results[topic] = result
     return result
+  }
+
+  /**
+   * Peers whose verified failures stand out (`failuresStandOut`) against the tasks credible raters gave them: in this topic, or
+   * summed over every topic where proofs against them stand (other topics as last computed), once enough distinct reporters stand
+   * behind them — one accuser cannot make a peer known bad everywhere.
+   */
+  private failingPeers (network: TrustNetwork, topic: TopicIndex, witnessed: ReadonlyMap<PeerIndex, number>): Uint8Array {
+    const o = this.options
+    const failing = new Uint8Array(network.peers)
+    const record = network.failures
+    if (record === undefined) return failing
+    for (const [j, tasks] of witnessed) {
+      if (failuresStandOut(record.failuresIn(j, topic), tasks, o.maxFailureRate, o.failureConfidence)) { failing[j] = 1; continue }
+      if (record.reportersAgainst(j) < o.minReportersEverywhere) continue
+      let failures = 0
+      let total = 0
+      for (let l = 0; l < network.matrices.length; l++) {
+        const here = record.failuresIn(j, l)
+        if (!(here > 0)) continue
+        failures += here
+        total += Math.max(here, l === topic ? tasks : (this.results[l]?.witnessedTasks.get(j) ?? 0))
+      }
+      if (failuresStandOut(failures, total, o.maxFailureRate, o.failureConfidence)) failing[j] = 1
+    }
+    return failing
   }
 
   /** Forget a peer's entries in every cached vector (its index is being given to a fresh identity). */

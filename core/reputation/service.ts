@@ -5,8 +5,9 @@ import { agentKeyOf, baidIdOf, hex } from '../identity/ids.ts'
 import type { Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
 import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
-import { DEFAULT_MG_OPTIONS, endorsed, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
+import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
 import { openReceipt, type OpenedReceipt } from './receipt.ts'
+import { explorationTrust, relativeTrust, selectionTrust } from './selection.ts'
 import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord, type FraudProofKind } from './slashing.ts'
 import { ReputationStore, type PeerChoice, type VerifiedRating } from './store.ts'
 import { knownTopicSimilarity, similarityAt } from './topic-similarity.ts'
@@ -76,6 +77,10 @@ interface Engine {
   readonly matrices: TrustMatrix[]
   /** Read from the stored fraud proofs at the next flush when undefined. */
   slashed: Uint8Array | undefined
+  /** The stored proofs, decayed by age, as of the last slashing decision: what selection weighs for peers not slashed. */
+  fraud: FraudLedger | undefined
+  /** Per topic: the decayed weight of the person's own failure proofs against each peer (failed canaries), as bad own outcomes. */
+  ownFailures: Array<Map<PeerIndex, number>>
   decayedAt: number
   computed: boolean
 }
@@ -193,8 +198,9 @@ export class Reputation {
   thresholds (): Array<{ topic: string, minTrust: number }> { return this.store.thresholds() }
 
   /**
-   * Discovery's trust hook: how much this person trusts an agent in the best of these topics, relative to the most trusted
-   * peer there (0–1); undefined when the agent is not to be offered at all (slashed, blocked, known bad, or under the threshold).
+   * Discovery's and negotiation's trust hook: the selection trust (selection.ts, the rule the simulator selects by) of an agent in
+   * the best of these topics, 0–1: a known peer's relative trust, an unknown's exploration weight under every known peer's; undefined
+   * when the agent is not to be offered work at all (slashed, blocked, known bad, or under the threshold).
    */
   trustFor (agent: Uint8Array, topics: readonly string[]): number | undefined {
     // Asked once per discovery candidate: recompute only when something is due, never rescan per call.
@@ -282,6 +288,8 @@ export class Reputation {
     if (now - engine.decayedAt >= DECAY_STEP_MS) {
       engine.ledger.decay(2 ** (-(now - engine.decayedAt) / this.halfLifeMs))
       engine.decayedAt = now
+      // Proofs age too: a frozen peer's failures may no longer stand out.
+      engine.slashed = undefined
       for (let k = 0; k < this.topicNames.length; k++) this.dirty.add(k)
     }
     if (engine.computed && this.dirty.size === 0) return
@@ -313,11 +321,9 @@ export class Reputation {
   /** Each peer's relative trust in a freshly computed topic (the person left out), as the history records it. */
   private * relatives (result: TopicTrust): Generator<{ peer: Uint8Array, relative: number }> {
     const self = this.selfIndex()
-    const top = topEndorsed(result, self)
     for (const [j, peer] of this.peerKeys.entries()) {
       if (j === self || j >= result.vector.length) continue
-      const known = endorsed(result, j)
-      yield { peer, relative: known > 0 && top > 0 ? Math.min(1, known / top) : 0 }
+      yield { peer, relative: relativeTrust(result, j, self) }
     }
   }
 
@@ -347,9 +353,24 @@ export class Reputation {
   }
 
   private rank (peer: Uint8Array | undefined, topic: string): number | undefined {
-    const view = this.score(peer, topic)
-    if (view.standing !== 'selectable') return undefined
-    return view.relative
+    if (peer !== undefined && this.store.isBlocked(peer)) return undefined
+    const k = this.topicIndex.get(topic)
+    const index = peer === undefined ? undefined : this.peerIndex.get(hex(peer))
+    if (peer !== undefined && index === undefined && this.isSlashed(peer)) return undefined
+    const result = k === undefined ? undefined : this.engine?.trust.topic(k)
+    const minRelative = this.store.threshold(topic)
+    const self = this.selfIndex()
+    if (result === undefined || index === undefined || index >= result.vector.length) {
+      // Never rated, never announced here: explored as a fresh identity with nothing against it.
+      if (minRelative !== undefined && minRelative > 0) return undefined
+      return result === undefined ? 0 : explorationTrust(result, { fresh: true, against: 0, self })
+    }
+    const fraud = this.engine?.fraud
+    return selectionTrust(result, index, {
+      ...(self === undefined ? {} : { self }),
+      ...(minRelative === undefined ? {} : { minRelative }),
+      ...(fraud === undefined ? {} : { proofsAgainst: (p: PeerIndex) => p < fraud.peers ? fraud.against(p) : 0 })
+    })
   }
 
   /** A peer's standing and relative trust in a topic; one it has never heard of is selectable with nothing. */
@@ -361,9 +382,8 @@ export class Reputation {
     if (peer !== undefined && index === undefined && this.isSlashed(peer)) return { score: 0, relative: 0, standing: 'slashed', result, index }
     if (result === undefined || index === undefined) return { score: 0, relative: 0, standing: this.belowThreshold(topic, 0) ? 'below-threshold' : 'selectable', result, index }
     const score = result.vector[index] as number
-    // Ranked by endorsed trust, as the simulator selects: the newcomer budget lets a fresh peer be tried, never known.
-    const known = endorsed(result, index)
-    const relative = known > 0 ? Math.min(1, known / topEndorsed(result, this.selfIndex())) : 0
+    // Endorsed trust, as selection reads it: the newcomer budget lets a fresh peer be tried, never known.
+    const relative = relativeTrust(result, index, this.selfIndex())
     const engineStanding = standing(result, index)
     const verdict: PeerStanding = engineStanding !== 'selectable' ? engineStanding : this.belowThreshold(topic, relative) ? 'below-threshold' : 'selectable'
     return { score, relative, standing: verdict, result, index }
@@ -379,7 +399,7 @@ export class Reputation {
     const threshold = this.store.threshold(topic)
     const base = { topic, score, relative, standing: verdict, ...(threshold === undefined ? {} : { threshold }) }
     if (result === undefined || index === undefined) return { ...base, parts: [], penalties: verdict === 'blocked' ? [{ kind: 'vetoed' }] : verdict === 'slashed' ? [{ kind: 'slashed' }] : [] }
-    const breakdown = explainTrust(result, index)
+    const breakdown = explainTrust(result, index, this.engine?.fraud)
     const name = (i: PeerIndex): string => baidIdOf(this.peerKeys[i] as Uint8Array)
     const topicName = (k: number): string => this.topicNames[k] as string
     const parts: TrustPart[] = breakdown.parts.map(part => {
@@ -464,7 +484,7 @@ export class Reputation {
       newcomers: k => this.newcomers(k)
     }, this.options)
     this.dirty.clear()
-    this.engine = { capacity, ledger, trust, matrices: [], slashed: undefined, decayedAt: now, computed: false }
+    this.engine = { capacity, ledger, trust, matrices: [], slashed: undefined, fraud: undefined, ownFailures: [], decayedAt: now, computed: false }
     return this.engine
   }
 
@@ -483,25 +503,39 @@ export class Reputation {
       if (engine.matrices[k] !== undefined && !this.dirty.has(k) && engine.computed) continue
       engine.matrices[k] = buildTrustMatrix(engine.ledger, [k], { excluded: slashed, credibility: vouching.credibility(engine.ledger, k, DEFAULT_SLASHING_POLICY.vouchingPenalty) })
     }
-    return { peers: n, matrices: engine.matrices, similarity: knownTopicSimilarity(this.topicNames), slashed }
+    return { peers: n, matrices: engine.matrices, similarity: knownTopicSimilarity(this.topicNames), slashed, ...(engine.fraud === undefined ? {} : { failures: engine.fraud }) }
   }
 
-  /** Slashed by the stored proofs: equivocation at once, task failures once enough of them (decayed by age) stand. */
+  /**
+   * Slashed by the stored proofs: equivocation at once; task failures once their share of the tasks served stands out, proved by
+   * several reporters (policy in slashing.ts). Every stored failure proof is the person's own (its canaries): one accuser, so they
+   * never slash by themselves — they count as the person's own bad outcomes instead (`experience`: a veto in that topic).
+   */
   private slashedMask (engine: Engine): Uint8Array {
-    const fraud = new FraudLedger(engine.capacity, Math.max(1, this.topicNames.length))
-    // Oldest first, ageing the ledger by each gap: every failure ends up weighted by 2^(−its age / half-life).
+    const topics = Math.max(1, this.topicNames.length)
+    const fraud = new FraudLedger(engine.capacity, topics)
+    const own: Array<Map<PeerIndex, number>> = Array.from({ length: topics }, () => new Map())
+    const self = this.selfIndex()
+    const now = this.now()
+    // Oldest first, ageing the ledger by each gap: every proof ends up weighted by 2^(−its age / half-life).
     let at: number | undefined
     for (const proof of this.store.fraudProofs()) {
       const p = this.peerIndex.get(hex(proof.offender))
       if (p === undefined || p >= engine.capacity) continue
       if (at !== undefined && proof.detectedAt > at) fraud.decay(2 ** (-(proof.detectedAt - at) / this.halfLifeMs))
       at = Math.max(at ?? proof.detectedAt, proof.detectedAt)
-      fraud.record({ kind: proof.kind, offender: p, topic: proof.topic === undefined ? 0 : (this.topicIndex.get(proof.topic) ?? 0) })
+      const k = proof.topic === undefined ? 0 : (this.topicIndex.get(proof.topic) ?? 0)
+      fraud.record({ kind: proof.kind, offender: p, topic: k, reporter: self !== undefined && self < engine.capacity ? self : p })
+      if (proof.kind === 'equivocation') continue
+      const mine = own[k] as Map<PeerIndex, number>
+      mine.set(p, (mine.get(p) ?? 0) + 2 ** (-Math.max(0, now - proof.detectedAt) / this.halfLifeMs))
     }
-    const now = this.now()
     if (at !== undefined && now > at) fraud.decay(2 ** (-(now - at) / this.halfLifeMs))
+    engine.fraud = fraud
+    engine.ownFailures = own
+    const served = engine.ledger.servedTasks()
     const mask = new Uint8Array(engine.capacity)
-    for (let p = 0; p < engine.capacity; p++) if (fraud.shouldSlash(p)) mask[p] = 1
+    for (let p = 0; p < engine.capacity; p++) if (fraud.shouldSlash(p, served)) mask[p] = 1
     return mask
   }
 
@@ -523,17 +557,27 @@ export class Reputation {
     return { peers }
   }
 
-  /** The person's own receipts in a topic: one verdict per provider they rated. */
+  /** The person's own outcomes in a topic, one verdict per provider: its receipts, and its failure proofs (failed canaries) as bad ones. */
   private experience (k: number): { peers: number[], verdicts: number[] } {
     const self = this.selfIndex()
     const matrix = this.engine?.matrices[k]
     const peers: number[] = []
     const verdicts: number[] = []
     if (self === undefined || matrix === undefined || self >= matrix.peers) return { peers, verdicts }
+    const failures = new Map(this.engine?.ownFailures[k])
     const end = matrix.rowStart[self + 1] as number
     for (let e = matrix.rowStart[self] as number; e < end; e++) {
-      peers.push(matrix.ratee[e] as number)
-      verdicts.push(matrix.verdict[e] as number)
+      const peer = matrix.ratee[e] as number
+      const good = matrix.satisfied[e] as number
+      const bad = (matrix.unsatisfied[e] as number) + (failures.get(peer) ?? 0)
+      failures.delete(peer)
+      peers.push(peer)
+      verdicts.push(good + bad > 0 ? (good - bad) / (good + bad) : 0)
+    }
+    for (const [peer, weight] of failures) {
+      if (weight <= 0 || peer >= matrix.peers) continue
+      peers.push(peer)
+      verdicts.push(-1)
     }
     return { peers, verdicts }
   }
@@ -593,17 +637,4 @@ function ed25519KeyOf (peerId: string): Uint8Array | undefined {
     if (!(err instanceof UsageError)) throw err
     return undefined
   }
-}
-
-const topEndorsements = new WeakMap<TopicTrust, number>()
-
-/** The highest endorsed trust in a topic other than the person's own: what "fully trusted" means there. */
-function topEndorsed (result: TopicTrust, self: PeerIndex | undefined): number {
-  let top = topEndorsements.get(result)
-  if (top === undefined) {
-    top = 0
-    for (let j = 0; j < result.vector.length; j++) if (j !== self) top = Math.max(top, endorsed(result, j))
-    topEndorsements.set(result, top)
-  }
-  return top
 }

@@ -3,7 +3,7 @@ import { InvalidRatingError, InvalidTrustInputError } from '../api/errors.ts'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import type { FraudProofKind } from './slashing.ts'
 
-// The reputation plane's persistence (migration 5): receipts, the ratings they back, fraud proofs, computed trust
+// The reputation plane's persistence (migrations 5 and 13): receipts, the ratings they back, fraud proofs, computed trust
 // vectors, per-topic thresholds, and the person's contacts and blocks. Peers are 32-byte agent public keys.
 
 /** A rating whose co-signed receipt has already been verified: the write path stores it as is. */
@@ -58,6 +58,8 @@ type Row = Record<string, unknown>
 export class ReputationStore {
   private readonly db: Database
   private readonly sql: ReturnType<typeof prepare>
+  /** Committed topic numbers (migration 13), by name: a number once given never changes. */
+  private readonly topicIds = new Map<string, number>()
 
   constructor (db: Database) {
     this.db = db
@@ -85,29 +87,56 @@ export class ReputationStore {
   }
 
   /**
-   * The batched write path for ratings already verified against their receipts: one transaction, one prepared statement.
-   * A rating already held (same rater, ratee, topic and receipt) is skipped; a malformed one rejects the whole batch.
+   * The batched write path for ratings already verified against their receipts: one transaction, in key order, many rows per
+   * statement. A rating already held (same rater, ratee, topic and receipt) is skipped; a malformed one rejects the whole batch.
    * Returns how many were new.
    */
   ingestRatings (ratings: readonly VerifiedRating[]): number {
-    const insert = this.sql.insertRating
+    for (const r of ratings) {
+      // NaN would be stored as NULL and Infinity would pass the CHECK: refuse both before SQLite sees them.
+      if (!(r.satisfied >= 0 && r.unsatisfied >= 0 && r.satisfied + r.unsatisfied < Infinity)) throw new InvalidRatingError('rating weights must be finite and non-negative')
+    }
+    // Numbers given in this transaction are remembered only once it has committed.
+    const given = new Map<string, number>()
     try {
-      return transaction(this.db, () => {
+      const added = transaction(this.db, () => {
+        const topics = ratings.map(r => this.topicIds.get(r.topic) ?? given.get(r.topic) ?? this.giveTopicId(r.topic, given))
+        const params: unknown[] = []
         let added = 0
-        for (const at of insertionOrder(ratings)) {
+        let rows = 0
+        for (const at of insertionOrder(ratings, topics)) {
           const r = ratings[at] as VerifiedRating
-          // NaN would be stored as NULL and Infinity would pass the CHECK: refuse both before SQLite sees them.
-          if (!(r.satisfied >= 0 && r.unsatisfied >= 0 && r.satisfied + r.unsatisfied < Infinity)) throw new InvalidRatingError('rating weights must be finite and non-negative')
-          added += insert.run(r.topic, r.rater, r.ratee, r.receipt, r.satisfied, r.unsatisfied, r.ts).changes
+          params.push(topics[at], r.rater, r.ratee, r.receipt, r.satisfied, r.unsatisfied, r.ts)
+          if (++rows < ROWS_PER_INSERT) continue
+          added += this.sql.insertRatings.run(params).changes
+          params.length = 0
+          rows = 0
         }
+        for (let x = 0; x < rows; x++) added += this.sql.insertRating.run(params.slice(7 * x, 7 * x + 7)).changes
         return added
       })
+      // Inside a caller's transaction the numbers may yet be rolled back (and given again to other names): not remembered then.
+      if (!this.db.inTransaction) for (const [name, id] of given) this.topicIds.set(name, id)
+      return added
     } catch (err) {
       if (err instanceof BetterSqlite3.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
         throw new InvalidRatingError(`malformed rating (32-byte keys and receipt hash, two different parties, a 1–64 character topic): ${err.message}`, { cause: err })
       }
       throw err
     }
+  }
+
+  /** A topic's number, added to rating_topics if it has none yet (its CHECK refuses a malformed name). */
+  private giveTopicId (name: string, given: Map<string, number>): number {
+    this.sql.insertTopic.run(name)
+    const id = this.sql.topicId.get(name) as number
+    given.set(name, id)
+    return id
+  }
+
+  /** Every topic's name by number, read whole before a scan (the connection is busy while a statement iterates). */
+  private topicNames (): Map<number, string> {
+    return new Map(this.sql.topicNames.all() as Array<[number, string]>)
   }
 
   /** Rating rows held (one per receipt), in one topic or in all. */
@@ -122,12 +151,13 @@ export class ReputationStore {
 
   /**
    * Streams one tuple per distinct (rater, ratee, topic), its receipts' weights summed — what the engine's EvidenceLedger takes —
-   * in one topic or in all (ordered by topic). Read in index order, so nothing is sorted or held in memory.
+   * in one topic or in all (grouped by topic, in the order topics were first seen). Read in index order, so nothing is sorted or held in memory.
    * The connection is busy until the iteration ends or is abandoned (`return()`); do not write through it meanwhile.
    */
   * ratingsByTopic (topic?: string): Generator<RatingTuple, void, undefined> {
-    const rows = (topic === undefined ? this.sql.allTuples.iterate() : this.sql.topicTuples.iterate(topic)) as IterableIterator<[string, Buffer, Buffer, number, number]>
-    for (const [t, rater, ratee, satisfied, unsatisfied] of rows) yield { rater, ratee, topic: t, satisfied, unsatisfied }
+    const names = this.topicNames()
+    const rows = (topic === undefined ? this.sql.allTuples.iterate() : this.sql.topicTuples.iterate(topic)) as IterableIterator<[number, Buffer, Buffer, number, number]>
+    for (const [t, rater, ratee, satisfied, unsatisfied] of rows) yield { rater, ratee, topic: names.get(t) as string, satisfied, unsatisfied }
   }
 
   /**
@@ -136,8 +166,9 @@ export class ReputationStore {
    */
   * decayedRatings (now: number, halfLifeMs: number): Generator<RatingTuple, void, undefined> {
     if (!(halfLifeMs > 0)) throw new InvalidTrustInputError('a half-life is a positive duration')
-    const rows = this.sql.decayedTuples.iterate({ now, halfLife: halfLifeMs }) as IterableIterator<[string, Buffer, Buffer, number, number]>
-    for (const [t, rater, ratee, satisfied, unsatisfied] of rows) yield { rater, ratee, topic: t, satisfied, unsatisfied }
+    const names = this.topicNames()
+    const rows = this.sql.decayedTuples.iterate({ now, halfLife: halfLifeMs }) as IterableIterator<[number, Buffer, Buffer, number, number]>
+    for (const [t, rater, ratee, satisfied, unsatisfied] of rows) yield { rater, ratee, topic: names.get(t) as string, satisfied, unsatisfied }
   }
 
   /** Keep a receipt and the rating it backs in one transaction: a crash keeps both or neither. Returns whether the rating was new. */
@@ -251,23 +282,23 @@ export class ReputationStore {
 
 /**
  * Ratings arrive in no useful order; inserted in (about) key order, a batch touches each B-tree page once instead of once
- * per row, which keeps a large batch's pages in cache and its WAL writes few. Approximate is enough: topic, then the rater's
- * leading bits, packed with the position into one float64 so the sort is a plain numeric one.
+ * per row, which keeps a large batch's pages in cache and its WAL writes few. Approximate is enough: topic number, then the
+ * rater's leading bits, packed with the position into one float64 so the sort is a plain numeric one.
  */
-function insertionOrder (ratings: readonly VerifiedRating[]): Float64Array | Iterable<number> {
+function insertionOrder (ratings: readonly VerifiedRating[], topics: readonly number[]): Float64Array | Iterable<number> {
   const n = ratings.length
   if (n < 64) return ratings.keys()
-  const topics = [...new Set(ratings.map(r => r.topic))].sort()
-  const rank = new Map(topics.map((topic, i) => [topic, i]))
+  const ranks = [...new Set(topics)].sort((a, b) => a - b)
+  const rank = new Map(ranks.map((topic, i) => [topic, i]))
   const positionBits = Math.ceil(Math.log2(n))
-  const topicBits = Math.ceil(Math.log2(topics.length + 1))
+  const topicBits = Math.ceil(Math.log2(ranks.length + 1))
   const raterBits = Math.max(0, Math.min(32, 52 - positionBits - topicBits))
   const keys = new Float64Array(n)
   for (let i = 0; i < n; i++) {
     const r = ratings[i] as VerifiedRating
     const prefix = r.rater.length >= 4 ? (((r.rater[0] as number) << 24) | ((r.rater[1] as number) << 16) | ((r.rater[2] as number) << 8) | (r.rater[3] as number)) >>> 0 : 0
     const lead = Math.floor(prefix / 2 ** (32 - raterBits))
-    keys[i] = ((rank.get(r.topic) as number) * 2 ** raterBits + lead) * 2 ** positionBits + i
+    keys[i] = ((rank.get(topics[i] as number) as number) * 2 ** raterBits + lead) * 2 ** positionBits + i
   }
   keys.sort()
   const mask = 2 ** positionBits
@@ -275,23 +306,31 @@ function insertionOrder (ratings: readonly VerifiedRating[]): Float64Array | Ite
   return keys
 }
 
+/** Rows per INSERT statement (7 parameters each): one call into SQLite, one statement step, per this many ratings. */
+const ROWS_PER_INSERT = 64
+
 const choice = (row: Row): PeerChoice => ({ peer: row.peer as Buffer, addedAt: row.added_at as number })
 
 function prepare (db: Database) {
   const tuples = 'SELECT topic, rater, ratee, sum(satisfied), sum(unsatisfied) FROM ratings'
+  const topicNamed = '(SELECT id FROM rating_topics WHERE name = ?)'
   return {
     insertReceipt: db.prepare('INSERT INTO receipts (hash, requester, provider, topic, outcome, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
     receipt: db.prepare('SELECT hash, requester, provider, topic, outcome, bytes, received_at FROM receipts WHERE hash = ?'),
     // ON CONFLICT names the key, so only a duplicate is skipped; a CHECK failure still throws (INSERT OR IGNORE would hide it).
     insertRating: db.prepare(`INSERT INTO ratings (topic, rater, ratee, receipt, satisfied, unsatisfied, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (topic, rater, ratee, receipt) DO NOTHING`),
+    insertRatings: db.prepare(`INSERT INTO ratings (topic, rater, ratee, receipt, satisfied, unsatisfied, ts) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+      ON CONFLICT (topic, rater, ratee, receipt) DO NOTHING`),
     countRatings: db.prepare('SELECT count(*) FROM ratings').pluck(),
-    countTopicRatings: db.prepare('SELECT count(*) FROM ratings WHERE topic = ?').pluck(),
-    // A skip-scan down the primary key: one seek per topic instead of a pass over every rating.
-    topics: db.prepare(`WITH RECURSIVE t (topic) AS (SELECT min(topic) FROM ratings UNION ALL SELECT (SELECT min(topic) FROM ratings WHERE topic > t.topic) FROM t WHERE t.topic IS NOT NULL)
-      SELECT topic FROM t WHERE topic IS NOT NULL`).pluck(),
+    countTopicRatings: db.prepare(`SELECT count(*) FROM ratings WHERE topic = ${topicNamed}`).pluck(),
+    // One seek into the primary key per topic number instead of a pass over every rating.
+    topics: db.prepare('SELECT name FROM rating_topics t WHERE EXISTS (SELECT 1 FROM ratings WHERE topic = t.id) ORDER BY name').pluck(),
     allTuples: db.prepare(`${tuples} GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),
-    topicTuples: db.prepare(`${tuples} WHERE topic = ? GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),
+    topicTuples: db.prepare(`${tuples} WHERE topic = ${topicNamed} GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),
+    insertTopic: db.prepare('INSERT INTO rating_topics (name) VALUES (?) ON CONFLICT (name) DO NOTHING'),
+    topicId: db.prepare('SELECT id FROM rating_topics WHERE name = ?').pluck(),
+    topicNames: db.prepare('SELECT id, name FROM rating_topics').raw(),
     // Ages are negative exponents: a receipt from the future (clock skew) counts as fresh, never as more than one.
     decayedTuples: db.prepare(`SELECT topic, rater, ratee, sum(satisfied * pow(2, min(0, ts - @now) / @halfLife)), sum(unsatisfied * pow(2, min(0, ts - @now) / @halfLife))
       FROM ratings GROUP BY topic, rater, ratee ORDER BY topic, rater, ratee`).raw(),

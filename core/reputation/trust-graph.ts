@@ -132,6 +132,17 @@ export class EvidenceLedger {
     this.count = kept
   }
 
+  /** Decayed receipts naming each peer provider, per peer × topics + topic: the completed tasks a failure rate is measured against. */
+  servedTasks (): Float64Array {
+    this.settle()
+    const served = new Float64Array(this.peers * this.topics)
+    for (let s = 0; s < this.count; s++) {
+      const at = (this.rateeOf[s] as number) * this.topics + (this.topicOf[s] as number)
+      served[at] = (served[at] as number) + (this.satisfiedOf[s] as number) + (this.unsatisfiedOf[s] as number)
+    }
+    return served
+  }
+
   /** Column arrays of the held triples, for building matrices without a callback per edge. */
   columns (): { rater: Int32Array, ratee: Int32Array, topic: Int32Array, satisfied: Float64Array, unsatisfied: Float64Array, size: number } {
     this.settle()

@@ -43,12 +43,12 @@ interface Person {
 }
 
 /**
- * The app's selection rule for one requester (`preferredCandidates`): the most endorsed selectable candidate, else the unknown with
- * the fewest fraud proofs against it, established before fresh; uniformly among equals. If every candidate is below the threshold,
- * any one not slashed (the query must go somewhere).
+ * The app's selection rule for one requester (`preferredCandidates`, the rule behind the app's `trustFor`): the candidates with the
+ * highest selection trust — the most endorsed known one, else the unknowns with the least evidence against them — uniformly among
+ * equals. If every candidate is below the threshold, any one not slashed (the query must go somewhere).
  */
-function choose (view: TopicTrust, candidates: readonly number[], rejected: number, tie: number, proofsAgainst?: (peer: number) => number): number {
-  let pool = preferredCandidates(view, candidates, { rejected, ...(proofsAgainst === undefined ? {} : { proofsAgainst }) })
+function choose (view: TopicTrust, candidates: readonly number[], self: number, rejected: number, tie: number, proofsAgainst?: (peer: number) => number): number {
+  let pool = preferredCandidates(view, candidates, { self, rejected, ...(proofsAgainst === undefined ? {} : { proofsAgainst }) })
   if (pool.length === 0) pool = candidates.filter(c => c !== rejected && view.slashed[c] === 0)
   return pool.length > 0 ? pool[Math.floor(tie * pool.length)] as number : -1
 }
@@ -73,6 +73,8 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
   // What each provider did to honest requesters under its current identity, per topic: good and bad services.
   const servedGood = new Float64Array(n * topics)
   const servedBad = new Float64Array(n * topics)
+  // Defections (meant, not honest mistakes) per topic: where a malicious identity must stand penalised to count as detected.
+  const defected = new Float64Array(n * topics)
   const people: Person[] = Array.from({ length: n }, () => ({ trust: undefined, experience: Array.from({ length: topics }, () => new Map<number, [number, number]>()), computedAt: new Int32Array(engineTopics).fill(-1) }))
 
   const seedsOf = (slot: number, topic: number): { peers: number[] } => {
@@ -128,7 +130,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
         excluded: slashed,
         ...(method.slashing ? { credibility: vouching.credibility(ledger, k, DEFAULT_SLASHING_POLICY.vouchingPenalty) } : {})
       }))
-    return { peers: n, matrices, similarity, slashed }
+    return { peers: n, matrices, similarity, slashed, ...(method.kind === 'mg' ? { failures: fraud } : {}) }
   }
   const viewOf = (slot: number, topic: number, epoch: number): TopicTrust => {
     const person = people[slot] as Person
@@ -155,6 +157,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
     }
     servedGood.fill(0, slot * topics, (slot + 1) * topics)
     servedBad.fill(0, slot * topics, (slot + 1) * topics)
+    defected.fill(0, slot * topics, (slot + 1) * topics)
     identityBorn[slot] = epoch + 1
     counters.identitiesBurned++
   }
@@ -192,7 +195,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
         for (const task of [draws.first, draws.retry]) {
           const provider = method.kind === 'none'
             ? draws.candidates[Math.floor(task.tie * draws.candidates.length)] as number
-            : choose(viewOf(requester, topic, epoch), draws.candidates, rejected, task.tie, method.slashing ? proofsAgainst : undefined)
+            : choose(viewOf(requester, topic, epoch), draws.candidates, requester, rejected, task.tie, method.slashing ? proofsAgainst : undefined)
           if (provider < 0) break
           const providerRole = roles[provider] as Role
           const defects = intendsToDefect(providerRole, topic, requesterRole, world.camouflage, task.camouflage)
@@ -212,9 +215,10 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
           experience.set(provider, mine)
           if (good) servedGood[provider * topics + topic] = (servedGood[provider * topics + topic] as number) + 1
           else servedBad[provider * topics + topic] = (servedBad[provider * topics + topic] as number) + 1
+          if (defects) defected[provider * topics + topic] = (defected[provider * topics + topic] as number) + 1
           if (failedCanary || disputed) {
             counters.controlEntries++
-            if (method.slashing) fraud.record({ kind: failedCanary ? 'failed-canary' : 'disputed-receipt', offender: provider, topic })
+            if (method.slashing) fraud.record({ kind: failedCanary ? 'failed-canary' : 'disputed-receipt', offender: provider, topic, reporter: requester })
           }
           if (method.verifies && failedCanary) {
             if (defects) counters.defectionsCaught++
@@ -253,11 +257,15 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
     }
 
     if (method.slashing) {
+      // Decided afresh every epoch from the decayed proofs and receipts, as the app does: an honest peer's freeze thaws once its
+      // failures no longer stand out. Attackers come back under a fresh identity at once (Sybil whitewashing).
+      const served = ledger.servedTasks()
       for (const slot of active) {
-        if (slashed[slot] === 1 || !fraud.shouldSlash(slot)) continue
+        const slash = fraud.shouldSlash(slot, served)
+        if (!slash) { slashed[slot] = 0; continue }
+        if (slashed[slot] === 1) continue
         vouching.noteSlashed(ledger, slot)
         slashedEver[slot] = 1
-        // Attackers come back under a fresh identity at once (Sybil whitewashing); honest people stay slashed.
         if (isMalicious(roles[slot] as Role)) whitewash(slot, epoch)
         else slashed[slot] = 1
       }
@@ -279,8 +287,9 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
       const results = trust.computeAll(network as TrustNetwork)
       return { observer, results }
     })
-    // Penalised in a topic: below the selection threshold (slashed, vetoed by the observer's own receipts, or reported net bad by the
-    // credible raters it trusts) in most views of the observers who hold any evidence about the peer there. Unknown is not penalised.
+    // Penalised in a topic: below the selection threshold (slashed, vetoed by the observer's own receipts, verified failures standing
+    // out, or reported net bad by the credible raters it trusts) in most views of the observers who hold any evidence about the peer
+    // there, public failure proofs included. Unknown is not penalised.
     const belowInMost = (slot: number, topic: number): boolean => {
       const k = method.kind === 'flattened' ? 0 : topic
       let below = 0
@@ -288,7 +297,8 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
       for (const view of views) {
         const result = view.results[k] as TopicTrust
         if (view.observer === slot) continue
-        const informed = (result.verdictWeight[slot] as number) > 0 || result.blocked[slot] === 1 || result.slashed[slot] === 1 || result.gateCut[slot] === 1
+        const informed = (result.verdictWeight[slot] as number) > 0 || result.blocked[slot] === 1 || result.slashed[slot] === 1 || result.gateCut[slot] === 1 ||
+          fraud.failuresIn(slot, topic) > 0
         if (!informed) continue
         counted++
         if (standing(result, slot) !== 'selectable') below++
@@ -302,11 +312,11 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
       if ((joinEpoch[slot] as number) >= scenario.epochs) continue
       if (isMalicious(role)) {
         maliciousCount++
-        // Penalised: slashed at least once, or below the threshold in most views in every topic where it defected.
+        // Penalised: slashed at least once, or below the threshold in most views in every topic where it defected (meant to, not an honest mistake).
         let defectedSomewhere = false
         let penalisedEverywhere = true
         for (let k = 0; k < topics; k++) {
-          if ((servedBad[slot * topics + k] as number) === 0) continue
+          if ((defected[slot * topics + k] as number) === 0) continue
           defectedSomewhere = true
           if (!belowInMost(slot, k)) penalisedEverywhere = false
         }

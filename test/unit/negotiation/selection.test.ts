@@ -19,7 +19,7 @@ describe('selectOffers', () => {
     ]
     const ranked = selectOffers(offers, trust({ 1: 0.9, 2: 0.9, 3: 0.9, 4: 0.3, 8: 0.9 }), terms(), NOW)
     expect(ranked.map(r => r.offer.provider[0])).toEqual([8, 1, 2, 3, 4])
-    expect(ranked[1]!.parts).toEqual({ trust: 0.9, price: 1, timeliness: 0.75, quality: 0.8 })
+    expect(ranked[1]!.parts).toEqual({ trust: expect.closeTo(0.01 + 0.99 * 0.9, 9), price: 1, timeliness: 0.75, quality: 0.8 })
     expect(ranked[2]!.score).toBeCloseTo(ranked[1]!.score / 2)
   })
 
@@ -27,6 +27,13 @@ describe('selectOffers', () => {
     const ranked = selectOffers([offer(1, { price: 1 }), offer(2, { price: 9 })], trust({ 2: 0.5 }), terms(), NOW)
     expect(ranked.map(r => r.offer.provider[0])).toEqual([2, 1])
     expect(ranked[1]!.score).toBeGreaterThan(0)
+  })
+
+  it('keeps reputation\'s order among unknowns: the one with less against it is tried first', () => {
+    // Exploration weights under every known peer's trust (0.01, 0.005): the floor lifts them, never flattens them.
+    const ranked = selectOffers([offer(1), offer(2), offer(3)], trust({ 1: 0.005, 2: 0.01, 3: 0 }), terms(), NOW)
+    expect(ranked.map(r => r.offer.provider[0])).toEqual([2, 1, 3])
+    expect(ranked[2]!.score).toBeGreaterThan(0)
   })
 
   it('is empty when nobody can serve', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createRandom, randomInt } from '../../../core/common/random.ts'
 import { explainTrust } from '../../../core/reputation/breakdown.ts'
 import { bridgeRelevance, consistencyGate, endorsed, PersonalTrust, standing, type TopicTrust, type TrustNetwork } from '../../../core/reputation/mg-eigentrust.ts'
+import { FraudLedger } from '../../../core/reputation/slashing.ts'
 import { knownTopicSimilarity } from '../../../core/reputation/topic-similarity.ts'
 import { buildTrustMatrix, EvidenceLedger } from '../../../core/reputation/trust-graph.ts'
 
@@ -198,6 +199,57 @@ describe('fraud proofs', () => {
       expect(explainTrust(r, 2).penalties).toContainEqual({ kind: 'slashed' })
       expect(r.vector.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9)
     }
+  })
+})
+
+describe('verified failures', () => {
+  /** 0 = the person; 1 = an honest provider it used well; 2, 3 = honest requesters; 4 = a cheat; 5, 6 = its fellows padding its record. */
+  function cheat (options: { reporters: number[], experience: boolean, topics?: string[], failedIn?: number }) {
+    const topics = options.topics ?? ['code_generation']
+    const k = options.failedIn ?? 0
+    const ledger = new EvidenceLedger(8, topics.length)
+    for (let t = 0; t < topics.length; t++) {
+      ledger.addRating(0, 1, t, 10, 0)
+      ledger.addRating(2, 1, t, 6, 0)
+      ledger.addRating(3, 1, t, 5, 1) // one honest mistake of peer 1 among many good tasks
+      if (t === 0) ledger.addRating(0, 4, t, 2, 0) // it served the person well in code_generation
+      for (const fellow of [5, 6]) {
+        ledger.addRating(fellow, 4, t, 20, 0) // receipts made among themselves
+        ledger.addRating(fellow, 1, t, 0, 5) // and badmouthing the honest provider the person knows well
+      }
+    }
+    for (const r of options.reporters) ledger.addRating(r, 4, k, 0, 1)
+    const fraud = new FraudLedger(8, topics.length)
+    fraud.record({ kind: 'failed-canary', offender: 1, topic: k, reporter: 3 })
+    for (const r of options.reporters) fraud.record({ kind: 'failed-canary', offender: 4, topic: k, reporter: r })
+    const net: TrustNetwork = { ...network(ledger, new Uint8Array(8), topics), failures: fraud }
+    const input = { ...seeds(0), ...(options.experience ? { experience: () => ({ peers: [1], verdicts: [1] }) } : {}) }
+    return Object.assign(new PersonalTrust(input).computeAll(net), { fraud })
+  }
+
+  it('makes a peer known bad where its proven failures stand out among the tasks credible raters gave it, padding or not', () => {
+    const run = cheat({ reporters: [2, 3], experience: true })
+    const [view] = run
+    expect(view!.failing[4]).toBe(1)
+    expect(standing(view!, 4)).toBe('known-bad')
+    // The breakdown says why: both reporters' failures against the tasks the credible raters gave it.
+    const failures = explainTrust(view!, 4, run.fraud).penalties.find(p => p.kind === 'failures')
+    expect(failures).toEqual({ kind: 'failures', failures: 2, tasks: view!.witnessedTasks.get(4) })
+    expect(failures!.tasks).toBeGreaterThan(0)
+    expect(explainTrust(view!, 1).penalties.map(p => p.kind)).not.toContain('failures')
+    // One failure among many credible tasks is an honest mistake.
+    expect(standing(view!, 1)).toBe('selectable')
+    // Without the person's own experience nothing discredits the fellows: their receipts count, and the failures drown in them.
+    const [blind] = cheat({ reporters: [2, 3], experience: false })
+    expect(standing(blind!, 4)).toBe('selectable')
+  })
+
+  it('carries failures proved by several reporters into every topic, one accuser\'s only into its own', () => {
+    const topics = ['code_generation', 'data_analysis']
+    const several = cheat({ reporters: [2, 3], experience: true, topics, failedIn: 1 })
+    expect(several.map(view => standing(view, 4))).toEqual(['known-bad', 'known-bad'])
+    const one = cheat({ reporters: [2], experience: true, topics, failedIn: 1 })
+    expect(one.map(view => standing(view, 4))).toEqual(['selectable', 'known-bad'])
   })
 })
 

@@ -8,6 +8,7 @@ import { baidIdOf, hex, peerIdOf } from '../../../core/identity/ids.ts'
 import { migrations } from '../../../core/migrations.ts'
 import { SCORE_THRESHOLDS, scoreParams } from '../../../core/net/gossip-config.ts'
 import { sealReceipt } from '../../../core/reputation/receipt.ts'
+import { EXPLORATION_CEILING } from '../../../core/reputation/selection.ts'
 import { DEFAULT_HALF_LIFE_MS, Reputation } from '../../../core/reputation/service.ts'
 import { closeDatabase, openDatabase, type Database } from '../../../core/store/database.ts'
 import { testSigner } from '../../helpers/identity.ts'
@@ -64,7 +65,11 @@ describe('the reputation plane', () => {
     // Nobody the person trusts rated the stranger: nothing, but still selectable.
     expect(rep.show(stranger.baid, TOPIC).topics[0]).toMatchObject({ score: 0, relative: 0, standing: 'selectable' })
     expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBe(topic.relative)
-    expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBe(0)
+    // Never heard of: explored as a fresh identity, after every known peer (the simulator's selection rule).
+    const unknown = rep.trustFor(stranger.signer.publicKey, [TOPIC])!
+    expect(unknown).toBeGreaterThan(0)
+    expect(unknown).toBeLessThanOrEqual(EXPLORATION_CEILING)
+    expect(unknown).toBeLessThan(topic.relative)
   })
 
   it('lists a topic\'s peers by trust and records their relative trust each time a recompute changes it', () => {
@@ -100,8 +105,8 @@ describe('the reputation plane', () => {
     expect(fresh.parts).toContainEqual(expect.objectContaining({ kind: 'newcomer' }))
     expect(fresh.score).toBeGreaterThan(0)
     expect(fresh).toMatchObject({ relative: 0, standing: 'selectable' })
-    expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBe(0)
-    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeGreaterThan(0)
+    expect(rep.trustFor(stranger.signer.publicKey, [TOPIC])).toBeLessThanOrEqual(EXPLORATION_CEILING)
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeGreaterThan(EXPLORATION_CEILING)
   })
 
   it('ignores ratings that no co-signed receipt backs, or that someone other than the requester logged', () => {
@@ -148,14 +153,22 @@ describe('the reputation plane', () => {
     expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBeLessThan(GRAYLISTED)
   })
 
-  it('slashes for failed canaries only once several stand', () => {
+  it('never slashes on the person\'s own failed canaries (one accuser), but vetoes the provider there and explores it last elsewhere', () => {
     const { rep } = reputation()
     rep.addContact(friend.baid)
     rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
-    for (let i = 0; i < 2; i++) rep.recordFraudProof({ offender: provider.signer.publicKey, kind: 'failed-canary', topic: TOPIC, evidence: new Uint8Array([i]) })
-    expect(rep.show(provider.baid, TOPIC).slashed).toBe(false)
-    rep.recordFraudProof({ offender: provider.signer.publicKey, kind: 'failed-canary', topic: TOPIC, evidence: new Uint8Array([9]) })
-    expect(rep.show(provider.baid, TOPIC).topics[0]!.standing).toBe('slashed')
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, rival))
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeGreaterThan(0)
+    for (let i = 0; i < 3; i++) rep.recordFraudProof({ offender: provider.signer.publicKey, kind: 'failed-canary', topic: TOPIC, evidence: new Uint8Array([i]) })
+    const view = rep.show(provider.baid)
+    expect(view.slashed).toBe(false)
+    expect(view.topics.find(t => t.topic === TOPIC)).toMatchObject({ standing: 'blocked', penalties: expect.arrayContaining([{ kind: 'vetoed' }]) })
+    expect(rep.trustFor(provider.signer.publicKey, [TOPIC])).toBeUndefined()
+    // Unknown to the person in code_generation, like the rival: the proof standing against it puts it after the rival.
+    const elsewhere = rep.trustFor(provider.signer.publicKey, ['code_generation'])!
+    expect(elsewhere).toBeGreaterThan(0)
+    expect(elsewhere).toBeLessThan(rep.trustFor(rival.signer.publicKey, ['code_generation'])!)
+    expect(rep.appScore(peerIdOf(provider.signer.publicKey))).toBe(0)
   })
 
   it('lets the person block and unblock a peer, and set a per-topic threshold', () => {

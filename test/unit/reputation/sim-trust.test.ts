@@ -38,6 +38,13 @@ describe('hearth sim trust (in process)', () => {
     expect(run('B')).not.toEqual(run('C'))
   })
 
+  it('does not add honest agents\' chance failures up to a slash over a long life in many topics (a count rule penalised 46 % here)', () => {
+    const mg = simulateTrust({ ...DEFAULT_SCENARIO, nodes: 30, topics: 8, epochs: 40, seeds: 1, model: 'B', methods: ['mg'] }).methods.mg
+    expect(mg.false_positive_rate).toBeLessThanOrEqual(0.05)
+    expect(mg.attack_success).toBeLessThanOrEqual(0.05)
+    expect(mg.honest_success).toBeGreaterThanOrEqual(0.9)
+  }, 60_000)
+
   it('runs only the methods asked for', () => {
     const result = simulateTrust({ ...DEFAULT_SCENARIO, nodes: 20, topics: 2, epochs: 3, seeds: 1, methods: ['random', 'mg'] })
     expect(Object.keys(result.methods)).toEqual(['random', 'mg'])

@@ -69,6 +69,17 @@ it('counts a rating once however often it arrives, and a large unordered batch i
   expect(seen).toBe(sums.size)
 })
 
+it('takes a bulk batch whole, many rows per statement, and rejects one with a malformed row whole', () => {
+  // 20,001 ratings: 312 statements of 64 rows and a remainder, with duplicates inside the batch and of rows already held.
+  const bulk = Array.from({ length: 20_001 }, (_, i) => rating(1 + (i % 100), 101 + (i % 97), 10 + i, i % 2 === 0 ? 'data_analysis' : 'code_generation'))
+  expect(store.ingestRatings(bulk.slice(0, 10))).toBe(10)
+  expect(store.ingestRatings([...bulk, ...bulk.slice(0, 500)])).toBe(bulk.length - 10)
+  expect(store.ratingCount()).toBe(bulk.length)
+  const broken = [...bulk.map(r => ({ ...r, receipt: hash(100_000 + r.ts) })), rating(7, 7, 1)]
+  expect(() => store.ingestRatings(broken)).toThrow(InvalidRatingError)
+  expect(store.ratingCount()).toBe(bulk.length)
+})
+
 it('rejects a batch with a malformed rating whole, leaving nothing of it behind', () => {
   store.ingestRatings([rating(1, 2, 1)])
   expect(() => store.ingestRatings([rating(1, 3, 2), rating(4, 4, 3)])).toThrow(InvalidRatingError)
@@ -90,7 +101,7 @@ it('keeps a committed batch across a crash, and nothing of one that was not comm
     const r = (i: number) => ({ rater: Buffer.alloc(32, 1), ratee: Buffer.alloc(32, 2), topic: 'code_generation', satisfied: 1, unsatisfied: 0, receipt: Buffer.alloc(32, i), ts: i })
     store.ingestRatings(Array.from({ length: 100 }, (_, i) => r(i + 10)))
     db.exec('BEGIN IMMEDIATE')
-    db.prepare("INSERT INTO ratings (topic, rater, ratee, receipt, satisfied, unsatisfied, ts) VALUES ('code_generation', ?, ?, ?, 1, 0, 0)").run(Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 200))
+    db.prepare("INSERT INTO ratings (topic, rater, ratee, receipt, satisfied, unsatisfied, ts) VALUES ((SELECT id FROM rating_topics WHERE name = 'code_generation'), ?, ?, ?, 1, 0, 0)").run(Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 200))
     process.kill(process.pid, 'SIGKILL')
   `)
   closeDatabase(db)
