@@ -3,6 +3,7 @@ import { transaction } from '../store/database.ts'
 import type { Policy } from '../policy/service.ts'
 import type { Database } from '../store/database.ts'
 import type { AppContext, Handlers } from './context.ts'
+import type { ActivityEntry } from '../api/app.ts'
 import type { ActivityLog } from './activity.ts'
 import { PeerNames } from './peer-names.ts'
 
@@ -40,8 +41,8 @@ export function inboxHandlers (deps: InboxDeps): Handlers {
   return {
     'inbox.list': async () => ({ pending: policy().approvals.pending() }),
     'inbox.history': async ({ limit }) => ({ decided: policy().approvals.history(limit) }),
-    'inbox.decide': async ({ id, decision, ttlMs }) =>
-      decided(() => policy().approvals.decide(id, decision, ttlMs === undefined ? {} : { ttlMs }), r => ({ kind: 'approval', summary: approvalSummary(r), ref: r.id })),
+    // Its audit line is journalled inside the decision's transaction (watchInbox), as every approval's is.
+    'inbox.decide': async ({ id, decision, ttlMs }) => policy().approvals.decide(id, decision, ttlMs === undefined ? {} : { ttlMs }),
     'grants.list': async ({ all }) => ({ grants: policy().approvals.grants({ all: all === true }) }),
     'grants.add': async ({ peer, capability, topic, ttlMs }) => {
       const key = new PeerNames(deps.db()).resolve(peer)
@@ -52,17 +53,26 @@ export function inboxHandlers (deps: InboxDeps): Handlers {
   }
 }
 
-/** The queue's changes as events, and the audit lines of decisions nobody made through the app (grants, rules, deadlines). */
-export function watchInbox (deps: InboxDeps & Pick<AppContext, 'record'>, statusChanged: () => void): () => void {
+/**
+ * The queue's changes as events, and every decision's audit line (the person's, grants', rules', deadlines'), written inside the
+ * decision's own transaction; `activity:added` goes out once it is committed.
+ */
+export function watchInbox (deps: InboxDeps, statusChanged: () => void): () => void {
   const events = deps.policy().events
   const pending = (): number => deps.policy().approvals.pendingCount()
+  const lines = new Map<string, ActivityEntry>()
   const offs = [
+    deps.policy().approvals.journal(decided => {
+      lines.set(decided.id, deps.activity().append({ kind: 'approval', summary: approvalSummary(decided), ref: decided.id }))
+    }),
     events.on('approval:requested', added => {
       deps.emit('inbox:changed', { pending: pending(), added })
       statusChanged()
     }),
     events.on('approval:decided', decided => {
-      if (decided.decidedBy !== 'person') deps.record({ kind: 'approval', summary: approvalSummary(decided), ref: decided.id })
+      const line = lines.get(decided.id)
+      lines.delete(decided.id)
+      if (line !== undefined) deps.emit('activity:added', line)
       deps.emit('inbox:changed', { pending: pending(), decided })
       statusChanged()
     })

@@ -116,7 +116,7 @@ export async function createAppCore (init: AppCoreInit): Promise<AppCore> {
   const inboxDeps = { emit, db: () => host.db, policy: () => host.policy, activity }
   const wireHost = (): void => {
     hostOffs = [
-      watchInbox({ ...inboxDeps, record }, statusChanged),
+      watchInbox(inboxDeps, statusChanged),
       watchTrust(ctx, host.reputation),
       host.policy.ledger.events.on('ledger:recorded', entry => { emit('ledger:changed', { entry }) })
     ]

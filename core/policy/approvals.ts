@@ -51,6 +51,7 @@ export class Approvals {
   private readonly db: Database
   private readonly options: ApprovalsOptions
   private readonly waiters = new Map<string, Set<Waiter>>()
+  private readonly journals = new Set<(record: ApprovalRecord) => void>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
 
@@ -61,6 +62,15 @@ export class Approvals {
     this.store = new ApprovalStore(db)
     this.grantStore = new GrantStore(db)
     this.expireOverdue()
+  }
+
+  /**
+   * Have `write` called inside every decision's transaction, whoever decided (the app's audit line): what it writes commits or
+   * rolls back with the decision, so no decision is ever without its line, even across a crash.
+   */
+  journal (write: (record: ApprovalRecord) => void): () => void {
+    this.journals.add(write)
+    return () => { this.journals.delete(write) }
   }
 
   stop (): void {
@@ -193,7 +203,11 @@ export class Approvals {
       deadline: ask.deadline ?? now + this.options.timeoutMs
     }
     const decision = this.automatic(approval, now)
-    const record = transaction(this.db, () => this.store.insert(approval, decision))
+    const record = transaction(this.db, () => {
+      const inserted = this.store.insert(approval, decision)
+      if (decision !== undefined) this.journalled(inserted)
+      return inserted
+    })
     if (decision === undefined) {
       this.events.emit('approval:requested', record)
       this.schedule()
@@ -241,9 +255,15 @@ export class Approvals {
     if (record !== undefined) this.announce(record)
   }
 
+  /** Inside a transaction: decide, and journal the decision with it. */
   private settle (id: string, decision: StoredDecision): ApprovalRecord {
     this.store.decide(id, decision)
-    return this.store.get(id) as ApprovalRecord
+    return this.journalled(this.store.get(id) as ApprovalRecord)
+  }
+
+  private journalled (record: ApprovalRecord): ApprovalRecord {
+    for (const write of this.journals) write(record)
+    return record
   }
 
   /** After the decision is committed: tell the UI, and whoever waits. */

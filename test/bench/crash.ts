@@ -38,12 +38,10 @@ export interface CrashResult {
   queue_restored: number
   restarts: number
   seconds: number
-  /** Decisions or receipts found partly written: a grant or audit line without its decision, a receipt without its rating. */
+  /** Decisions or receipts found partly written: a decision (anyone's) without its audit line or grant, a grant or audit line without its decision, a receipt without its rating. */
   half_applied: number
   /** Acknowledged while the connection was not at synchronous = FULL: safe from a crash, not from a power cut. */
   soft_acks: number
-  /** Requests a grant answered that have no audit line: that line is written after the decision, not with it (at the end). */
-  unaudited_automatic: number
   /** The write in progress at a kill (begun, never acknowledged) turned out committed / not committed: both are allowed. */
   in_flight_committed: number
   in_flight_rolled_back: number
@@ -99,7 +97,6 @@ export async function benchCrash (options: CrashOptions): Promise<CrashResult> {
   let inFlightCommitted = 0
   let inFlightRolledBack = 0
   let rows = { approvals: 0, receipts: 0, ratings: 0 }
-  let unauditedAutomatic = 0
   let queueMax = 0
   // The write in progress when the child died (begun, never acknowledged): reconciled at the next check.
   let previousInFlight: Begin | undefined
@@ -186,7 +183,6 @@ export async function benchCrash (options: CrashOptions): Promise<CrashResult> {
     if (!final.integrityOk) integrityFailures++
     halfApplied += final.halfApplied
     rows = final.rows
-    unauditedAutomatic = final.unauditedAutomatic
   } finally {
     rmSync(root, { recursive: true, force: true })
     rmSync(bundleDir, { recursive: true, force: true })
@@ -202,7 +198,6 @@ export async function benchCrash (options: CrashOptions): Promise<CrashResult> {
     seconds: Math.round((performance.now() - began) / 100) / 10,
     half_applied: halfApplied,
     soft_acks: softAcks,
-    unaudited_automatic: unauditedAutomatic,
     in_flight_committed: inFlightCommitted,
     in_flight_rolled_back: inFlightRolledBack,
     acknowledged_by_kind: byKind,
@@ -220,7 +215,6 @@ interface Check {
   integrityOk: boolean
   integrity: string
   halfApplied: number
-  unauditedAutomatic: number
   pendingInDatabase: Set<string>
   adoptedPending: string[]
   adoptedDecided: string[]
@@ -276,17 +270,17 @@ function checkDatabase (path: string, approvals: Map<string, ExpectedApproval>, 
     }
     for (const hash of receipts) if (!receiptRows.has(hash)) lost.add(`receipt ${hash}`)
 
-    // Whole or not at all: a person's decision with its audit line (and grant), a grant only with its decision, a receipt with its rating.
+    // Whole or not at all: a decision with its audit line (and the person's with its grant), a grant only with its decision, a receipt with its rating.
     let halfApplied = 0
     for (const row of rows) {
-      if (row.decidedBy !== 'person') continue
+      if (row.decidedBy === null) continue
       if (!audited.has(row.id)) halfApplied++
+      if (row.decidedBy !== 'person') continue
       // A grant the person made from this request names it; a request a grant answered names that grant, made earlier.
       if (row.grantId !== null && grants.get(row.grantId) !== row.id) halfApplied++
     }
     for (const [grant, approval] of grants) if (approval !== null && byId.get(approval)?.grantId !== grant) halfApplied++
     for (const row of rows) if (row.decidedBy === 'grant' && (row.grantId === null || !grants.has(row.grantId))) halfApplied++
-    const unauditedAutomatic = rows.filter(r => r.decidedBy !== null && r.decidedBy !== 'person' && !audited.has(r.id)).length
     for (const ref of audited) if (byId.has(ref) && byId.get(ref)!.status === 'pending') halfApplied++
     for (const hash of receiptRows) if (!rated.has(hash)) halfApplied++
     for (const hash of rated) if (!receiptRows.has(hash)) halfApplied++
@@ -295,7 +289,6 @@ function checkDatabase (path: string, approvals: Map<string, ExpectedApproval>, 
       integrityOk: integrity === 'ok',
       integrity,
       halfApplied,
-      unauditedAutomatic,
       pendingInDatabase: new Set(rows.filter(r => r.status === 'pending').map(r => r.id)),
       adoptedPending,
       adoptedDecided,

@@ -119,7 +119,6 @@ program.command('crash')
       `  half-applied writes     ${r.half_applied}`,
       `  in flight at the kill   ${r.in_flight_committed} committed, ${r.in_flight_rolled_back} rolled back (neither acknowledged)`,
       `  acknowledged not at synchronous=FULL  ${r.soft_acks}`,
-      `  automatic decisions without an audit line  ${r.unaudited_automatic}`,
       `  restart to ready        p50 ${r.startup_p50_ms} ms; database ${r.rows.approvals} approvals, ${r.rows.receipts} receipts, ${r.rows.ratings} ratings`,
       ''
     ].join('\n'))

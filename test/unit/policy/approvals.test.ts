@@ -143,3 +143,22 @@ it('screens a delegation: a blocked payload is never offered for approval, an al
   policy.approvals.decide(pending!.id, 'allow-once')
   expect(await answer).toMatchObject({ verdict: 'allowed', egress: { payload: { text: 'mail [redacted:email]' } } })
 })
+
+it('journals every decision inside its own transaction, whoever made it: a failed journal write undoes the decision', async () => {
+  const rig = policyRig()
+  const journalled: string[] = []
+  const off = rig.policy.approvals.journal(r => { journalled.push(`${r.status} by ${r.decidedBy ?? ''}`) })
+  rig.policy.approvals.grant({ peer: peer(1), capability: 'summarise' }, 60 * MINUTE)
+  await rig.policy.approvals.request(ask())
+  void rig.policy.approvals.request(ask({ capability: 'translate' }))
+  const [pending] = rig.policy.approvals.pending()
+  rig.policy.approvals.decide(pending!.id, 'deny')
+  expect(journalled).toEqual(['allowed by grant', 'denied by person'])
+  off()
+  // A journal that cannot write (the audit log's disk full, say): the decision rolls back and the request stays pending.
+  rig.policy.approvals.journal(() => { throw new Error('disk full') })
+  void rig.policy.approvals.request(ask({ capability: 'translate' }))
+  const [next] = rig.policy.approvals.pending()
+  expect(() => rig.policy.approvals.decide(next!.id, 'allow-once')).toThrow('disk full')
+  expect(rig.reopen().approvals.get(next!.id)).toMatchObject({ status: 'pending' })
+})
