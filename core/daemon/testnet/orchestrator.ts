@@ -34,16 +34,16 @@ export interface TestnetOptions {
 export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number }
 export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures }
 
-const PASSPHRASE = 'hearth-testnet'
+export const PASSPHRASE = 'hearth-testnet'
 /** Packages with native addons (or none to load in a daemon): required from node_modules at run time. */
 const NATIVE_PACKAGES = ['better-sqlite3', '@napi-rs/keyring', 'electron']
-const THROWAWAY_KDF = { N: 2 ** 14, r: 8, p: 1 }
+export const THROWAWAY_KDF = { N: 2 ** 14, r: 8, p: 1 }
 const SETTLE_MS = 3_000
 const DOWNTIME_MS = 2_000
 const START_TIMEOUT_MS = 60_000
 const MESH_TIMEOUT_MS = 120_000
 
-interface Node {
+export interface Node {
   readonly index: number
   readonly dataDir: string
   readonly interests: readonly string[]
@@ -231,7 +231,7 @@ function expects (node: Node, a: Announcement, deadline: number): boolean {
 const running = new Set<ChildProcess>()
 process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
-async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[], log: (line: string) => void): Promise<string> {
+export async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[], log: (line: string) => void): Promise<string> {
   const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
@@ -251,7 +251,7 @@ async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: r
   return ready.addrs[0]!
 }
 
-async function waitForMesh (nodes: readonly Node[], mode: GossipMode): Promise<void> {
+export async function waitForMesh (nodes: readonly Node[], mode: GossipMode): Promise<void> {
   const deadline = Date.now() + MESH_TIMEOUT_MS
   for (;;) {
     const statuses = await Promise.all(nodes.map(n => callControl(n.dataDir, 'testnet.status') as Promise<{ peers: number, topicPeers: Record<string, number>, broadcastPeers: number }>))
@@ -268,7 +268,7 @@ async function waitForMesh (nodes: readonly Node[], mode: GossipMode): Promise<v
 }
 
 /** Keep what a node saw and wrote before its process goes away (nothing, if it died on its own: its log says why). */
-async function collect (node: Node): Promise<void> {
+export async function collect (node: Node): Promise<void> {
   if (node.child === undefined) return
   let report: { received: Node['received'], rejected: Record<string, number>, bodiesMissing: number }
   try {
@@ -300,7 +300,7 @@ async function usageOf (nodes: readonly Node[]): Promise<Usage> {
   return usage
 }
 
-async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
+export async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
   const none = { bytes: 0, cpuMs: 0, lagMaxMs: 0 }
   if (node.child === undefined) return none
   return await (callControl(node.dataDir, 'testnet.usage') as Promise<Omit<Usage, 'at'>>).catch(() => none)
@@ -308,7 +308,7 @@ async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
 
 const cores = (from: Pick<Usage, 'at' | 'cpuMs'>, to: Pick<Usage, 'at' | 'cpuMs'>): string => ((to.cpuMs - from.cpuMs) / Math.max(1, to.at - from.at)).toFixed(2)
 
-async function kill (node: Node): Promise<void> {
+export async function kill (node: Node): Promise<void> {
   await collect(node)
   const child = node.child!
   node.child = undefined
@@ -317,7 +317,7 @@ async function kill (node: Node): Promise<void> {
   await new Promise<void>(resolve => { child.once('exit', () => resolve()); child.kill('SIGKILL') })
 }
 
-async function stop (node: Node): Promise<void> {
+export async function stop (node: Node): Promise<void> {
   const child = node.child
   if (child === undefined || child.exitCode !== null) return
   node.child = undefined
@@ -361,6 +361,6 @@ function round (x: number, digits: number): number {
   return Number(x.toFixed(digits))
 }
 
-function sleep (ms: number): Promise<void> {
+export function sleep (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
 }
