@@ -221,8 +221,9 @@ async function prepare (dataDir: string, name: string, topics: readonly string[]
 
 /** `hearth daemon` from source, as `npm run hearth` runs it; inside Electron its binary runs as plain Node. */
 function spawnDaemon (dataDir: string, bootstrap: readonly string[], passphrase: string): ChildProcess {
-  const args = ['--import', 'tsx', join(APP_ROOT, 'core/daemon/main.ts'), 'daemon', '--json', '--no-mdns', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', ...bootstrap]
-  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: passphrase, HEARTH_APP_ROOT: APP_ROOT, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // --exit-with-parent: a demo peer never outlives the app, even one killed with SIGKILL (stdin is our pipe to it).
+  const args = ['--import', 'tsx', join(APP_ROOT, 'core/daemon/main.ts'), 'daemon', '--json', '--no-mdns', '--exit-with-parent', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', ...bootstrap]
+  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: passphrase, HEARTH_APP_ROOT: APP_ROOT, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
   running.add(child)
   child.once('exit', () => running.delete(child))
   return child

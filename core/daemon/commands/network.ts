@@ -36,6 +36,7 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--interactive', 'you answer requests to serve tasks with `hearth inbox`; without it, a request no grant or rule allows is declined')
     .addOption(new Option('--testnet', 'answer the testnet orchestrator (hearth testnet)').hideHelp())
     .addOption(new Option('--gossip <mode>', 'bodyless, or the full-body baseline').choices(['bodyless', 'full-body']).default('bodyless').hideHelp())
+    .addOption(new Option('--exit-with-parent', 'stop when stdin closes: the process that started this one (the app, for a demo peer) has gone, even if killed').hideHelp())
     .action(run(async (opts) => {
       const meter = new SocketMeter()
       if (opts.testnet === true) meter.start()
@@ -78,6 +79,8 @@ export function networkCommands (program: Command, run: Runner): void {
         await new Promise<void>(resolve => {
           process.once('SIGINT', resolve)
           process.once('SIGTERM', resolve)
+          // The parent holds our stdin's other end: when it dies, however it died, the pipe closes.
+          if (opts.exitWithParent === true) process.stdin.once('close', resolve).resume()
         })
         log('Hearth daemon stopping…')
         // Before the network stops: it aborts delegations still running for A2A clients.
