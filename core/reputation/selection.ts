@@ -8,8 +8,8 @@ import type { PeerIndex } from './trust-graph.ts'
 export interface SelectionEvidence {
   /** The person itself: left out of what "the best-trusted peer" means. */
   readonly self?: PeerIndex
-  /** The candidate whose result the person just rejected (a failed check): not offered the same task again. */
-  readonly rejected?: PeerIndex
+  /** Candidates whose results the person just rejected for this task (failed checks): not offered the same task again. */
+  readonly rejected?: readonly PeerIndex[]
   /**
    * Decayed weight of the verified fraud proofs standing against each peer (FraudLedger.against), below the slashing threshold or not.
    * Anyone can check a proof, so it speaks even about peers nobody this person trusts has rated.
@@ -68,7 +68,7 @@ export function relativeTrust (view: TopicTrust, peer: PeerIndex, self?: PeerInd
  * standing against it, halved for a declared newcomer (a fresh identity) and divided by one plus the proofs against it.
  */
 export function selectionTrust (view: TopicTrust, peer: PeerIndex, evidence: SelectionEvidence = {}): number | undefined {
-  if (peer === evidence.rejected || standing(view, peer) !== 'selectable') return undefined
+  if (evidence.rejected?.includes(peer) === true || standing(view, peer) !== 'selectable') return undefined
   const relative = relativeTrust(view, peer, evidence.self)
   if (evidence.minRelative !== undefined && relative < evidence.minRelative) return undefined
   // Vouched for less than one fresh identity gets is not known: colluders' tiny chains of praise stay in exploration, where proofs order them.

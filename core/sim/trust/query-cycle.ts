@@ -15,7 +15,10 @@ import type { World } from './world.ts'
 /** One task's luck: whether a would-be defection is camouflaged, an honest mistake, a canary and its outcome, a dispute. */
 interface TaskDraws { tie: number, camouflage: number, error: number, canary: number, canaryCatch: number, canaryFailure: number, dispute: number }
 /** Per-query draws, keyed by (seed, epoch, topic, query) so every method sees the same requester, candidates and luck. */
-interface QueryDraws { requester: number, candidates: number[], first: TaskDraws, retry: TaskDraws }
+interface QueryDraws { requester: number, candidates: number[], first: TaskDraws, failover: TaskDraws[] }
+
+/** Tasks one query may take: the first, then the next candidates in the failover order after rejected results (the app's deadline bounds it). */
+export const MAX_ATTEMPTS = 3
 
 const taskDraws = (random: Random): TaskDraws =>
   ({ tie: random(), camouflage: random(), error: random(), canary: random(), canaryCatch: random(), canaryFailure: random(), dispute: random() })
@@ -32,7 +35,8 @@ function drawQuery (random: Random, active: readonly number[], offering: readonl
     pool[at] = swap
     chosen.push(pool[x] as number)
   }
-  return { requester, candidates: chosen, first: taskDraws(random), retry: taskDraws(random) }
+  const first = taskDraws(random)
+  return { requester, candidates: chosen, first, failover: Array.from({ length: MAX_ATTEMPTS - 1 }, () => taskDraws(random)) }
 }
 
 /** What one simulated person keeps: their trust engine, and their own receipts per topic: [good, bad] per provider. */
@@ -47,9 +51,9 @@ interface Person {
  * highest selection trust — the most endorsed known one, else the unknowns with the least evidence against them — uniformly among
  * equals. If every candidate is below the threshold, any one not slashed (the query must go somewhere).
  */
-function choose (view: TopicTrust, candidates: readonly number[], self: number, rejected: number, tie: number, proofsAgainst?: (peer: number) => number): number {
+function choose (view: TopicTrust, candidates: readonly number[], self: number, rejected: readonly number[], tie: number, proofsAgainst?: (peer: number) => number): number {
   let pool = preferredCandidates(view, candidates, { self, rejected, ...(proofsAgainst === undefined ? {} : { proofsAgainst }) })
-  if (pool.length === 0) pool = candidates.filter(c => c !== rejected && view.slashed[c] === 0)
+  if (pool.length === 0) pool = candidates.filter(c => !rejected.includes(c) && view.slashed[c] === 0)
   return pool.length > 0 ? pool[Math.floor(tie * pool.length)] as number : -1
 }
 
@@ -191,8 +195,8 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
         }
         counters.honestQueries++
         const experience = (people[requester] as Person).experience[topic] as Map<number, [number, number]>
-        let rejected = -1
-        for (const task of [draws.first, draws.retry]) {
+        const rejected: number[] = []
+        for (const task of [draws.first, ...draws.failover]) {
           const provider = method.kind === 'none'
             ? draws.candidates[Math.floor(task.tie * draws.candidates.length)] as number
             : choose(viewOf(requester, topic, epoch), draws.candidates, requester, rejected, task.tie, method.slashing ? proofsAgainst : undefined)
@@ -201,7 +205,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
           const defects = intendsToDefect(providerRole, topic, requesterRole, world.camouflage, task.camouflage)
           const good = !defects && task.error >= WORLD.honest_error_rate
           // Verification tiers (ours): a first task with a provider carries a canary; so does a share of all tasks. A failed canary
-          // is a fraud proof with its transcript, and the result is rejected, unused: the query goes to the next candidate once.
+          // is a fraud proof with its transcript, and the result is rejected, unused: the query goes to the next candidate (MAX_ATTEMPTS).
           const firstContact = !experience.has(provider)
           const canaried = task.canary < WORLD.canary_rate || (method.verifies && firstContact)
           const failedCanary = canaried && (defects ? task.canaryCatch < WORLD.canary_catch : task.canaryFailure < WORLD.honest_canary_failure)
@@ -222,7 +226,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
           }
           if (method.verifies && failedCanary) {
             if (defects) counters.defectionsCaught++
-            rejected = provider
+            rejected.push(provider)
             continue
           }
           if (good) counters.honestServedWell++

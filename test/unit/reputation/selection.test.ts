@@ -91,7 +91,8 @@ describe('selection among the candidates offered', () => {
 
   it('never offers the task to the candidate just rejected or to one the person vetoed', () => {
     const view = world({ own: [[1, 2], [1, -1]] })
-    expect(preferredCandidates(view, [1, 2], { rejected: 1 })).toEqual([])
+    expect(preferredCandidates(view, [1, 2], { rejected: [1] })).toEqual([])
+    expect(preferredCandidates(view, [1, 3, 4], { rejected: [1, 3] })).toEqual([4])
     expect(preferredCandidates(view, [2, 3])).toEqual([3])
   })
 })
