@@ -24,6 +24,8 @@ export function controlPath (dataDir: string): string {
 export async function serveControl (path: string, handlers: Readonly<Record<string, ControlHandler>>): Promise<Server> {
   if (process.platform !== 'win32') rmSync(path, { force: true })
   const server = createServer(socket => {
+    // A client that gave up before its answer (a timeout, a killed CLI): the late write fails, and that is its business, not a crash.
+    socket.on('error', () => undefined)
     readLines(socket, async line => {
       let id = -1
       try {
@@ -55,6 +57,11 @@ export async function callControl (dataDir: string, method: string, params: unkn
         : err)
     })
     socket.once('connect', () => send(socket, { id: 1, method, params }))
+    // The daemon went away mid-call (stopped, crashed, killed): no answer will come, so say so now instead of waiting out the timeout.
+    socket.once('close', () => {
+      clearTimeout(timer)
+      reject(new DaemonNotRunningError(`the Hearth daemon for ${dataDir} closed the connection before answering ${method}`, { hint: 'it may have stopped: check it, and start it again with `hearth daemon`' }))
+    })
     readLines(socket, async line => {
       clearTimeout(timer)
       socket.end()
