@@ -163,8 +163,8 @@ export class BodylessGossip {
     try {
       if (this.mode === 'full-body') return await this.validateFullBody(from, message.data)
       if (message.data.byteLength > MAX_HEADER_BYTES) throw new MessageTooLargeError(`gossiped header of ${message.data.byteLength} bytes`)
-      const verdict = this.ingest(message.data, from)
       const domain = domainOfTopic(message.topic)
+      const verdict = this.ingest(message.data, from, domain)
       if (verdict.verdict === 'accepted') {
         if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
         await this.obtainBody(verdict, this.holders(verdict, from, domain))
@@ -177,7 +177,7 @@ export class BodylessGossip {
         // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
         return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
       }
-      return RESULT[gossipVerdict(verdict)]
+      return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
     } catch (err) {
       if (err instanceof HearthError) {
         this.init.onVerdict?.({ verdict: 'invalid', error: err }, from)
@@ -214,11 +214,11 @@ export class BodylessGossip {
       this.logs.putBody(verdict.entry.bodyHash, message.b)
       this.init.onEntry(verdict, message.b, from)
     }
-    return RESULT[gossipVerdict(verdict)]
+    return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
   }
 
-  private ingest (header: Uint8Array, from: PeerId): IngestVerdict {
-    const verdict = this.logs.ingestHeader(header, this.now())
+  private ingest (header: Uint8Array, from: PeerId, gossipedOn?: string): IngestVerdict {
+    const verdict = this.logs.ingestHeader(header, this.now(), gossipedOn)
     this.init.onVerdict?.(verdict, from)
     return verdict
   }
@@ -440,6 +440,11 @@ export class BodylessGossip {
     }
     return encode({ headers })
   }
+}
+
+/** The agent key behind a PeerId, or an empty key for a peer that is no Hearth agent (so never a header's author). */
+function agentKeyOf (peer: PeerId): Uint8Array {
+  return peer.type === 'Ed25519' ? peer.publicKey.raw : new Uint8Array(0)
 }
 
 /** A counting semaphore: at most `size` holders of a slot at once, the rest wait in order. */

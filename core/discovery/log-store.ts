@@ -1,4 +1,4 @@
-import { BrokenLogError, HearthError, UnknownEntryError } from '../api/errors.ts'
+import { BrokenLogError, HearthError, InvalidPayloadError, UnknownEntryError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { MAX_RANGE_ENTRIES } from '../net/limits.ts'
@@ -32,7 +32,8 @@ export type IngestVerdict =
   /** At or below the author's contiguous mark but no longer held (pruned): old news, possibly replayed on purpose. */
   | { readonly verdict: 'replay', readonly author: Uint8Array, readonly seq: number, readonly contiguousSeq: number }
   | { readonly verdict: 'equivocation', readonly proof: FraudProof }
-  | { readonly verdict: 'invalid', readonly error: HearthError }
+  /** `author` is set when the header is validly signed but does not link to the author's log as held here (a fork further back). */
+  | { readonly verdict: 'invalid', readonly error: HearthError, readonly author?: Uint8Array }
 
 /** The values of gossipsub's TopicValidatorResult; the net layer passes them through. */
 export type GossipAction = 'accept' | 'ignore' | 'reject'
@@ -40,15 +41,19 @@ export type GossipAction = 'accept' | 'ignore' | 'reject'
 /**
  * How gossip treats a header after ingest: forward what is new; drop without penalty what is merely old
  * (a duplicate or replay may come from an honest peer); penalise the sender of what no honest peer would forward
- * (a bad signature, a broken chain, or an equivocation — the author's fraud, which honest peers must stop spreading).
+ * (a bad signature or payload). An author's own fork — an equivocation, or a header that breaks its chain as held here —
+ * is never forwarded, but only its author is penalised for sending it: an honest peer that met the other branch first
+ * forwards it in good faith, and penalising it would let an equivocator turn honest peers' scores against each other.
+ * `sender` is the propagation source's agent key (empty when it has none); omitted, the sender is taken to be the author.
  */
-export function gossipVerdict (verdict: IngestVerdict): GossipAction {
+export function gossipVerdict (verdict: IngestVerdict, sender?: Uint8Array): GossipAction {
+  const blame = (author: Uint8Array): GossipAction => sender === undefined || equalBytes(sender, author) ? 'reject' : 'ignore'
   switch (verdict.verdict) {
     case 'accepted': return 'accept'
     case 'duplicate':
     case 'replay': return 'ignore'
-    case 'equivocation':
-    case 'invalid': return 'reject'
+    case 'equivocation': return blame(verdict.proof.author)
+    case 'invalid': return verdict.author === undefined ? 'reject' : blame(verdict.author)
   }
 }
 
@@ -80,14 +85,20 @@ export class LogStore {
     this.sql = prepare(db)
   }
 
-  /** Size-limit, verify, then classify an untrusted header; stores it only when accepted. */
-  ingestHeader (bytes: Uint8Array, now: number): IngestVerdict {
+  /**
+   * Size-limit, verify, then classify an untrusted header; stores it only when accepted. `gossipedOn` is the domain of the
+   * topic it arrived on: its author published it only on its own topics, so a copy on another was moved there by someone else.
+   */
+  ingestHeader (bytes: Uint8Array, now: number, gossipedOn?: string): IngestVerdict {
     let signed: SignedLogEntry
     try {
       signed = openEntry(bytes)
     } catch (err) {
       if (err instanceof HearthError) return { verdict: 'invalid', error: err }
       throw err
+    }
+    if (gossipedOn !== undefined && !signed.entry.topics.includes(gossipedOn)) {
+      return { verdict: 'invalid', error: new InvalidPayloadError(`header of seq ${signed.entry.seq} for topics [${signed.entry.topics.join(', ')}] was gossiped on ${gossipedOn}`) }
     }
     return softTransaction(this.db, () => this.classify(signed, now))
   }
@@ -192,7 +203,7 @@ export class LogStore {
     const mark = this.markOf(entry.author)
     if (entry.seq <= mark.contiguousSeq) return { verdict: 'replay', author: entry.author, seq: entry.seq, contiguousSeq: mark.contiguousSeq }
     const broken = this.brokenLink(signed, mark)
-    if (broken !== undefined) return { verdict: 'invalid', error: broken }
+    if (broken !== undefined) return { verdict: 'invalid', error: broken, author: signed.entry.author }
 
     this.sql.insert.run(entry.author, entry.seq, hash, entry.prev, entry.kind, entry.ts, JSON.stringify(entry.topics), entry.bodyHash, entry.bodySize, bytes, now)
     const extendsLog = entry.seq === mark.contiguousSeq + 1

@@ -17,7 +17,7 @@ import { OwnLog, type OwnEntry } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
 import { BodylessGossip, type GossipMode } from './gossip.ts'
 import type { SignedLogEntry } from './log-entry.ts'
-import { LogStore, type FraudProof as LogFraudProof } from './log-store.ts'
+import { LogStore, type FraudProof as LogFraudProof, type IngestVerdict } from './log-store.ts'
 import { CapabilityIndex, type Candidate, type DiscoverConstraints, type DiscoverOptions, type TrustHook } from './matcher.ts'
 import { ownDescriptors, type CapabilityConfig } from './own-capabilities.ts'
 import { DescriptorPins, type Drift } from './pins.ts'
@@ -38,6 +38,8 @@ export interface DiscoveryEvents extends Record<string, unknown> {
   'baid:imported': { agent: Uint8Array }
   /** An author signed two entries at one position of its log: proof of fraud. */
   'log:equivocation': { proof: LogFraudProof }
+  /** Every gossiped or gap-filled header's verdict, with the peer that sent it (PeerId text): for metrics and the testnet. */
+  'gossip:verdict': { verdict: IngestVerdict['verdict'], hash: Uint8Array | undefined, from: string, reason: string | undefined }
 }
 
 export interface DiscoveryComponents {
@@ -133,7 +135,10 @@ export class Discovery {
       interests: init.interests,
       ...(init.mode === undefined ? {} : { mode: init.mode }),
       onEntry: (signed, body, from) => this.onEntry(signed, body, from),
-      onVerdict: verdict => { if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof }) },
+      onVerdict: (verdict, from) => {
+        if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof })
+        this.events.emit('gossip:verdict', { verdict: verdict.verdict, hash: 'hash' in verdict ? verdict.hash : undefined, from: from.toString(), reason: verdict.verdict === 'invalid' ? verdict.error.name : undefined })
+      },
       now: this.now
     })
   }

@@ -1,5 +1,6 @@
 import '../../core/common/polyfills.ts'
 import { Command } from 'commander'
+import { runSoak } from '../../core/daemon/testnet/soak.ts'
 import { benchCrash } from './crash.ts'
 import { benchDiscovery } from './discovery.ts'
 import { benchIdentity } from './identity.ts'
@@ -125,9 +126,41 @@ program.command('crash')
     process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
   })
 
+program.command('soak')
+  .description('N real daemons under sustained announcements and delegations: heap after GC, handles and fds per minute, and their growth after the warm-up')
+  .option('--nodes <n>', 'how many daemons', '30')
+  .option('--minutes <m>', 'length of the run under load, warm-up included', '10')
+  .option('--warmup <m>', 'minutes at the start left out of the growth figures', '2')
+  .option('--sample-seconds <s>', 'time between samples', '60')
+  .option('--seed <n>', 'seed for announcers, capabilities and delegations', '1')
+  .option('--json', 'print one line of JSON as the last line of stdout')
+  .action(async (opts: { json?: boolean, nodes: string, minutes: string, warmup: string, sampleSeconds: string, seed: string }) => {
+    const nodes = Number(opts.nodes)
+    const minutes = Number(opts.minutes)
+    const warmupMinutes = Number(opts.warmup)
+    const sampleSeconds = Number(opts.sampleSeconds)
+    if (!(Number.isSafeInteger(nodes) && nodes >= 2)) throw new Error(`--nodes takes a whole number ≥ 2, not ${opts.nodes}`)
+    if (!(minutes > 0 && warmupMinutes >= 0 && warmupMinutes < minutes)) throw new Error('--minutes must be above 0 and --warmup from 0 to below --minutes')
+    if (!(sampleSeconds >= 1)) throw new Error(`--sample-seconds takes a number of seconds ≥ 1, not ${opts.sampleSeconds}`)
+    const r = await runSoak({ nodes, minutes, warmupMinutes, sampleMs: sampleSeconds * 1000, seed: Number(opts.seed), log: line => { process.stderr.write(`  ${line}\n`) } })
+    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+    process.stderr.write([
+      `soak: ${r.nodes} daemons for ${r.minutes} min (warm-up ${r.warmup_minutes} min), a sample every ${r.sample_interval_s} s; ${r.announcements} announcements, ${r.tasks_completed}/${r.tasks_requested} delegations completed:`,
+      `  heap after GC (median node, MB)  ${r.heap_mb_per_min.join(' ')}`,
+      `  active handles (median node)     ${r.handles_per_min.join(' ')}`,
+      ...(r.fds_per_min === undefined ? [] : [`  open fds (median node)           ${r.fds_per_min.join(' ')}`]),
+      `  heap growth after warm-up        median node ${r.heap_growth_pct_per_min} %/min, worst ${r.heap_growth_pct_per_min_max} %/min  (target < ${r.target_heap_growth_pct_per_min}: ${met(r.heap_growth_pct_per_min < r.target_heap_growth_pct_per_min)})`,
+      `  handle growth after warm-up      median node ${r.handles_growth_per_min}/min, worst ${r.handles_growth_per_min_max}/min  (target ≤ ${r.target_handles_growth_per_min}: ${met(r.handles_growth_per_min <= r.target_handles_growth_per_min)})`,
+      ...(r.fds_growth_per_min === undefined ? [] : [`  fd growth after warm-up          median node ${r.fds_growth_per_min}/min, worst ${r.fds_growth_per_min_max}/min`]),
+      `  largest RSS                      ${r.max_rss_mb} MB; daemons that died ${r.nodes_exited}`,
+      ''
+    ].join('\n'))
+    process.stdout.write(opts.json === true ? `${JSON.stringify(r)}\n` : '')
+  })
+
 program.command('report', { isDefault: true })
   .description('run every benchmark, each as its own process, and write bench-report/report.json and report.md with charts (the default)')
-  .option('--only <names>', 'comma-separated benchmarks to run: identity, discovery, reputation, task, ui, crash, fuzz, testnet')
+  .option('--only <names>', 'comma-separated benchmarks to run: identity, discovery, reputation, task, ui, crash, fuzz, testnet, soak')
   .option('--out <dir>', 'where to write the report (default: bench-report in the app folder)')
   .option('--with <name=args>', 'extra arguments for one benchmark, e.g. --with "crash=--kills 20" (repeatable)', (spec: string, all: string[]) => [...all, spec], [] as string[])
   .option('--json', 'print one line of JSON as the last line of stdout')

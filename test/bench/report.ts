@@ -199,6 +199,24 @@ export const BENCHMARKS: readonly BenchmarkSpec[] = [
       { key: 'bodyless.p95_ms', label: 'bodyless delivery p95', unit: 'ms', baselines: [{ label: 'full-body p95', key: 'full_body.p95_ms' }], target: { op: '<=', key: 'target_p95_ms', fallback: 1500 } },
       { key: 'bodyless.p50_ms', label: 'bodyless delivery p50', unit: 'ms', baselines: [{ label: 'full-body p50', key: 'full_body.p50_ms' }] }
     ]
+  },
+  {
+    name: 'soak',
+    title: 'Soak: 30 daemons under sustained announcements and delegations for 10 minutes (2 of warm-up)',
+    ...bench('soak', ['--nodes', '30', '--minutes', '10', '--warmup', '2']),
+    timeoutMs: 25 * MIN,
+    figures: [
+      // Slopes after the warm-up, per node; the target answers to the median node, the worst stands beside it.
+      { key: 'heap_growth_pct_per_min', label: 'heap growth after GC, median node', unit: '%/min', target: { op: '<=', key: 'target_heap_growth_pct_per_min', fallback: 1 } },
+      { key: 'heap_growth_pct_per_min_max', label: 'heap growth after GC, worst node', unit: '%/min' },
+      // Flat: at most +1 handle a minute (a fall after the warm-up is no leak, and is shown as it is).
+      { key: 'handles_growth_per_min', label: 'active handles growth, median node', unit: '/min', target: { op: '<=', key: 'target_handles_growth_per_min', fallback: 1 } },
+      { key: 'handles_growth_per_min_max', label: 'active handles growth, worst node', unit: '/min' },
+      { key: 'fds_growth_per_min', label: 'open fds growth, median node', unit: '/min' },
+      { key: 'max_rss_mb', label: 'largest RSS of a daemon', unit: 'MB' },
+      { key: 'tasks_completed', label: 'delegations completed', baselines: [{ label: 'requested', key: 'tasks_requested' }] },
+      { key: 'nodes_exited', label: 'daemons that died', target: { op: '<=', fallback: 0 } }
+    ]
   }
 ]
 

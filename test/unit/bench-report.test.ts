@@ -59,7 +59,7 @@ describe('the bench report', () => {
   })
 
   it('covers every benchmark the issue names', () => {
-    expect(BENCHMARKS.map(b => b.name)).toEqual(['identity', 'discovery', 'reputation', 'task', 'ui', 'crash', 'fuzz', 'testnet'])
+    expect(BENCHMARKS.map(b => b.name)).toEqual(['identity', 'discovery', 'reputation', 'task', 'ui', 'crash', 'fuzz', 'testnet', 'soak'])
     for (const b of BENCHMARKS) expect(b.args.at(-1)).toBe('--json')
   })
 

@@ -63,7 +63,7 @@ export function networkCommands (program: Command, run: Runner): void {
           ...asControlCommands(app),
           // Looked up per call: the network is a new one after the person takes the agent offline and back, or rotates its key.
           'task.delegate': async (params: unknown) => await delegateHandlers(requireOnline(app))['task.delegate']!(params),
-          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter) : {})
+          ...(opts.testnet === true && network !== undefined ? testnetHandlers(network, host.identity, meter, host) : {})
         }
         const control = await serveControl(controlPath(host.dataDir), commands)
         const a2a = opts.a2a === undefined || network === undefined ? undefined : await startA2a(host.dataDir, host.identity, app, opts.a2a as true | string)

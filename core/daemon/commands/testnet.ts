@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { UsageError } from '../../api/errors.ts'
 import { runTestnet } from '../testnet/orchestrator.ts'
+import { ADVERSARY_KINDS, type AdversaryKind } from '../testnet/adversaries/kinds.ts'
 import { log, report } from '../output.ts'
 import type { Runner } from '../context.ts'
 
@@ -13,6 +14,7 @@ export function testnetCommand (program: Command, run: Runner): void {
     .option('--interval <ms>', 'time between announcements', '500')
     .option('--seed <n>', 'random seed for announcers, topics and churn', '1')
     .option('--tasks <k>', 'after discovery settles, run K delegations between random peers (bodyless run)', '0')
+    .option('--adversaries <kinds>', `hostile peers joined to the bodyless run, one process per kind, comma-separated: ${ADVERSARY_KINDS.join(',')}`)
     .action(run(async (opts) => {
       const nodes = Number(opts.nodes)
       const churn = Number(opts.churn)
@@ -22,13 +24,24 @@ export function testnetCommand (program: Command, run: Runner): void {
       if (!Number.isInteger(announcements) || announcements < 1) throw new UsageError('--announcements must be a positive integer')
       const tasks = Number(opts.tasks)
       if (!Number.isInteger(tasks) || tasks < 0) throw new UsageError('--tasks must be a whole number of delegations, 0 or more')
-      const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), intervalMs: Number(opts.interval), tasks, log })
+      const adversaries = adversaryKinds(opts.adversaries as string | undefined)
+      const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), intervalMs: Number(opts.interval), tasks, adversaries, log })
       report(opts, result, r => [
         `testnet: ${r.nodes} nodes, churn ${r.churn}, ${r.announcements} announcements`,
         `  bodyless   delivery ${r.bodyless.delivery}  bytes/announcement/node ${r.bodyless.bytes_per_announcement}  p50 ${r.bodyless.p50_ms} ms  p95 ${r.bodyless.p95_ms} ms`,
         `  full-body  delivery ${r.full_body.delivery}  bytes/announcement/node ${r.full_body.bytes_per_announcement}  p50 ${r.full_body.p50_ms} ms  p95 ${r.full_body.p95_ms} ms`,
         `  bytes ratio bodyless / full-body ${(r.bodyless.bytes_per_announcement / Math.max(1, r.full_body.bytes_per_announcement)).toFixed(3)}`,
-        ...(r.tasks === undefined ? [] : [`  tasks      ${r.tasks.completed}/${r.tasks.requested} completed, ${r.tasks.with_receipt} with both-signed receipts, p50 ${r.tasks.p50_ms} ms, p95 ${r.tasks.p95_ms} ms`])
+        ...(r.tasks === undefined ? [] : [`  tasks      ${r.tasks.completed}/${r.tasks.requested} completed, ${r.tasks.with_receipt} with both-signed receipts, p50 ${r.tasks.p50_ms} ms, p95 ${r.tasks.p95_ms} ms`]),
+        ...(r.attack === undefined ? [] : [`  attack     forged accepted ${r.attack.forged_accepted}, replayed accepted ${r.attack.replayed_accepted}, honest delivery ${r.attack.honest_delivery}, offenders penalised ${r.attack.offenders_penalised} (escaped: ${r.attack.offenders_escaped.join(', ') || 'none'}), honest max RSS ${r.attack.honest_max_rss_mb} MB`])
       ].join('\n'))
     }))
+}
+
+/** `--adversaries sybil,forger,…`: known kinds, each once. */
+function adversaryKinds (list: string | undefined): AdversaryKind[] {
+  if (list === undefined) return []
+  const kinds = [...new Set(list.split(',').map(k => k.trim()).filter(k => k.length > 0))]
+  const unknown = kinds.filter(k => !(ADVERSARY_KINDS as readonly string[]).includes(k))
+  if (unknown.length > 0 || kinds.length === 0) throw new UsageError(`--adversaries takes a comma-separated list of ${ADVERSARY_KINDS.join(', ')}${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}`)
+  return kinds as AdversaryKind[]
 }

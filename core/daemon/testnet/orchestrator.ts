@@ -11,6 +11,8 @@ import { createHost } from '../../host.ts'
 import { callControl } from '../control.ts'
 import { diagnose, type Announcement } from './diagnosis.ts'
 import { allowTasks, runTasks, taskCapabilities, type TaskFigures } from './tasks.ts'
+import { Attack, type AttackFigures } from './adversaries/attack.ts'
+import type { AdversaryKind } from './adversaries/kinds.ts'
 
 // `hearth testnet`: N real daemons (separate OS processes, own data directory and key, file keystore, mDNS off) on
 // 127.0.0.1, joined through a bootstrap node; the same announcement workload, churn included, is run twice —
@@ -29,10 +31,12 @@ export interface TestnetOptions {
   readonly log?: (line: string) => void
   /** Delegations to run between random peers once discovery settles (bodyless run only); 0 = none. */
   readonly tasks?: number
+  /** Hostile nodes (one process per kind) joined to the bodyless run; the result gains `attack`. */
+  readonly adversaries?: readonly AdversaryKind[]
 }
 
 export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number }
-export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures }
+export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures, attack?: AttackFigures }
 
 export const PASSPHRASE = 'hearth-testnet'
 /** Packages with native addons (or none to load in a daemon): required from node_modules at run time. */
@@ -71,26 +75,34 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
   const root = mkdtempSync(join(tmpdir(), 'hearth-testnet-'))
   try {
     log(`preparing ${options.nodes} identities in ${root}`)
-    const template = join(root, 'template')
-    const interests = Array.from({ length: options.nodes }, (_, i) => [TOPICS[i % TOPICS.length]!, TOPICS[(i + 2) % TOPICS.length]!])
-    for (let i = 0; i < options.nodes; i++) {
-      const dataDir = join(template, `node-${i}`)
-      const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => PASSPHRASE, kdfCost: THROWAWAY_KDF })
-      writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ capabilities: taskCapabilities(options.tasks ?? 0, interests[i]!), interests: interests[i] }))
-      if ((options.tasks ?? 0) > 0) allowTasks(host.db)
-      await host.identity.create(host.digests())
-      await host.stop()
-    }
+    const { template, interests } = await prepareIdentities(root, options.nodes, options.tasks ?? 0)
     const daemon = await bundleDaemon(root)
     let tasks: TaskFigures | undefined
     const afterwards = (options.tasks ?? 0) > 0 ? async (nodes: readonly Node[]) => { tasks = await runTasks(nodes.filter(n => n.child !== undefined), options.tasks!, createRandom(options.seed ?? 1), line => log(`bodyless: ${line}`)) } : undefined
-    const bodyless = await runMode('bodyless', daemon, root, template, interests, options, log, afterwards)
+    const adversaries = options.adversaries ?? []
+    const attack = adversaries.length === 0 ? undefined : new Attack(adversaries, await bundleScript(join(APP_ROOT, 'core/daemon/testnet/adversaries/adversary.ts'), join(APP_ROOT, '.hearth-test', basename(root), 'adversary.mjs')), join(root, 'adversaries'), line => log(`bodyless: ${line}`))
+    const bodyless = await runMode('bodyless', daemon, root, template, interests, options, log, afterwards, attack)
     const fullBody = await runMode('full-body', daemon, root, template, interests, options, log)
-    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }) }
+    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined ? {} : { attack: attack.figures(bodyless.delivery) }) }
   } finally {
     rmSync(root, { recursive: true, force: true })
     rmSync(join(APP_ROOT, '.hearth-test', basename(root)), { recursive: true, force: true })
   }
+}
+
+/** `nodes` data directories under `root/template`, each with its identity and two interests; with `tasks` > 0 each serves the word count. */
+export async function prepareIdentities (root: string, nodes: number, tasks: number): Promise<{ template: string, interests: string[][] }> {
+  const template = join(root, 'template')
+  const interests = Array.from({ length: nodes }, (_, i) => [TOPICS[i % TOPICS.length]!, TOPICS[(i + 2) % TOPICS.length]!])
+  for (let i = 0; i < nodes; i++) {
+    const dataDir = join(template, `node-${i}`)
+    const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => PASSPHRASE, kdfCost: THROWAWAY_KDF })
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ capabilities: taskCapabilities(tasks, interests[i]!), interests: interests[i] }))
+    if (tasks > 0) allowTasks(host.db)
+    await host.identity.create(host.digests())
+    await host.stop()
+  }
+  return { template, interests }
 }
 
 /**
@@ -120,7 +132,7 @@ export async function bundleScript (entry: string, outfile: string): Promise<str
   return outfile
 }
 
-async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void, afterwards?: (nodes: readonly Node[]) => Promise<void>): Promise<ModeResult> {
+async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void, afterwards?: (nodes: readonly Node[]) => Promise<void>, attack?: Attack): Promise<ModeResult> {
   // Seeded, so both modes see the same announcers, topics and churn.
   const random = createRandom(options.seed ?? 1)
   const modeDir = join(root, mode)
@@ -137,6 +149,8 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(async n => await launch(n)))
     log(`${mode}: all daemons up; waiting for the gossip mesh`)
     await waitForMesh(nodes, mode)
+    // The adversaries join the formed mesh and attack through the whole announcement window.
+    await attack?.start(nodes[0]!.addr!, nodes.map(n => n.agent))
     log(`${mode}: mesh formed; announcing`)
     // HEARTH_TESTNET_CPU_PROF=<dir>: a V8 CPU profile of each daemon from here to the end (a killed one's is lost).
     const profileDir = process.env.HEARTH_TESTNET_CPU_PROF
@@ -181,6 +195,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     await churnDone
     await sleep(deadline)
     if (profileDir !== undefined) await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.stop', { dir: join(profileDir, mode) })))
+    await attack?.inspect(nodes.filter(n => n.child !== undefined).map(n => n.dataDir))
     for (const n of nodes) await collect(n)
     const end = Date.now()
     log(`${mode}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
@@ -195,6 +210,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     await afterwards?.(nodes)
     return measure(nodes, announcements, deadline)
   } finally {
+    await attack?.stop()
     await Promise.all(nodes.map(async n => await stop(n)))
   }
 }
@@ -231,8 +247,9 @@ function expects (node: Node, a: Announcement, deadline: number): boolean {
 const running = new Set<ChildProcess>()
 process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
 
-export async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[], log: (line: string) => void): Promise<string> {
-  const args = [daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
+/** `nodeArgs` go to Node itself, before the daemon's script (e.g. `--expose-gc`). */
+export async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[], log: (line: string) => void, nodeArgs: readonly string[] = []): Promise<string> {
+  const args = [...nodeArgs, daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
   const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${mode}-node-${node.index}.log`), 'a')

@@ -73,6 +73,15 @@ describe('ingesting headers from gossip', () => {
     expect(store.latest(alice.publicKey)).toBeUndefined()
   })
 
+  it('rejects a valid header gossiped on a topic it was not announced on (a replayer moving old news), and stores nothing', () => {
+    const [signed] = buildLog(alice, 1)
+    const verdict = store.ingestHeader(signed!.bytes, NOW, 'creative_writing')
+    expect(errorName(verdict)).toBe('InvalidPayloadError')
+    expect(gossipVerdict(verdict)).toBe('reject')
+    expect(store.latest(alice.publicKey)).toBeUndefined()
+    expect(store.ingestHeader(signed!.bytes, NOW, 'code_review_security').verdict).toBe('accepted')
+  })
+
   it('rejects a header signed by someone other than its author', () => {
     const { entry } = buildLog(alice, 1)[0]!
     expect(errorName(ingest(seal(Domains.logEntry, 'log-entry', entry, [bob]).bytes))).toBe('UnexpectedSignerError')
@@ -116,6 +125,9 @@ describe('ingesting headers from gossip', () => {
     const unlinked = signEntry({ ...log[1]!.entry, prev: sha256(body) }, alice)
     expect(errorName(ingest(unlinked))).toBe('BrokenLogError')
     expect(gossipVerdict(ingest(unlinked))).toBe('reject')
+    // The author's fork: its author is penalised for sending it, a peer forwarding the other branch in good faith is not.
+    expect(gossipVerdict(ingest(unlinked), alice.publicKey)).toBe('reject')
+    expect(gossipVerdict(ingest(unlinked), bob.publicKey)).toBe('ignore')
     expect(store.highWater(alice.publicKey)).toEqual({ contiguousSeq: 1, maxSeq: 1 })
   })
 
@@ -127,6 +139,10 @@ describe('ingesting headers from gossip', () => {
     const proof = { author: alice.publicKey, seq: 1, headerA: first!.bytes, headerB: second!.bytes, detectedAt: NOW }
     expect(verdict).toEqual({ verdict: 'equivocation', proof })
     expect(gossipVerdict(verdict)).toBe('reject')
+    expect(gossipVerdict(verdict, alice.publicKey)).toBe('reject')
+    // An honest peer that saw the other header first forwards it: not forwarded on, but its sender is not penalised.
+    expect(gossipVerdict(verdict, bob.publicKey)).toBe('ignore')
+    expect(gossipVerdict(verdict, new Uint8Array(0))).toBe('ignore')
     expect(store.header(first!.hash)).toEqual(first!.bytes)
     expect(store.header(second!.hash)).toBeUndefined()
     reopen()

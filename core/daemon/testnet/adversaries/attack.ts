@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { APP_ROOT } from '../../../common/paths.ts'
+import { callControl } from '../../control.ts'
+import type { AdversaryKind, AttackEvent } from './kinds.ts'
+
+// The orchestrator's side of `hearth testnet --adversaries`: start one hostile process per kind once the honest mesh has
+// formed, note what each says it did, and at the end ask every honest node what of it got through.
+
+/** What `testnet.attack` answers about one adversary peer, on one honest node. */
+export interface OffenderView { peerId: string, met: boolean, gossipScore: number, gossipPenalised: boolean, reputationPenalised: boolean, baidKnown: boolean, verdicts: Record<string, number> }
+export interface AttackReport { offenders: OffenderView[], honestPenalised: Array<{ peerId: string, score: number, verdicts: Record<string, number> }>, forgedAccepted: number, replayedAccepted: number, replayedFirstCopies: number, drifts: number, maxRssMb: number }
+
+export interface AttackFigures {
+  /** Forged headers held, descriptors naming another agent or config indexed, and receipts with a forged co-signature stored, over honest nodes. */
+  forged_accepted: number
+  /** Replayed headers an honest node took as new although it already had them (a first copy of a missed entry is a relay, not counted). */
+  replayed_accepted: number
+  honest_delivery: number
+  /** Offenders penalised, by gossipsub score or by reputation, on every honest node that met them. */
+  offenders_penalised: number
+  offenders_gossip_penalised: number
+  offenders_reputation_penalised: number
+  /** Kinds with a peer that some honest node met and did not penalise. */
+  offenders_escaped: AdversaryKind[]
+  /** Per kind, over (adversary peer, honest node that met it) pairs: how many, and how many penalised each way. */
+  offenders_by_kind: Partial<Record<AdversaryKind, { met: number, gossip_penalised: number, reputation_penalised: number }>>
+  /** Honest nodes that flagged the drifter's changing descriptor (drift raised to the person). */
+  drift_detected: number
+  honest_max_rss_mb: number
+}
+
+interface Adversary { kind: AdversaryKind, child: ChildProcess, peers: Array<{ peerId: string, agent: string }>, sent: Record<string, number> }
+
+const READY_TIMEOUT_MS = 60_000
+/** However the run ends, no adversary outlives it. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL') })
+
+export class Attack {
+  private readonly adversaries: Adversary[] = []
+  private readonly forgedHeaders = new Set<string>()
+  private readonly forgedReceipts = new Set<string>()
+  private readonly replayed = new Map<string, number>()
+  private reports: AttackReport[] = []
+
+  private readonly kinds: readonly AdversaryKind[]
+  private readonly script: string
+  private readonly dir: string
+  private readonly log: (line: string) => void
+
+  /** `script` is the bundled adversaries/adversary.ts; each kind gets a folder under `dir` for its identities. */
+  constructor (kinds: readonly AdversaryKind[], script: string, dir: string, log: (line: string) => void) {
+    this.kinds = kinds
+    this.script = script
+    this.dir = dir
+    this.log = log
+  }
+
+  /** One process per kind, joined through `bootstrap`, impersonating or replaying `victims` (honest agents' keys, hex). */
+  async start (bootstrap: string, victims: readonly string[]): Promise<void> {
+    await Promise.all(this.kinds.map(async kind => {
+      const dir = join(this.dir, kind)
+      mkdirSync(dir, { recursive: true })
+      const logs = process.env.HEARTH_TESTNET_LOGS
+      const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `adversary-${kind}.log`), 'a')
+      const child = spawn(process.execPath, [this.script, '--kind', kind, '--dir', dir, '--bootstrap', bootstrap, '--victims', victims.join(',')], { cwd: APP_ROOT, env: { ...process.env, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
+      if (typeof stderr === 'number') closeSync(stderr)
+      running.add(child)
+      child.once('exit', () => running.delete(child))
+      const adversary: Adversary = { kind, child, peers: [], sent: {} }
+      this.adversaries.push(adversary)
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the ${kind} adversary did not join within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS)
+        child.once('exit', code => { clearTimeout(timer); reject(new Error(`the ${kind} adversary exited with ${code}`)) })
+        createInterface({ input: child.stdout! }).on('line', line => {
+          if (!line.startsWith('{')) return
+          const event = JSON.parse(line) as AttackEvent | { ready: true }
+          if ('ready' in event) { clearTimeout(timer); resolve() } else this.note(adversary, event)
+        })
+      })
+    }))
+    this.log(`adversaries joined: ${this.adversaries.map(a => `${a.kind} (${a.peers.length})`).join(', ')}`)
+  }
+
+  private note (adversary: Adversary, event: AttackEvent): void {
+    if ('joined' in event) adversary.peers.push(event.joined)
+    else if ('forgedHeader' in event) this.forgedHeaders.add(event.forgedHeader)
+    else if ('forgedReceipt' in event) this.forgedReceipts.add(event.forgedReceipt)
+    else if ('replayed' in event) { if (!this.replayed.has(event.replayed)) this.replayed.set(event.replayed, event.at) }
+    else adversary.sent[event.sent] = event.count
+  }
+
+  /** Ask every honest node (by data directory) what of the attack it accepted and whom it penalised. */
+  async inspect (dataDirs: readonly string[]): Promise<void> {
+    const params = {
+      adversaries: this.adversaries.flatMap(a => a.peers),
+      forgedHeaders: [...this.forgedHeaders],
+      forgedReceipts: [...this.forgedReceipts],
+      replayed: [...this.replayed].map(([h, at]) => ({ h, at })),
+      replayers: this.adversaries.filter(a => a.kind === 'replayer').flatMap(a => a.peers.map(p => p.peerId))
+    }
+    this.reports = await Promise.all(dataDirs.map(async d => await callControl(d, 'testnet.attack', params) as AttackReport))
+    this.reports.forEach((r, i) => { for (const h of r.honestPenalised) this.log(`attack: honest node ${i} scores honest peer ${h.peerId.slice(-8)} ${h.score}; its messages ${JSON.stringify(h.verdicts)}`) })
+    this.log(`attack: ${this.forgedHeaders.size} forged headers, ${this.forgedReceipts.size} forged receipts, ${this.replayed.size} replayed headers sent (the first copy some node got of ${this.reports.reduce((s, r) => s + r.replayedFirstCopies, 0)}: entries it had missed)`)
+    for (const a of this.adversaries) {
+      if (Object.keys(a.sent).length > 0) this.log(`attack: ${a.kind} sent ${Object.entries(a.sent).map(([what, n]) => `${n} ${what}`).join(', ')}`)
+      for (const p of a.peers) {
+        const views = this.reports.flatMap(r => r.offenders.filter(o => o.peerId === p.peerId && o.met))
+        const verdicts: Record<string, number> = {}
+        for (const v of views) for (const [k, n] of Object.entries(v.verdicts)) verdicts[k] = (verdicts[k] ?? 0) + n
+        this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${views.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}`)
+      }
+    }
+  }
+
+  figures (honestDelivery: number): AttackFigures {
+    const offenders = this.adversaries.flatMap(a => a.peers.map(p => ({ kind: a.kind, views: this.reports.flatMap(r => r.offenders.filter(o => o.peerId === p.peerId && o.met)) })))
+    // An offender no honest node met did no harm to speak of; it counts as neither caught nor escaped.
+    const met = offenders.filter(o => o.views.length > 0)
+    const share = (caught: (v: OffenderView) => boolean): number => met.length === 0 ? 0 : round(met.filter(o => o.views.every(caught)).length / met.length)
+    const penalised = (v: OffenderView): boolean => v.gossipPenalised || v.reputationPenalised
+    return {
+      forged_accepted: this.reports.reduce((s, r) => s + r.forgedAccepted, 0),
+      replayed_accepted: this.reports.reduce((s, r) => s + r.replayedAccepted, 0),
+      honest_delivery: honestDelivery,
+      offenders_penalised: share(penalised),
+      offenders_gossip_penalised: share(v => v.gossipPenalised),
+      offenders_reputation_penalised: share(v => v.reputationPenalised),
+      offenders_escaped: [...new Set(met.filter(o => !o.views.every(penalised)).map(o => o.kind))],
+      offenders_by_kind: Object.fromEntries(this.kinds.map(kind => {
+        const views = offenders.filter(o => o.kind === kind).flatMap(o => o.views)
+        return [kind, { met: views.length, gossip_penalised: views.filter(v => v.gossipPenalised).length, reputation_penalised: views.filter(v => v.reputationPenalised).length }]
+      })),
+      drift_detected: this.reports.filter(r => r.drifts > 0).length,
+      honest_max_rss_mb: Math.max(0, ...this.reports.map(r => r.maxRssMb))
+    }
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all(this.adversaries.map(async ({ child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      await new Promise<void>(resolve => {
+        const hard = setTimeout(() => child.kill('SIGKILL'), 5_000)
+        child.once('exit', () => { clearTimeout(hard); resolve() })
+        child.kill('SIGTERM')
+      })
+    }))
+  }
+}
+
+const round = (x: number): number => Number(x.toFixed(4))

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { hearth } from '../helpers/cli.ts'
+
+// A short attacked testnet (the full one is `hearth testnet --nodes 30 --adversaries sybil,forger,…`): 4 honest daemons and
+// 3 hostile peers, each its own process, attacking through the real wire protocol.
+
+describe('hearth testnet --adversaries', () => {
+  it('takes nothing forged or replayed, penalises the equivocator, and honest announcements still arrive', async () => {
+    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '16', '--adversaries', 'forger,replayer,equivocator', '--json'])
+    expect(run.code).toBe(0)
+    const { attack, bodyless } = run.json
+    const why = `${JSON.stringify(attack)}\n${run.stderr.split('\n').filter(l => l.includes('attack')).join('\n')}`
+    expect(attack.forged_accepted, why).toBe(0)
+    expect(attack.replayed_accepted, why).toBe(0)
+    expect(attack.honest_delivery).toBe(bodyless.delivery)
+    expect(attack.honest_delivery, why).toBeGreaterThanOrEqual(0.9)
+    const { equivocator, forger, replayer } = attack.offenders_by_kind
+    // The equivocator announces on every topic, so every honest node sees both entries: it scores it down and slashes it.
+    expect(equivocator.met, why).toBeGreaterThan(0)
+    expect(equivocator.gossip_penalised, why).toBe(equivocator.met)
+    expect(equivocator.reputation_penalised, why).toBe(equivocator.met)
+    expect(attack.offenders_escaped, why).toEqual([])
+    // Forged headers and replays moved to other topics are rejected, so their senders' scores fall.
+    expect(forger.gossip_penalised, why).toBe(forger.met)
+    expect(replayer.gossip_penalised, why).toBeGreaterThan(0)
+    expect(attack.honest_max_rss_mb).toBeGreaterThan(0)
+    expect(attack.honest_max_rss_mb).toBeLessThan(300)
+  }, 180_000)
+
+  it('names the kinds it knows when given one it does not', async () => {
+    const run = await hearth(['testnet', '--nodes', '2', '--adversaries', 'forger,gremlin', '--json'])
+    expect(run.code).toBe(1)
+    expect(run.json.error.name).toBe('UsageError')
+    expect(run.json.error.message).toContain('gremlin')
+    expect(run.json.error.message).toContain('equivocator')
+  })
+})
