@@ -353,22 +353,15 @@ export class Reputation {
   }
 
   private rank (peer: Uint8Array | undefined, topic: string): number | undefined {
-    if (peer !== undefined && this.store.isBlocked(peer)) return undefined
-    const k = this.topicIndex.get(topic)
-    const index = peer === undefined ? undefined : this.peerIndex.get(hex(peer))
-    if (peer !== undefined && index === undefined && this.isSlashed(peer)) return undefined
-    const result = k === undefined ? undefined : this.engine?.trust.topic(k)
-    const minRelative = this.store.threshold(topic)
+    // Blocked, slashed, known bad, under the person's threshold: not offered work (score() decides, as the Trust view shows it).
+    const { standing: verdict, result, index } = this.score(peer, topic)
+    if (verdict !== 'selectable') return undefined
     const self = this.selfIndex()
-    if (result === undefined || index === undefined || index >= result.vector.length) {
-      // Never rated, never announced here: explored as a fresh identity with nothing against it.
-      if (minRelative !== undefined && minRelative > 0) return undefined
-      return result === undefined ? 0 : explorationTrust(result, { fresh: true, against: 0, self })
-    }
+    // Never rated, never announced here: explored as a fresh identity with nothing against it.
+    if (result === undefined || index === undefined || index >= result.vector.length) return result === undefined ? 0 : explorationTrust(result, { fresh: true, against: 0, self })
     const fraud = this.engine?.fraud
     return selectionTrust(result, index, {
       ...(self === undefined ? {} : { self }),
-      ...(minRelative === undefined ? {} : { minRelative }),
       ...(fraud === undefined ? {} : { proofsAgainst: (p: PeerIndex) => p < fraud.peers ? fraud.against(p) : 0 })
     })
   }
@@ -380,7 +373,7 @@ export class Reputation {
     const result = k === undefined ? undefined : this.engine?.trust.topic(k)
     if (peer !== undefined && this.store.isBlocked(peer)) return { score: 0, relative: 0, standing: 'blocked', result, index }
     if (peer !== undefined && index === undefined && this.isSlashed(peer)) return { score: 0, relative: 0, standing: 'slashed', result, index }
-    if (result === undefined || index === undefined) return { score: 0, relative: 0, standing: this.belowThreshold(topic, 0) ? 'below-threshold' : 'selectable', result, index }
+    if (result === undefined || index === undefined || index >= result.vector.length) return { score: 0, relative: 0, standing: this.belowThreshold(topic, 0) ? 'below-threshold' : 'selectable', result, index }
     const score = result.vector[index] as number
     // Endorsed trust, as selection reads it: the newcomer budget lets a fresh peer be tried, never known.
     const relative = relativeTrust(result, index, this.selfIndex())

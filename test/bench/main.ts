@@ -12,6 +12,10 @@ import { benchUi } from './ui.ts'
 // `npm run bench -- <name> [--json]`: each benchmark prints a table to stderr and, with --json, one JSON line last on stdout.
 // `npm run bench` alone runs them all, each as its own process, and writes the report (bench-report/).
 
+/** A benchmark's progress lines, on stderr. */
+const progress = (line: string): void => { process.stderr.write(`  ${line}\n`) }
+const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+
 const program = new Command('bench').description('Hearth benchmarks: figures beside a baseline measured in the same run')
 
 program.command('identity')
@@ -24,7 +28,7 @@ program.command('identity')
       `  native Ed25519 verify   ${result.native_verify_per_s}`,
       `  noble Ed25519 verify    ${result.noble_verify_per_s}  (${(result.noble_verify_per_s / result.native_verify_per_s).toFixed(2)}× native)`,
       `  T0 envelope             ${result.t0_per_s}`,
-      `  T1 envelope + BAID      ${result.t1_per_s}  (${result.t1_vs_native}× native; target ≥ ${result.target_t1_vs_native}: ${result.target_met ? 'met' : 'MISSED'})`,
+      `  T1 envelope + BAID      ${result.t1_per_s}  (${result.t1_vs_native}× native; target ≥ ${result.target_t1_vs_native}: ${met(result.target_met)})`,
       `  cold chain verify (3 records) ${result.t1_cold_chain_ms} ms`,
       ''
     ].join('\n'))
@@ -39,7 +43,7 @@ program.command('discovery')
     process.stderr.write([
       `discovery over ${result.descriptors} descriptors, ${result.queries} intents (ms per query, same run):`,
       `  index build             ${result.index_build_ms} ms`,
-      `  discover (index)        p50 ${result.p50_ms}  p99 ${result.p99_ms}  (target p99 ≤ ${result.target_p99_ms}: ${result.target_met ? 'met' : 'MISSED'})`,
+      `  discover (index)        p50 ${result.p50_ms}  p99 ${result.p99_ms}  (target p99 ≤ ${result.target_p99_ms}: ${met(result.target_met)})`,
       `  brute-force scan        p50 ${result.scan_p50_ms}  p99 ${result.scan_p99_ms}  (index ${result.speedup_p99}× faster at p99)`,
       `  same top candidate      ${(result.top1_agreement * 100).toFixed(1)}% of intents`,
       ''
@@ -52,7 +56,6 @@ program.command('reputation')
   .option('--json', 'print one line of JSON as the last line of stdout')
   .action((opts: { json?: boolean }) => {
     const r = benchReputation()
-    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
     process.stderr.write([
       `reputation over ${r.peers} peers, ${r.edges} distinct (rater, ratee, topic) triples, ${r.topics} topics (same run):`,
       `  ingest into SQLite      ${r.ingest_ratings_per_s} ratings/s wall, ${r.ingest_cpu_ratings_per_s}/s CPU (${r.rating_rows} rows; target ≥ ${r.target_ingest_per_s}: ${met(r.ingest_ratings_per_s >= r.target_ingest_per_s)})`,
@@ -71,8 +74,7 @@ program.command('ui')
   .description('a daemon from spawn to online, the UI\'s first render in Chromium, a 1,000-request Inbox, idle memory; beside a bare libp2p node and a blank page')
   .option('--json', 'print one line of JSON as the last line of stdout')
   .action(async (opts: { json?: boolean }) => {
-    const r = await benchUi(line => { process.stderr.write(`  ${line}\n`) })
-    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+    const r = await benchUi(progress)
     process.stderr.write([
       'UI and core (median of 3, same run):',
       `  start to online         ${r.start_to_online_ms} ms  (bare libp2p node ${r.baseline_libp2p_start_ms} ms, ${r.start_vs_libp2p}×; target ≤ ${r.target_start_ms}: ${met(r.start_to_online_ms <= r.target_start_ms)})`,
@@ -89,10 +91,10 @@ program.command('task')
   .option('--tasks <n>', 'how many round trips to measure', '200')
   .option('--json', 'print one line of JSON as the last line of stdout')
   .action(async (opts: { json?: boolean, tasks: string }) => {
-    const r = await benchTask(Number(opts.tasks), line => { process.stderr.write(`  ${line}\n`) })
+    const r = await benchTask(Number(opts.tasks), progress)
     process.stderr.write([
       `task round trips on loopback (${r.tasks}, same run):`,
-      `  request → grant → MCP echo → receipt → rating   p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  (target p50 ≤ ${r.target_p50_ms}: ${r.target_met ? 'met' : 'MISSED'}); ${r.completed} completed, ${r.with_receipt} with both-signed receipts`,
+      `  request → grant → MCP echo → receipt → rating   p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  (target p50 ≤ ${r.target_p50_ms}: ${met(r.target_met)}); ${r.completed} completed, ${r.with_receipt} with both-signed receipts`,
       `  raw MCP echo call       p50 ${r.mcp_echo_p50_ms} ms  (round trip ${r.p50_vs_mcp_echo}×)`,
       `  raw libp2p ping         p50 ${r.ping_p50_ms} ms  (round trip ${r.p50_vs_ping}×)`,
       ''
@@ -109,8 +111,7 @@ program.command('crash')
   .action(async (opts: { json?: boolean, kills: string, seed: string }) => {
     const kills = Number(opts.kills)
     if (!(Number.isSafeInteger(kills) && kills >= 1)) throw new Error(`--kills takes a whole number ≥ 1, not ${opts.kills}`)
-    const r = await benchCrash({ kills, seed: Number(opts.seed), log: line => { process.stderr.write(`  ${line}\n`) } })
-    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+    const r = await benchCrash({ kills, seed: Number(opts.seed), log: progress })
     process.stderr.write([
       `crash safety: ${r.kills} SIGKILLs of a child writing through the app core, ${r.restarts} restarts (${r.seconds} s):`,
       `  acknowledged writes     ${r.acknowledged}  (${Object.entries(r.acknowledged_by_kind).map(([k, n]) => `${n} ${k}`).join(', ')})`,
@@ -142,8 +143,7 @@ program.command('soak')
     if (!(Number.isSafeInteger(nodes) && nodes >= 2)) throw new Error(`--nodes takes a whole number ≥ 2, not ${opts.nodes}`)
     if (!(minutes > 0 && warmupMinutes >= 0 && warmupMinutes < minutes)) throw new Error('--minutes must be above 0 and --warmup from 0 to below --minutes')
     if (!(sampleSeconds >= 1)) throw new Error(`--sample-seconds takes a number of seconds ≥ 1, not ${opts.sampleSeconds}`)
-    const r = await runSoak({ nodes, minutes, warmupMinutes, sampleMs: sampleSeconds * 1000, seed: Number(opts.seed), log: line => { process.stderr.write(`  ${line}\n`) } })
-    const met = (ok: boolean): string => ok ? 'met' : 'MISSED'
+    const r = await runSoak({ nodes, minutes, warmupMinutes, sampleMs: sampleSeconds * 1000, seed: Number(opts.seed), log: progress })
     process.stderr.write([
       `soak: ${r.nodes} daemons for ${r.minutes} min (warm-up ${r.warmup_minutes} min), a sample every ${r.sample_interval_s} s; ${r.announcements} announcements, ${r.tasks_completed}/${r.tasks_requested} delegations completed:`,
       `  heap after GC (median node, MB)  ${r.heap_mb_per_min.join(' ')}`,

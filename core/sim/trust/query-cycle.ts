@@ -15,7 +15,7 @@ import type { World } from './world.ts'
 /** One task's luck: whether a would-be defection is camouflaged, an honest mistake, a canary and its outcome, a dispute. */
 interface TaskDraws { tie: number, camouflage: number, error: number, canary: number, canaryCatch: number, canaryFailure: number, dispute: number }
 /** Per-query draws, keyed by (seed, epoch, topic, query) so every method sees the same requester, candidates and luck. */
-interface QueryDraws { requester: number, candidates: number[], first: TaskDraws, failover: TaskDraws[] }
+interface QueryDraws { requester: number, candidates: number[], tasks: TaskDraws[] }
 
 /** Tasks one query may take: the first, then the next candidates in the failover order after rejected results (the app's deadline bounds it). */
 export const MAX_ATTEMPTS = 3
@@ -35,8 +35,7 @@ function drawQuery (random: Random, active: readonly number[], offering: readonl
     pool[at] = swap
     chosen.push(pool[x] as number)
   }
-  const first = taskDraws(random)
-  return { requester, candidates: chosen, first, failover: Array.from({ length: MAX_ATTEMPTS - 1 }, () => taskDraws(random)) }
+  return { requester, candidates: chosen, tasks: Array.from({ length: MAX_ATTEMPTS }, () => taskDraws(random)) }
 }
 
 /** What one simulated person keeps: their trust engine, and their own receipts per topic: [good, bad] per provider. */
@@ -186,8 +185,9 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
         const honestRequester = requesterRole === 'honest'
         if (!honestRequester) {
           // Attackers pick at random (their own trust is not the point) and rate as their model says.
-          const provider = draws.candidates[Math.floor(draws.first.tie * draws.candidates.length)] as number
-          const good = !intendsToDefect(roles[provider] as Role, topic, requesterRole, world.camouflage, draws.first.camouflage) && draws.first.error >= WORLD.honest_error_rate
+          const task = draws.tasks[0] as TaskDraws
+          const provider = draws.candidates[Math.floor(task.tie * draws.candidates.length)] as number
+          const good = !intendsToDefect(roles[provider] as Role, topic, requesterRole, world.camouflage, task.camouflage) && task.error >= WORLD.honest_error_rate
           const satisfied = rates(requesterRole, roles[provider] as Role, good)
           ledger.addRating(requester, provider, topic, satisfied ? 1 : 0, satisfied ? 0 : 1)
           counters.controlEntries++
@@ -196,7 +196,7 @@ export function runMethod (world: World, method: TrustMethod): RunMetrics {
         counters.honestQueries++
         const experience = (people[requester] as Person).experience[topic] as Map<number, [number, number]>
         const rejected: number[] = []
-        for (const task of [draws.first, ...draws.failover]) {
+        for (const task of draws.tasks) {
           const provider = method.kind === 'none'
             ? draws.candidates[Math.floor(task.tie * draws.candidates.length)] as number
             : choose(viewOf(requester, topic, epoch), draws.candidates, requester, rejected, task.tie, method.slashing ? proofsAgainst : undefined)
