@@ -166,8 +166,8 @@ export interface TopicTrust {
    * summed over the topics they happened in (fraud in one topic is fraud in every topic).
    */
   readonly failing: Uint8Array
-  /** Per accused peer: the tasks credible raters gave it here (receipts weighted by credibility), what its failures are measured against. */
-  readonly witnessedTasks: ReadonlyMap<PeerIndex, number>
+  /** Per peer accused when this was computed: the tasks credible raters gave it here (receipts weighted by credibility), what its failures are measured against. */
+  readonly witnessedTasks: WitnessedTasks
 }
 
 /** Where a peer stands for selection in one person's view of a topic: the app's selection threshold. */
@@ -358,25 +358,43 @@ export function raterVerdicts (matrix: TrustMatrix, trust: Float64Array, verdict
 /** A rater less credible than this (about one contradiction of the person's experience per seven agreements) is no witness at all. */
 const MIN_WITNESS_CREDIBILITY = 0.5
 
+/** One set per accused list (the fraud ledger hands out the same list until proofs change): shared by every result computed meanwhile. */
+const accusedSets = new WeakMap<readonly PeerIndex[], ReadonlySet<PeerIndex>>()
+
 /**
  * The tasks credible raters gave each accused peer here: its receipts, each rater's weighted by this person's credibility for it.
  * Colluders padding a cheat's record with receipts from each other count only as far as their ratings agree with the person's own
- * (and its contacts') experience.
+ * (and its contacts') experience. Summed on first asking (most accused peers are never asked about in most topics), for the peers
+ * accused when the topic was computed; others have none.
  */
-function witnessedTasks (matrix: TrustMatrix, accused: readonly PeerIndex[], credibility: Float64Array): Map<PeerIndex, number> {
-  const { colStart, colEdge, colRater, satisfied, unsatisfied } = matrix
-  const out = new Map<PeerIndex, number>()
-  for (const j of accused) {
-    if (!(j >= 0 && j < matrix.peers)) continue
-    let tasks = 0
-    for (let c = colStart[j] as number; c < (colStart[j + 1] as number); c++) {
+export class WitnessedTasks {
+  private readonly matrix: TrustMatrix
+  private readonly credibility: Float64Array
+  private readonly accused: ReadonlySet<PeerIndex>
+  private readonly summed = new Map<PeerIndex, number>()
+
+  constructor (matrix: TrustMatrix, credibility: Float64Array, accused: readonly PeerIndex[]) {
+    this.matrix = matrix
+    this.credibility = credibility
+    let set = accusedSets.get(accused)
+    if (set === undefined) { set = new Set(accused); accusedSets.set(accused, set) }
+    this.accused = set
+  }
+
+  get (peer: PeerIndex): number | undefined {
+    if (!this.accused.has(peer) || !(peer >= 0 && peer < this.matrix.peers)) return undefined
+    let tasks = this.summed.get(peer)
+    if (tasks !== undefined) return tasks
+    const { colStart, colEdge, colRater, satisfied, unsatisfied } = this.matrix
+    tasks = 0
+    for (let c = colStart[peer] as number; c < (colStart[peer + 1] as number); c++) {
       const e = colEdge[c] as number
-      const weight = credibility[colRater[c] as number] as number
+      const weight = this.credibility[colRater[c] as number] as number
       if (weight >= MIN_WITNESS_CREDIBILITY) tasks += weight * ((satisfied[e] as number) + (unsatisfied[e] as number))
     }
-    out.set(j, tasks)
+    this.summed.set(peer, tasks)
+    return tasks
   }
-  return out
 }
 
 /** Mark every peer reachable from p's support along positive trust: nothing outside it can ever hold trust. */
@@ -616,7 +634,7 @@ export class PersonalTrust {
     const verdict = new Float64Array(n)
     const verdictWeight = bridge.fill(0) // the bridge mass is no longer needed: reuse its buffer
     raterVerdicts(matrix, vector, verdict, verdictWeight, raterCredibility)
-    const witnessed = network.failures === undefined ? new Map<PeerIndex, number>() : witnessedTasks(matrix, network.failures.accused(), raterCredibility)
+    const witnessed = new WitnessedTasks(matrix, raterCredibility, network.failures?.accused() ?? [])
     const failing = this.failingPeers(network, topic, witnessed)
 
     const result: TopicTrust = {
@@ -640,13 +658,16 @@ export class PersonalTrust {
    * summed over every topic where proofs against them stand (other topics as last computed), once enough distinct reporters stand
    * behind them — one accuser cannot make a peer known bad everywhere.
    */
-  private failingPeers (network: TrustNetwork, topic: TopicIndex, witnessed: ReadonlyMap<PeerIndex, number>): Uint8Array {
+  private failingPeers (network: TrustNetwork, topic: TopicIndex, witnessed: WitnessedTasks): Uint8Array {
     const o = this.options
     const failing = new Uint8Array(network.peers)
     const record = network.failures
     if (record === undefined) return failing
-    for (const [j, tasks] of witnessed) {
-      if (failuresStandOut(record.failuresIn(j, topic), tasks, o.maxFailureRate, o.failureConfidence)) { failing[j] = 1; continue }
+    for (const j of record.accused()) {
+      // The tasks witnessed here matter only where proofs here stand (neither test below reads them otherwise).
+      const failuresHere = record.failuresIn(j, topic)
+      const tasks = failuresHere > 0 ? (witnessed.get(j) ?? 0) : 0
+      if (failuresStandOut(failuresHere, tasks, o.maxFailureRate, o.failureConfidence)) { failing[j] = 1; continue }
       if (record.reportersAgainst(j) < o.minReportersEverywhere) continue
       let failures = 0
       let total = 0
