@@ -24,6 +24,7 @@ import { OpenAiCompatibleEmbeddings, type EmbeddingProvider } from './discovery/
 import type { Attributor } from './negotiation/attribution.ts'
 import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
+import { onStreamAbuse } from './net/stream-abuse.ts'
 import { Reputation, type RecordedReceipt } from './reputation/service.ts'
 import { genesisHashOf } from './identity/ids.ts'
 import { ToolExecutor } from './execution/tool-executor.ts'
@@ -205,6 +206,10 @@ export async function createHost (init: HostInit): Promise<Host> {
         })
         discovery.events.on('rating:received', ({ author, body }) => { reputation.ingestRating(author, body) })
         discovery.events.on('baid:imported', () => { reputation.retryPending() })
+        // First-hand conduct: what a peer sent or signed that no honest peer does shuns it — graylisted in gossip (its score
+        // kept, so it stays graylisted), refused new connections — until its points decay.
+        discovery.events.on('peer:misconduct', ({ peerId, offence }) => { reputation.noteMisconduct(peerId, offence) })
+        onStreamAbuse(peer, remote => { reputation.noteMisconduct(remote.toString(), 'stream-abuse') })
         discovery.events.on('log:equivocation', ({ proof }) => {
           reputation.recordFraudProof({ offender: proof.author, kind: 'equivocation', evidence: encode([proof.headerA, proof.headerB]) })
         })

@@ -177,7 +177,7 @@ export class BodylessGossip {
         // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
         return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
       }
-      return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
+      return RESULT[gossipVerdict(verdict, agentKeyOfPeer(from))]
     } catch (err) {
       if (err instanceof HearthError) {
         this.init.onVerdict?.({ verdict: 'invalid', error: err }, from)
@@ -214,7 +214,7 @@ export class BodylessGossip {
       this.logs.putBody(verdict.entry.bodyHash, message.b)
       this.init.onEntry(verdict, message.b, from)
     }
-    return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
+    return RESULT[gossipVerdict(verdict, agentKeyOfPeer(from))]
   }
 
   private ingest (header: Uint8Array, from: PeerId, gossipedOn?: string): IngestVerdict {
@@ -443,7 +443,7 @@ export class BodylessGossip {
 }
 
 /** The agent key behind a PeerId, or an empty key for a peer that is no Hearth agent (so never a header's author). */
-function agentKeyOf (peer: PeerId): Uint8Array {
+export function agentKeyOfPeer (peer: PeerId): Uint8Array {
   return peer.type === 'Ed25519' ? peer.publicKey.raw : new Uint8Array(0)
 }
 

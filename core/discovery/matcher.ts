@@ -130,6 +130,8 @@ interface Similarity { values?: number[], failure?: Error }
 /** The live capability descriptors this node knows, one per (agent, capability id), searchable by intent. */
 export class CapabilityIndex {
   readonly #entries = new Map<string, Entry>()
+  /** Capabilities held per agent (hex key), swept or not. */
+  readonly #perAgent = new Map<string, number>()
   readonly #lexical = new Bm25Index()
   readonly #trust: TrustHook
   readonly #embeddings: EmbeddingProvider | undefined
@@ -151,6 +153,7 @@ export class CapabilityIndex {
     const held = this.#entries.get(key)
     if (held !== undefined && held.descriptor.issuedAt > descriptor.issuedAt) return false
     // A fresh entry also drops the cached vector, which belonged to the replaced version.
+    if (held === undefined) this.#count(descriptor.agent, 1)
     this.#entries.set(key, { descriptor })
     this.#lexical.add(key, descriptorFields(descriptor))
     return true
@@ -167,10 +170,24 @@ export class CapabilityIndex {
     return [...this.#entries.values()].filter(e => hex(e.descriptor.agent) === key).map(e => e.descriptor)
   }
 
+  /** How many capabilities are held from one agent. */
+  countOf (agent: Uint8Array): number {
+    return this.#perAgent.get(hex(agent)) ?? 0
+  }
+
   remove (agent: Uint8Array, id: string): boolean {
     const key = keyOf(agent, id)
     this.#lexical.remove(key)
-    return this.#entries.delete(key)
+    if (!this.#entries.delete(key)) return false
+    this.#count(agent, -1)
+    return true
+  }
+
+  #count (agent: Uint8Array, by: number): void {
+    const key = hex(agent)
+    const count = (this.#perAgent.get(key) ?? 0) + by
+    if (count > 0) this.#perAgent.set(key, count)
+    else this.#perAgent.delete(key)
   }
 
   /** Agents with a live descriptor in a topic: who the newcomer prior may go to. */
@@ -189,6 +206,7 @@ export class CapabilityIndex {
       if (isLive(descriptor, now)) continue
       this.#entries.delete(key)
       this.#lexical.remove(key)
+      this.#count(descriptor.agent, -1)
       dropped++
     }
     return dropped

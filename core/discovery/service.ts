@@ -6,7 +6,7 @@ import { equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
 import { TypedEvents } from '../common/events.ts'
 import { assertCurrent } from '../identity/baid.ts'
-import { hex } from '../identity/ids.ts'
+import { hex, peerIdOf } from '../identity/ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
@@ -15,9 +15,9 @@ import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog, type OwnEntry } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
-import { BodylessGossip, type GossipMode } from './gossip.ts'
+import { agentKeyOfPeer, BodylessGossip, type GossipMode } from './gossip.ts'
 import type { SignedLogEntry } from './log-entry.ts'
-import { LogStore, type FraudProof as LogFraudProof, type IngestVerdict } from './log-store.ts'
+import { gossipVerdict, LogStore, type FraudProof as LogFraudProof, type IngestVerdict } from './log-store.ts'
 import { CapabilityIndex, type Candidate, type DiscoverConstraints, type DiscoverOptions, type TrustHook } from './matcher.ts'
 import { ownDescriptors, type CapabilityConfig } from './own-capabilities.ts'
 import { DescriptorPins, type Drift } from './pins.ts'
@@ -40,6 +40,8 @@ export interface DiscoveryEvents extends Record<string, unknown> {
   'log:equivocation': { proof: LogFraudProof }
   /** Every gossiped or gap-filled header's verdict, with the peer that sent it (PeerId text): for metrics and the testnet. */
   'gossip:verdict': { verdict: IngestVerdict['verdict'], hash: Uint8Array | undefined, from: string, reason: string | undefined }
+  /** Something a peer (PeerId text) sent or signed that no honest peer does: for reputation to weigh its conduct. */
+  'peer:misconduct': { peerId: string, offence: 'invalid-message' | 'flood' | 'drift', reason: string }
 }
 
 export interface DiscoveryComponents {
@@ -65,6 +67,8 @@ export interface DiscoveryInit {
 const DEFAULT_TTL_MS = 10 * 60 * 1000
 const EXPIRY_SWEEP_MS = 5_000
 const MAX_PENDING_PER_AUTHOR = 32
+/** Capabilities held per agent: far above any honest configuration, low enough that identities cannot flood the index. */
+export const MAX_CAPABILITIES_PER_AGENT = 64
 const JOIN_REFRESH_DEBOUNCE_MS = 1_000
 const LOOKUP_BACKOFF_MS = 60_000
 const DHT_PUT_ATTEMPTS = 5
@@ -137,6 +141,9 @@ export class Discovery {
       onEntry: (signed, body, from) => this.onEntry(signed, body, from),
       onVerdict: (verdict, from) => {
         if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof })
+        if (gossipVerdict(verdict, agentKeyOfPeer(from)) === 'reject') {
+          this.misconduct(from.toString(), 'invalid-message', verdict.verdict === 'invalid' ? verdict.error.name : verdict.verdict)
+        }
         this.events.emit('gossip:verdict', { verdict: verdict.verdict, hash: 'hash' in verdict ? verdict.hash : undefined, from: from.toString(), reason: verdict.verdict === 'invalid' ? verdict.error.name : undefined })
       },
       now: this.now
@@ -364,6 +371,13 @@ export class Discovery {
     const author = signed.entry.author
     if (!equalBytes(descriptor.agent, author)) {
       this.events.emit('descriptor:rejected', { agent: author, reason: 'the descriptor names another agent than its signer' })
+      this.misconduct(peerIdOf(author), 'invalid-message', 'a descriptor naming another agent')
+      return
+    }
+    if (this.index.get(author, descriptor.id) === undefined && this.index.countOf(author) >= MAX_CAPABILITIES_PER_AGENT) {
+      // Bounded state per author: one identity cannot fill the index (and every peer's memory) with capabilities.
+      this.events.emit('descriptor:rejected', { agent: author, reason: `over ${MAX_CAPABILITIES_PER_AGENT} capabilities from one agent` })
+      this.misconduct(peerIdOf(author), 'flood', 'capabilities over the per-agent limit')
       return
     }
     let chain
@@ -378,10 +392,17 @@ export class Discovery {
       this.events.emit('descriptor:rejected', { agent: author, reason: `descriptor ${descriptor.id} does not match its author's current BAID` })
       return
     }
-    for (const drift of this.pins.check(descriptor, this.now())) this.events.emit('descriptor:drift', drift)
+    for (const drift of this.pins.check(descriptor, this.now())) {
+      this.events.emit('descriptor:drift', drift)
+      this.misconduct(peerIdOf(author), 'drift', `${descriptor.id}: ${drift.what}`)
+    }
     // Liveness counts from the latest header naming this body, so a header-only refresh extends it — never from the future.
     const live = { ...descriptor, issuedAt: Math.min(this.now(), Math.max(descriptor.issuedAt, signed.entry.ts)) }
     if (this.index.upsert(live)) this.events.emit('descriptor:added', live)
+  }
+
+  private misconduct (peerId: string, offence: DiscoveryEvents['peer:misconduct']['offence'], reason: string): void {
+    this.events.emit('peer:misconduct', { peerId, offence, reason })
   }
 
   private await (author: Uint8Array, signed: SignedLogEntry, descriptor: CapabilityDescriptor, from?: PeerId): void {

@@ -7,6 +7,7 @@ import { decode, encode } from '../common/codec.ts'
 import { bytes } from '../common/schema.ts'
 import type { RequestHandler, RequestLimits } from './frames.ts'
 import { anySignal, raceSignal } from '../common/abort.ts'
+import { abuseIn, reportStreamAbuse } from './stream-abuse.ts'
 
 // Many requests over one long-lived stream per peer, each frame tagged with its request's id. A new stream costs a
 // protocol negotiation and peer-store updates on both sides, which on a busy peer cost more than the request itself.
@@ -17,21 +18,69 @@ const FRAME_OVERHEAD = 32
 /** Sessions one peer may hold open with us on one protocol. */
 const MAX_INBOUND_SESSIONS = 4
 
+/** Unread request bytes one session may hold: a deep pipeline of whole requests, never an endless length prefix. */
+const MAX_PIPELINED_REQUESTS = 64
+
 /** Serve `protocol` as sessions: read requests one after another, answer each under its id, until the stream ends. */
 export async function serveSessions (node: Libp2p, protocol: string, limits: RequestLimits, handler: RequestHandler): Promise<void> {
   await node.handle(protocol, async (stream, connection) => {
-    const lp = lpStream(stream, { maxDataLength: limits.maxRequestBytes + FRAME_OVERHEAD })
+    const maxFrame = limits.maxRequestBytes + FRAME_OVERHEAD
+    const lp = lpStream(stream, { maxDataLength: maxFrame })
+    // The length-prefixed reader buffers a length prefix without bound and a session has no overall deadline, so a watchdog
+    // holds the sender to whole requests: bytes received past the last whole one must stay few and must not stall.
+    let received = 0
+    let consumed = 0
+    let reading = false
+    let stalledAt = -1
+    let abuse: string | undefined
+    const fail = (reason: string): void => {
+      if (abuse !== undefined) return
+      abuse = reason
+      reportStreamAbuse(node, connection.remotePeer, protocol, reason)
+      stream.abort(new MalformedMessageError(`${protocol} session: ${reason}`))
+    }
+    const onMessage = (evt: { data: { byteLength: number } }): void => {
+      received += evt.data.byteLength
+      if (received - consumed > MAX_PIPELINED_REQUESTS * (maxFrame + MAX_LENGTH_PREFIX_BYTES)) fail('more unread request bytes than a session may queue')
+    }
+    stream.addEventListener('message', onMessage)
+    const watchdog = setInterval(() => {
+      const partial = reading && received > consumed
+      if (partial && stalledAt === consumed) fail('request not finished before the deadline')
+      stalledAt = partial ? consumed : -1
+    }, limits.timeoutMs)
+    watchdog.unref()
     try {
       for (;;) {
-        const frame = readFrame((await lp.read()).subarray(), limits.maxRequestBytes + FRAME_OVERHEAD)
+        reading = true
+        const data = (await lp.read()).subarray()
+        reading = false
+        consumed += data.byteLength + lengthPrefixBytes(data.byteLength)
+        const frame = readFrame(data, maxFrame)
         const response = await handler(frame.m, connection.remotePeer)
         if (response.byteLength > limits.maxResponseBytes) throw new MessageTooLargeError(`${protocol} response of ${response.byteLength} bytes is over the limit`)
         await lp.write(encode({ i: frame.i, m: response }), { signal: AbortSignal.timeout(limits.timeoutMs) })
       }
     } catch (err) {
+      if (abuse === undefined) {
+        const reason = abuseIn(err, false)
+        if (reason !== undefined) reportStreamAbuse(node, connection.remotePeer, protocol, reason)
+      }
       stream.abort(err as Error) // the stream ended, or the peer sent something malformed: either way this session is over
+    } finally {
+      clearInterval(watchdog)
+      stream.removeEventListener('message', onMessage)
     }
   }, { runOnLimitedConnection: true, maxInboundStreams: MAX_INBOUND_SESSIONS })
+}
+
+/** A varint length prefix is at most this long for any frame we accept. */
+const MAX_LENGTH_PREFIX_BYTES = 5
+
+function lengthPrefixBytes (length: number): number {
+  let bytes = 1
+  for (let n = length; n >= 0x80; n = Math.floor(n / 0x80)) bytes++
+  return bytes
 }
 
 /** The requesting side: one session per peer, opened on first use and dropped when its stream fails. */

@@ -1,9 +1,10 @@
 import { InvalidRatingError, InvalidTrustInputError, UsageError } from '../api/errors.ts'
 import type { PeerStanding, PeerTrust, TopicTrustView, TrustPart, TrustPenalty } from '../api/trust.ts'
 import { TypedEvents } from '../common/events.ts'
-import { agentKeyOf, baidIdOf, hex } from '../identity/ids.ts'
+import { agentKeyOf, baidIdOf, hex, peerIdOf } from '../identity/ids.ts'
 import type { Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
+import { ConductRecord, type ConductView, type Misconduct } from './conduct.ts'
 import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
 import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
 import { openReceipt, type OpenedReceipt } from './receipt.ts'
@@ -50,6 +51,8 @@ export interface ReputationEvents extends Record<string, unknown> {
   'trust:updated': { topics: string[] }
   /** A rating from the network that did not count, and why. */
   'rating:ignored': { author: Uint8Array, reason: string }
+  /** A peer's first-hand misconduct crossed the tolerance: it is shunned (gossip and connections) until its points decay. */
+  'peer:shunned': { peerId: string, conduct: ConductView }
 }
 
 /** What recording a receipt did: the requester's rating is what gets gossiped. */
@@ -106,6 +109,7 @@ export class Reputation {
   /** Ratings whose parties' BAIDs are not known yet: retried when a BAID arrives. */
   private readonly pending: Array<{ author: Uint8Array, body: Uint8Array }> = []
   private appScores = new Map<string, number>()
+  private readonly conduct: ConductRecord
 
   constructor (components: ReputationComponents, init: ReputationInit = {}) {
     this.components = components
@@ -115,6 +119,7 @@ export class Reputation {
     this.halfLifeMs = init.halfLifeMs ?? DEFAULT_HALF_LIFE_MS
     this.recomputeDelayMs = init.recomputeDelayMs ?? DEFAULT_RECOMPUTE_DELAY_MS
     this.now = init.now ?? Date.now
+    this.conduct = new ConductRecord(this.now)
     for (const topic of init.topics ?? []) this.topicOf(topic)
   }
 
@@ -154,6 +159,8 @@ export class Reputation {
     } catch (err) {
       if (!(err instanceof InvalidRatingError)) throw err
       this.events.emit('rating:ignored', { author, reason: err.message })
+      // The author signed a log entry over a receipt no honest requester logs (checked before it is gossiped).
+      this.noteMisconduct(peerIdOf(author), 'forged-receipt')
       return false
     }
     const rater = this.components.baidOf(opened.requester)
@@ -214,7 +221,17 @@ export class Reputation {
     return best
   }
 
-  /** gossipsub's application score for a connected peer: shunned when the person blocked it or it was slashed. */
+  /** A protocol violation this node saw a peer commit (PeerId text): first-hand conduct, weighed beside the ratings. */
+  noteMisconduct (peerId: string, offence: Misconduct): void {
+    if (this.conduct.note(peerId, offence)) this.events.emit('peer:shunned', { peerId, conduct: this.conduct.view(peerId) })
+  }
+
+  /** What this node saw a peer do wrong, decayed. */
+  conductOf (peerId: string): ConductView {
+    return this.conduct.view(peerId)
+  }
+
+  /** gossipsub's application score for a connected peer: shunned when the person blocked it, it was slashed, or its conduct here crossed the tolerance. */
   appScore (peerId: string): number {
     let score = this.appScores.get(peerId)
     if (score === undefined) {
@@ -225,10 +242,11 @@ export class Reputation {
       if (this.appScores.size > 4096) this.appScores.clear()
       this.appScores.set(peerId, score)
     }
-    return score
+    // Conduct decays by the second, so it is read live (a map lookup), not cached.
+    return score < 0 || !this.conduct.shunned(peerId) ? score : SHUNNED_APP_SCORE
   }
 
-  /** Whether to refuse a peer's connections: the person blocked it, or a verified fraud proof slashed it. */
+  /** Whether to refuse a peer's connections: the person blocked it, a verified fraud proof slashed it, or it misbehaved here. */
   shuns (peerId: string): boolean {
     return this.appScore(peerId) < 0
   }

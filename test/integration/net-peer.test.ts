@@ -5,6 +5,7 @@ import { request, serve } from '../../core/net/frames.ts'
 import { RequestSessions, serveSessions } from '../../core/net/session.ts'
 import { announceTopic, dhtBaidKey, StreamProtocols } from '../../core/net/protocols.ts'
 import { meetSubscribers } from '../../core/net/rendezvous.ts'
+import { onStreamAbuse } from '../../core/net/stream-abuse.ts'
 import { eventually, peerFactory } from '../helpers/peers.ts'
 import { Identity } from '../../core/identity/identity.ts'
 import { IdentityStore } from '../../core/identity/identity-store.ts'
@@ -89,6 +90,44 @@ describe('the libp2p peer', () => {
     const client = await newPeer()
     await client.dial(server.getMultiaddrs()[0]!)
     await expect(request(client, server.peerId, StreamProtocols.fetch, new Uint8Array(4096), echoLimits)).rejects.toThrow()
+  })
+
+  it('reports a peer that never finishes its request or breaks the framing, and not one that asks properly or hangs up', async () => {
+    const server = await newPeer()
+    const abuse: Array<{ peer: string, protocol: string, reason: string }> = []
+    onStreamAbuse(server, (peer, protocol, reason) => { abuse.push({ peer: peer.toString(), protocol, reason }) })
+    const quick = { ...echoLimits, timeoutMs: 1_000 }
+    await serve(server, StreamProtocols.range, quick, async req => req)
+    await serveSessions(server, StreamProtocols.fetch, quick, async req => req)
+    const honest = await newPeer()
+    await honest.dial(server.getMultiaddrs()[0]!)
+    expect([...await request(honest, server.peerId, StreamProtocols.range, Uint8Array.of(1, 2), quick)]).toEqual([1, 2])
+    // An honest session that idles between requests (through several watchdog periods below) is no abuse.
+    const sessions = new RequestSessions(honest, StreamProtocols.fetch, quick)
+    expect([...await sessions.request(server.peerId, Uint8Array.of(7))]).toEqual([7])
+    const hangUp = await honest.dialProtocol(server.peerId, StreamProtocols.range)
+    await hangUp.close()
+    const rude = await newPeer()
+    await rude.dial(server.getMultiaddrs()[0]!)
+    // A length prefix that promises more bytes than ever come (slowloris), on a one-shot protocol and on a session; then a
+    // length prefix that never ends, which the length-prefixed reader alone would buffer without bound.
+    const stalled = await rude.dialProtocol(server.peerId, StreamProtocols.range)
+    stalled.send(Uint8Array.of(10, 1, 2))
+    const stalledSession = await rude.dialProtocol(server.peerId, StreamProtocols.fetch)
+    stalledSession.send(Uint8Array.of(10, 1, 2))
+    const endless = await rude.dialProtocol(server.peerId, StreamProtocols.fetch)
+    endless.send(new Uint8Array(256 * 1024).fill(0xff))
+    await eventually(() => abuse.length >= 3, 'three abuses reported', 10_000)
+    expect(abuse.every(a => a.peer === rude.peerId.toString()), JSON.stringify(abuse)).toBe(true)
+    expect(abuse.map(a => `${a.protocol} ${a.reason}`).sort()).toEqual([
+      `${StreamProtocols.fetch} more unread request bytes than a session may queue`,
+      `${StreamProtocols.fetch} request not finished before the deadline`,
+      `${StreamProtocols.range} request not finished before the deadline`
+    ])
+    // The honest peer's session still answers.
+    expect([...await request(honest, server.peerId, StreamProtocols.range, Uint8Array.of(3), quick)]).toEqual([3])
+    expect([...await sessions.request(server.peerId, Uint8Array.of(8))]).toEqual([8])
+    sessions.close()
   })
 
   it('carries many pipelined requests over one session stream, and opens a new one after the holder restarts', async () => {

@@ -5,7 +5,7 @@ import { hearth } from '../helpers/cli.ts'
 // 3 hostile peers, each its own process, attacking through the real wire protocol.
 
 describe('hearth testnet --adversaries', () => {
-  it('takes nothing forged or replayed, penalises the equivocator, and honest announcements still arrive', async () => {
+  it('takes nothing forged or replayed, penalises every offender in gossip and reputation, and honest announcements still arrive', async () => {
     const run = await hearth(['testnet', '--nodes', '4', '--announcements', '16', '--adversaries', 'forger,replayer,equivocator', '--json'])
     expect(run.code).toBe(0)
     const { attack, bodyless } = run.json
@@ -20,9 +20,12 @@ describe('hearth testnet --adversaries', () => {
     expect(equivocator.gossip_penalised, why).toBe(equivocator.met)
     expect(equivocator.reputation_penalised, why).toBe(equivocator.met)
     expect(attack.offenders_escaped, why).toEqual([])
-    // Forged headers and replays moved to other topics are rejected, so their senders' scores fall.
+    // Forged headers and replays moved to other topics are rejected, so their senders' scores fall; each honest node that met
+    // them also shuns them for what it saw them send (first-hand conduct), so neither gets work or connections from it.
     expect(forger.gossip_penalised, why).toBe(forger.met)
     expect(replayer.gossip_penalised, why).toBeGreaterThan(0)
+    expect(forger.reputation_penalised, why).toBe(forger.met)
+    expect(replayer.reputation_penalised, why).toBe(replayer.met)
     expect(attack.honest_max_rss_mb).toBeGreaterThan(0)
     expect(attack.honest_max_rss_mb).toBeLessThan(300)
   }, 180_000)

@@ -183,6 +183,18 @@ describe('soft state', () => {
     expect(index.size).toBe(1)
   })
 
+  it('counts the capabilities held per agent through refreshes, removal and expiry (the per-agent limit reads it)', () => {
+    const index = indexWith([securityReview, { ...dependencyAudit, agent: securityReview.agent, ttlMs: 120_000 }])
+    expect(index.countOf(securityReview.agent)).toBe(2)
+    expect(index.upsert({ ...securityReview, issuedAt: NOW + 1 })).toBe(true)
+    expect(index.countOf(securityReview.agent)).toBe(2)
+    expect(index.expire(NOW + 60_001)).toBe(1)
+    expect(index.countOf(securityReview.agent)).toBe(1)
+    expect(index.remove(securityReview.agent, dependencyAudit.id)).toBe(true)
+    expect(index.remove(securityReview.agent, dependencyAudit.id)).toBe(false)
+    expect(index.countOf(securityReview.agent)).toBe(0)
+  })
+
   it('upsert replaces the older version of a capability and ignores a late older one', async () => {
     const index = indexWith([securityReview])
     const renamed = { ...securityReview, issuedAt: NOW + 1, name: 'Poetry composer', description: 'Writes poems.', tags: ['poetry'], topics: ['creative_writing'] }

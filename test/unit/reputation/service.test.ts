@@ -202,6 +202,39 @@ describe('the reputation plane', () => {
     expect(rep.appScore(peerIdFromPrivateKey(await generateKeyPair('secp256k1')).toString())).toBe(0)
   })
 
+  it('shuns a peer for what it did wrong here, past a tolerance for honest mishaps, until its misconduct decays', () => {
+    const { rep } = reputation()
+    const rude = peerIdOf(stranger.signer.publicKey)
+    const shunned: string[] = []
+    rep.events.on('peer:shunned', ({ peerId }) => { shunned.push(peerId) })
+    // One broken message and a stalled stream: what a glitch or a slow link may cause.
+    rep.noteMisconduct(rude, 'invalid-message')
+    rep.noteMisconduct(rude, 'stream-abuse')
+    expect(rep.shuns(rude)).toBe(false)
+    expect(rep.appScore(rude)).toBe(0)
+    rep.noteMisconduct(rude, 'invalid-message')
+    rep.noteMisconduct(rude, 'drift')
+    expect(rep.shuns(rude)).toBe(true)
+    expect(rep.appScore(rude)).toBeLessThan(GRAYLISTED)
+    expect(shunned).toEqual([rude])
+    expect(rep.conductOf(rude)).toMatchObject({ shunned: true, counts: { 'invalid-message': 2, 'stream-abuse': 1, drift: 1 } })
+    // Nobody else pays for it.
+    expect(rep.shuns(peerIdOf(provider.signer.publicKey))).toBe(false)
+    clock += 20 * 60 * 1000 // two half-lives: 3.5 points fall under the tolerance
+    expect(rep.shuns(rude)).toBe(false)
+    expect(rep.appScore(rude)).toBe(0)
+  })
+
+  it('counts a rating over a receipt with a forged co-signature against the agent that signed it into its log', () => {
+    const { rep } = reputation()
+    const forged = receipt(stranger, provider)
+    forged[forged.byteLength - 5]! ^= 0xff // inside the provider's signature, the last field
+    expect(rep.ingestRating(stranger.signer.publicKey, forged)).toBe(false)
+    expect(rep.conductOf(peerIdOf(stranger.signer.publicKey)).counts).toEqual({ 'forged-receipt': 1 })
+    expect(rep.ingestRating(stranger.signer.publicKey, receipt(stranger, provider))).toBe(true)
+    expect(rep.conductOf(peerIdOf(stranger.signer.publicKey)).counts).toEqual({ 'forged-receipt': 1 })
+  })
+
   it('keeps evidence and the person\'s choices across a restart', () => {
     const first = reputation()
     first.rep.addContact(friend.baid)
