@@ -247,11 +247,22 @@ const scratchFor = (peers: number): Scratch => {
  * Writes into `a` and `b` alternately; returns which holds the result.
  */
 export function powerIterate (matrix: TrustMatrix, preTrust: Float64Array, alpha: number, epsilon: number, maxIterations: number,
-  a: Float64Array, b: Float64Array, personal?: { readonly credibility: Float64Array, readonly blocked: Uint8Array }): { resultInA: boolean, iterations: number, residual: number, fallbackMass: number } {
+  a: Float64Array, b: Float64Array, personal?: PersonalWeights): { resultInA: boolean, iterations: number, residual: number, fallbackMass: number } {
+  const { credibility, blocked } = personal ?? impersonal(matrix.peers)
+  return iterateTrust(matrix, preTrust, alpha, epsilon, maxIterations, a, b, credibility, blocked)
+}
+
+/** Rows scaled by the person's credibility for each rater, and inflow to the peers it vetoed dropped. */
+interface PersonalWeights { readonly credibility: Float64Array, readonly blocked: Uint8Array }
+
+/** Every rater fully credible, nobody vetoed: plain EigenTrust's step. */
+const impersonal = (peers: number): PersonalWeights => ({ credibility: new Float64Array(peers).fill(1), blocked: new Uint8Array(peers) })
+
+// The loops take the typed arrays as parameters: V8 compiles them about 40 % faster than when read from an optional object.
+function iterateTrust (matrix: TrustMatrix, preTrust: Float64Array, alpha: number, epsilon: number, maxIterations: number,
+  a: Float64Array, b: Float64Array, credibility: Float64Array, blocked: Uint8Array): { resultInA: boolean, iterations: number, residual: number, fallbackMass: number } {
   const n = matrix.peers
   const { rowStart, ratee, weight, leak } = matrix
-  const credibility = personal?.credibility
-  const blocked = personal?.blocked
   const keep = 1 - alpha
   let t = a
   let u = b
@@ -265,7 +276,7 @@ export function powerIterate (matrix: TrustMatrix, preTrust: Float64Array, alpha
       let ti = t[i] as number
       if (ti === 0) continue
       // A discredited rater's withheld share falls back to pre-trust, like a row with no positive trust.
-      const cred = credibility === undefined ? 1 : (credibility[i] as number)
+      const cred = credibility[i] as number
       const li = leak[i] as number
       leaked += ti * (li + (1 - cred) * (1 - li))
       ti *= cred
@@ -277,7 +288,7 @@ export function powerIterate (matrix: TrustMatrix, preTrust: Float64Array, alpha
       }
     }
     // Trust flowing to a peer the person vetoed goes back to pre-trust instead.
-    if (blocked !== undefined) for (let j = 0; j < n; j++) if (blocked[j] === 1) { leaked += u[j] as number; u[j] = 0 }
+    for (let j = 0; j < n; j++) if (blocked[j] === 1) { leaked += u[j] as number; u[j] = 0 }
     fallbackMass = keep * leaked + alpha
     let diff = 0
     for (let j = 0; j < n; j++) {
@@ -302,11 +313,15 @@ export function powerIterate (matrix: TrustMatrix, preTrust: Float64Array, alpha
  * alternately; returns the one holding the result.
  */
 export function propagate (matrix: TrustMatrix, source: Float64Array, alpha: number, epsilon: number, maxIterations: number,
-  start: Float64Array | undefined, a: Float64Array, b: Float64Array, personal?: { readonly credibility: Float64Array, readonly blocked: Uint8Array }): Float64Array {
+  start: Float64Array | undefined, a: Float64Array, b: Float64Array, personal?: PersonalWeights): Float64Array {
+  const { credibility, blocked } = personal ?? impersonal(matrix.peers)
+  return propagateTrust(matrix, source, alpha, epsilon, maxIterations, start, a, b, credibility, blocked)
+}
+
+function propagateTrust (matrix: TrustMatrix, source: Float64Array, alpha: number, epsilon: number, maxIterations: number,
+  start: Float64Array | undefined, a: Float64Array, b: Float64Array, credibility: Float64Array, blocked: Uint8Array): Float64Array {
   const n = matrix.peers
   const { rowStart, ratee, weight } = matrix
-  const credibility = personal?.credibility
-  const blocked = personal?.blocked
   const keep = 1 - alpha
   a.set(start ?? source)
   let t = a
@@ -314,7 +329,7 @@ export function propagate (matrix: TrustMatrix, source: Float64Array, alpha: num
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     u.fill(0)
     for (let i = 0; i < n; i++) {
-      const ti = (t[i] as number) * (credibility === undefined ? 1 : (credibility[i] as number))
+      const ti = (t[i] as number) * (credibility[i] as number)
       if (ti === 0) continue
       const end = rowStart[i + 1] as number
       for (let e = rowStart[i] as number; e < end; e++) {
@@ -324,7 +339,7 @@ export function propagate (matrix: TrustMatrix, source: Float64Array, alpha: num
     }
     let diff = 0
     for (let j = 0; j < n; j++) {
-      const v = (blocked !== undefined && blocked[j] === 1 ? 0 : keep * (u[j] as number)) + (source[j] as number)
+      const v = (blocked[j] === 1 ? 0 : keep * (u[j] as number)) + (source[j] as number)
       diff += Math.abs(v - (t[j] as number))
       u[j] = v
     }
