@@ -16,7 +16,7 @@ export type Misconduct =
 
 /** Points per offence: what one honest mishap costs is well under the tolerance. */
 export const MISCONDUCT_POINTS: Readonly<Record<Misconduct, number>> = {
-  'invalid-message': 1,
+  'invalid-message': 2,
   'stream-abuse': 0.5,
   flood: 0.5,
   drift: 0.5,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConductRecord, MISCONDUCT_HALF_LIFE_MS, MISCONDUCT_TOLERANCE } from '../../../core/reputation/conduct.ts'
+import { ConductRecord, MISCONDUCT_HALF_LIFE_MS, MISCONDUCT_POINTS, MISCONDUCT_TOLERANCE } from '../../../core/reputation/conduct.ts'
 
 // First-hand conduct: points per offence, a tolerance for honest mishaps, decay, and a bound on what a flood of identities costs.
 
@@ -7,8 +7,10 @@ describe('a peer\'s conduct', () => {
   it('crosses the tolerance once, reporting it only then, and thaws as its points halve', () => {
     let now = 0
     const conduct = new ConductRecord(() => now)
-    const crossed = [1, 2, 3, 4].map(() => conduct.note('peer', 'invalid-message'))
-    expect(crossed).toEqual([false, false, true, false])
+    // Stalled streams, worth half a point each: the sixth reaches the tolerance of 3.
+    const crossed = Array.from({ length: 8 }, () => conduct.note('peer', 'stream-abuse'))
+    expect(MISCONDUCT_POINTS['stream-abuse'] * 6).toBe(MISCONDUCT_TOLERANCE)
+    expect(crossed).toEqual([false, false, false, false, false, true, false, false])
     expect(conduct.points('peer')).toBe(4)
     now += MISCONDUCT_HALF_LIFE_MS
     expect(conduct.points('peer')).toBeCloseTo(2, 9)

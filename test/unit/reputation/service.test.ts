@@ -212,15 +212,15 @@ describe('the reputation plane', () => {
     rep.noteMisconduct(rude, 'stream-abuse')
     expect(rep.shuns(rude)).toBe(false)
     expect(rep.appScore(rude)).toBe(0)
-    rep.noteMisconduct(rude, 'invalid-message')
     rep.noteMisconduct(rude, 'drift')
     expect(rep.shuns(rude)).toBe(true)
     expect(rep.appScore(rude)).toBeLessThan(GRAYLISTED)
+    rep.noteMisconduct(rude, 'invalid-message')
     expect(shunned).toEqual([rude])
     expect(rep.conductOf(rude)).toMatchObject({ shunned: true, counts: { 'invalid-message': 2, 'stream-abuse': 1, drift: 1 } })
     // Nobody else pays for it.
     expect(rep.shuns(peerIdOf(provider.signer.publicKey))).toBe(false)
-    clock += 20 * 60 * 1000 // two half-lives: 3.5 points fall under the tolerance
+    clock += 20 * 60 * 1000 // two half-lives: 5 points fall under the tolerance
     expect(rep.shuns(rude)).toBe(false)
     expect(rep.appScore(rude)).toBe(0)
   })

@@ -52,7 +52,10 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const gossipScore = pubsub.getScore(peerId)
         // Slashed or blocked (application score), or known bad in every topic (no trust to offer it work with).
         const reputationPenalised = host.reputation.shuns(peerId) || host.reputation.trustFor(Buffer.from(agent, 'hex'), TOPICS) === undefined
-        return { peerId, met: everConnected.has(peerId), gossipScore, gossipPenalised: gossipScore < 0, reputationPenalised, baidKnown: baidKnown(agent), verdicts: verdicts.get(peerId) ?? {} }
+        const conduct = host.reputation.conductOf(peerId)
+        // Saw it act: relayed or sent us something, misbehaved towards us, or holds entries it signed here.
+        const saw = verdicts.has(peerId) || Object.keys(conduct.counts).length > 0 || network.discovery.logs.range(Buffer.from(agent, 'hex'), 1, 1, 1).length > 0
+        return { peerId, met: everConnected.has(peerId), saw, gossipScore, gossipPenalised: gossipScore < 0, reputationPenalised, conduct: conduct.counts, baidKnown: baidKnown(agent), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
       const forgedReceipts = p.forgedReceipts.filter(h => receipts.receipt(Buffer.from(h, 'hex')) !== undefined).length
