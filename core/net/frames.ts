@@ -5,7 +5,7 @@ import { lpStream } from '@libp2p/utils'
 import { MessageTooLargeError } from '../api/errors.ts'
 import { MAX_FRAME_BYTES } from './limits.ts'
 import { anySignal } from '../common/abort.ts'
-import { abuseIn, reportStreamAbuse } from './stream-abuse.ts'
+import { abuseIn, countReceived, reportStreamAbuse } from './stream-abuse.ts'
 
 // One request, one response, each a length-prefixed frame with its own size limit.
 
@@ -22,15 +22,18 @@ export async function serve (node: Libp2p, protocol: string, limits: RequestLimi
   await node.handle(protocol, async (stream: Stream, connection: Connection) => {
     const signal = AbortSignal.timeout(limits.timeoutMs)
     const lp = lpStream(stream, { maxDataLength: Math.min(limits.maxRequestBytes, MAX_FRAME_BYTES) })
+    const received = countReceived(stream)
     let request: Uint8Array | undefined
     try {
       request = (await lp.read({ signal })).subarray()
+      received.stop()
       const response = await handler(request, connection.remotePeer)
       if (response.byteLength > limits.maxResponseBytes) throw new MessageTooLargeError(`${protocol} response of ${response.byteLength} bytes is over the limit`)
       await lp.write(response, { signal })
       await stream.close({ signal })
     } catch (err) {
-      const abuse = abuseIn(err, request === undefined && signal.aborted)
+      received.stop()
+      const abuse = abuseIn(err, request === undefined && signal.aborted && received.bytes > 0)
       if (abuse !== undefined) reportStreamAbuse(node, connection.remotePeer, protocol, abuse)
       stream.abort(err as Error)
     }

@@ -7,7 +7,7 @@ import { decode, encode } from '../common/codec.ts'
 import { bytes } from '../common/schema.ts'
 import type { RequestHandler, RequestLimits } from './frames.ts'
 import { anySignal, raceSignal } from '../common/abort.ts'
-import { abuseIn, reportStreamAbuse } from './stream-abuse.ts'
+import { abuseIn, countReceived, reportStreamAbuse } from './stream-abuse.ts'
 
 // Many requests over one long-lived stream per peer, each frame tagged with its request's id. A new stream costs a
 // protocol negotiation and peer-store updates on both sides, which on a busy peer cost more than the request itself.
@@ -28,7 +28,7 @@ export async function serveSessions (node: Libp2p, protocol: string, limits: Req
     const lp = lpStream(stream, { maxDataLength: maxFrame })
     // The length-prefixed reader buffers a length prefix without bound and a session has no overall deadline, so a watchdog
     // holds the sender to whole requests: bytes received past the last whole one must stay few and must not stall.
-    let received = 0
+    const received = countReceived(stream)
     let consumed = 0
     let reading = false
     let stalledAt = -1
@@ -39,13 +39,12 @@ export async function serveSessions (node: Libp2p, protocol: string, limits: Req
       reportStreamAbuse(node, connection.remotePeer, protocol, reason)
       stream.abort(new MalformedMessageError(`${protocol} session: ${reason}`))
     }
-    const onMessage = (evt: { data: { byteLength: number } }): void => {
-      received += evt.data.byteLength
-      if (received - consumed > MAX_PIPELINED_REQUESTS * (maxFrame + MAX_LENGTH_PREFIX_BYTES)) fail('more unread request bytes than a session may queue')
+    const overflow = (): void => {
+      if (received.bytes - consumed > MAX_PIPELINED_REQUESTS * (maxFrame + MAX_LENGTH_PREFIX_BYTES)) fail('more unread request bytes than a session may queue')
     }
-    stream.addEventListener('message', onMessage)
+    stream.addEventListener('message', overflow)
     const watchdog = setInterval(() => {
-      const partial = reading && received > consumed
+      const partial = reading && received.bytes > consumed
       if (partial && stalledAt === consumed) fail('request not finished before the deadline')
       stalledAt = partial ? consumed : -1
     }, limits.timeoutMs)
@@ -69,7 +68,8 @@ export async function serveSessions (node: Libp2p, protocol: string, limits: Req
       stream.abort(err as Error) // the stream ended, or the peer sent something malformed: either way this session is over
     } finally {
       clearInterval(watchdog)
-      stream.removeEventListener('message', onMessage)
+      received.stop()
+      stream.removeEventListener('message', overflow)
     }
   }, { runOnLimitedConnection: true, maxInboundStreams: MAX_INBOUND_SESSIONS })
 }

@@ -1,7 +1,7 @@
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 import { HearthError } from '../api/errors.ts'
 
-// Requests that no honest peer sends on a Hearth stream protocol — begun and never finished, past their size limit, or
+// Requests that no honest peer sends on a Hearth stream protocol — left half-sent past the deadline, past their size limit, or
 // malformed — reported per node to whoever keeps the peers' conduct (reputation), without the net layer depending on it.
 
 export type StreamAbuseListener = (peer: PeerId, protocol: string, reason: string) => void
@@ -18,7 +18,8 @@ const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLeng
 
 /**
  * Why a failed inbound request was the sender's fault, or undefined when it was not (it hung up, or we failed). `stalled`: our
- * deadline passed before its request was complete.
+ * deadline passed with part of its request received — an honest sender writes a request whole, while a peer (or this node)
+ * merely too busy to send or read in time leaves nothing half-done.
  */
 export function abuseIn (err: unknown, stalled: boolean): string | undefined {
   if (stalled) return 'request not finished before the deadline'
@@ -30,4 +31,12 @@ export function abuseIn (err: unknown, stalled: boolean): string | undefined {
 
 export function reportStreamAbuse (node: object, peer: PeerId, protocol: string, reason: string): void {
   listeners.get(node)?.(peer, protocol, reason)
+}
+
+/** Counts the bytes a stream has received so far (beside whatever reads them), until stopped. */
+export function countReceived (stream: Stream): { readonly bytes: number, stop (): void } {
+  const counter = { bytes: 0, stop: () => { stream.removeEventListener('message', onMessage) } }
+  const onMessage = (evt: { data: { byteLength: number } }): void => { counter.bytes += evt.data.byteLength }
+  stream.addEventListener('message', onMessage)
+  return counter
 }

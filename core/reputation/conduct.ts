@@ -5,7 +5,7 @@
 export type Misconduct =
   /** A gossiped header or body it sent that no honest relay forwards: bad signature, schema, size, topic, or its own fork. */
   | 'invalid-message'
-  /** A stream request it began and never finished, or one past its size limit or malformed. */
+  /** A stream request it left half-sent past the deadline, or one past its size limit or malformed. */
   | 'stream-abuse'
   /** Valid announcements beyond what one agent may hold (capabilities per agent). */
   | 'flood'

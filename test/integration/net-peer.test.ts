@@ -92,7 +92,7 @@ describe('the libp2p peer', () => {
     await expect(request(client, server.peerId, StreamProtocols.fetch, new Uint8Array(4096), echoLimits)).rejects.toThrow()
   })
 
-  it('reports a peer that never finishes its request or breaks the framing, and not one that asks properly or hangs up', async () => {
+  it('reports a peer that leaves its request half-sent or breaks the framing, and not one that asks properly, stays silent or hangs up', async () => {
     const server = await newPeer()
     const abuse: Array<{ peer: string, protocol: string, reason: string }> = []
     onStreamAbuse(server, (peer, protocol, reason) => { abuse.push({ peer: peer.toString(), protocol, reason }) })
@@ -107,6 +107,8 @@ describe('the libp2p peer', () => {
     expect([...await sessions.request(server.peerId, Uint8Array.of(7))]).toEqual([7])
     const hangUp = await honest.dialProtocol(server.peerId, StreamProtocols.range)
     await hangUp.close()
+    // Too busy to send its request in time (or this node too busy to read it): nothing half-done, so no fault of its own.
+    const silent = await honest.dialProtocol(server.peerId, StreamProtocols.range)
     const rude = await newPeer()
     await rude.dial(server.getMultiaddrs()[0]!)
     // A length prefix that promises more bytes than ever come (slowloris), on a one-shot protocol and on a session; then a
@@ -119,6 +121,7 @@ describe('the libp2p peer', () => {
     endless.send(new Uint8Array(256 * 1024).fill(0xff))
     await eventually(() => abuse.length >= 3, 'three abuses reported', 10_000)
     expect(abuse.every(a => a.peer === rude.peerId.toString()), JSON.stringify(abuse)).toBe(true)
+    expect(silent.status).not.toBe('open') // timed out by the server, unreported
     expect(abuse.map(a => `${a.protocol} ${a.reason}`).sort()).toEqual([
       `${StreamProtocols.fetch} more unread request bytes than a session may queue`,
       `${StreamProtocols.fetch} request not finished before the deadline`,
