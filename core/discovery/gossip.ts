@@ -13,7 +13,7 @@ import { RequestSessions, serveSessions } from '../net/session.ts'
 import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC, domainOfTopic, StreamProtocols } from '../net/protocols.ts'
-import { gossipVerdict, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
+import { gossipVerdict, type GossipAction, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
 import { checkBody, MAX_BODY_BYTES, openEntry, type SignedLogEntry } from './log-entry.ts'
 
 // Bodyless gossip (mechanisms §4): signed headers travel on one gossip topic per semantic domain; a receiver
@@ -34,8 +34,8 @@ export interface GossipInit {
   readonly holderTimeoutMs?: number
   /** Called once per entry whose body is held and verified against its signed header; `from` served or sent it. */
   readonly onEntry: (signed: SignedLogEntry, body: Uint8Array, from?: PeerId) => void
-  /** Reports each verdict (for tests, metrics and reputation's gossip score). */
-  readonly onVerdict?: (verdict: IngestVerdict, from: PeerId) => void
+  /** Reports each verdict and what gossip does with it ('reject': the sender is at fault), for tests, metrics and reputation. */
+  readonly onVerdict?: (verdict: IngestVerdict, from: PeerId, action: GossipAction) => void
   readonly now?: () => number
 }
 
@@ -177,10 +177,10 @@ export class BodylessGossip {
         // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
         return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
       }
-      return RESULT[gossipVerdict(verdict, agentKeyOfPeer(from))]
+      return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
     } catch (err) {
       if (err instanceof HearthError) {
-        this.init.onVerdict?.({ verdict: 'invalid', error: err }, from)
+        this.init.onVerdict?.({ verdict: 'invalid', error: err }, from, 'reject')
         return TopicValidatorResult.Reject
       }
       throw err
@@ -214,12 +214,12 @@ export class BodylessGossip {
       this.logs.putBody(verdict.entry.bodyHash, message.b)
       this.init.onEntry(verdict, message.b, from)
     }
-    return RESULT[gossipVerdict(verdict, agentKeyOfPeer(from))]
+    return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
   }
 
   private ingest (header: Uint8Array, from: PeerId, gossipedOn?: string): IngestVerdict {
     const verdict = this.logs.ingestHeader(header, this.now(), gossipedOn)
-    this.init.onVerdict?.(verdict, from)
+    this.init.onVerdict?.(verdict, from, gossipVerdict(verdict, agentKeyOf(from)))
     return verdict
   }
 
@@ -443,7 +443,7 @@ export class BodylessGossip {
 }
 
 /** The agent key behind a PeerId, or an empty key for a peer that is no Hearth agent (so never a header's author). */
-export function agentKeyOfPeer (peer: PeerId): Uint8Array {
+function agentKeyOf (peer: PeerId): Uint8Array {
   return peer.type === 'Ed25519' ? peer.publicKey.raw : new Uint8Array(0)
 }
 

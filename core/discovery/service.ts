@@ -15,9 +15,9 @@ import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog, type OwnEntry } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
-import { agentKeyOfPeer, BodylessGossip, type GossipMode } from './gossip.ts'
+import { BodylessGossip, type GossipMode } from './gossip.ts'
 import type { SignedLogEntry } from './log-entry.ts'
-import { gossipVerdict, LogStore, type FraudProof as LogFraudProof, type IngestVerdict } from './log-store.ts'
+import { LogStore, type FraudProof as LogFraudProof, type IngestVerdict } from './log-store.ts'
 import { CapabilityIndex, type Candidate, type DiscoverConstraints, type DiscoverOptions, type TrustHook } from './matcher.ts'
 import { ownDescriptors, type CapabilityConfig } from './own-capabilities.ts'
 import { DescriptorPins, type Drift } from './pins.ts'
@@ -139,12 +139,11 @@ export class Discovery {
       interests: init.interests,
       ...(init.mode === undefined ? {} : { mode: init.mode }),
       onEntry: (signed, body, from) => this.onEntry(signed, body, from),
-      onVerdict: (verdict, from) => {
+      onVerdict: (verdict, from, action) => {
         if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof })
-        if (gossipVerdict(verdict, agentKeyOfPeer(from)) === 'reject') {
-          this.misconduct(from.toString(), 'invalid-message', verdict.verdict === 'invalid' ? verdict.error.name : verdict.verdict)
-        }
-        this.events.emit('gossip:verdict', { verdict: verdict.verdict, hash: 'hash' in verdict ? verdict.hash : undefined, from: from.toString(), reason: verdict.verdict === 'invalid' ? verdict.error.name : undefined })
+        const reason = verdict.verdict === 'invalid' ? verdict.error.name : undefined
+        if (action === 'reject') this.misconduct(from.toString(), 'invalid-message', reason ?? verdict.verdict)
+        this.events.emit('gossip:verdict', { verdict: verdict.verdict, hash: 'hash' in verdict ? verdict.hash : undefined, from: from.toString(), reason })
       },
       now: this.now
     })

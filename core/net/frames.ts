@@ -26,16 +26,16 @@ export async function serve (node: Libp2p, protocol: string, limits: RequestLimi
     let request: Uint8Array | undefined
     try {
       request = (await lp.read({ signal })).subarray()
-      received.stop()
       const response = await handler(request, connection.remotePeer)
       if (response.byteLength > limits.maxResponseBytes) throw new MessageTooLargeError(`${protocol} response of ${response.byteLength} bytes is over the limit`)
       await lp.write(response, { signal })
       await stream.close({ signal })
     } catch (err) {
-      received.stop()
       const abuse = abuseIn(err, request === undefined && signal.aborted && received.bytes > 0)
       if (abuse !== undefined) reportStreamAbuse(node, connection.remotePeer, protocol, abuse)
       stream.abort(err as Error)
+    } finally {
+      received.stop()
     }
   }, { runOnLimitedConnection: true, maxInboundStreams: 64 })
 }

@@ -52,7 +52,6 @@ export class ConductRecord {
     const held = this.peers.get(peerId)
     const before = held === undefined ? 0 : decayed(held, now)
     const standing: Standing = { points: before + MISCONDUCT_POINTS[offence], at: now, counts: { ...held?.counts, [offence]: (held?.counts[offence] ?? 0) + 1 } }
-    this.peers.delete(peerId)
     this.peers.set(peerId, standing)
     if (this.peers.size > MAX_TRACKED) this.forgetMildest(now)
     return before < MISCONDUCT_TOLERANCE && standing.points >= MISCONDUCT_TOLERANCE

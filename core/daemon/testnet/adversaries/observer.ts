@@ -54,7 +54,7 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const reputationPenalised = host.reputation.shuns(peerId) || host.reputation.trustFor(Buffer.from(agent, 'hex'), TOPICS) === undefined
         const conduct = host.reputation.conductOf(peerId)
         // Saw it act: relayed or sent us something, misbehaved towards us, or holds entries it signed here.
-        const saw = verdicts.has(peerId) || Object.keys(conduct.counts).length > 0 || network.discovery.logs.range(Buffer.from(agent, 'hex'), 1, 1, 1).length > 0
+        const saw = verdicts.has(peerId) || Object.keys(conduct.counts).length > 0 || network.discovery.logs.latest(Buffer.from(agent, 'hex')) !== undefined
         return { peerId, met: everConnected.has(peerId), saw, gossipScore, gossipPenalised: gossipScore < 0, reputationPenalised, conduct: conduct.counts, baidKnown: baidKnown(agent), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
