@@ -10,7 +10,7 @@ import { hex, peerIdOf } from '../identity/ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
-import { announceTopic, BROADCAST_TOPIC, dhtBaidKey } from '../net/protocols.ts'
+import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey } from '../net/protocols.ts'
 import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog, type OwnEntry } from './author-log.ts'
@@ -230,11 +230,11 @@ export class Discovery {
    * DHT walks on every peer at once would cost more CPU than the gossip they serve.
    */
   private rendezvous (): void {
-    if (this.init.mode === 'full-body') return
     const { peer } = this.components
     if (peer.getPeers().length === 0) return // nobody to ask yet: the first connection brings us back here
     const now = Date.now()
-    for (const domain of this.init.interests) {
+    // The full-body baseline meets the subscribers of its one global topic the same way.
+    for (const domain of this.init.mode === 'full-body' ? [BROADCAST_DOMAIN] : this.init.interests) {
       // Advertising is a slow DHT put on a loaded network: it runs beside meeting subscribers, never holding it up.
       if (!this.advertiseAt.has(domain)) this.advertiseAt.set(domain, now + jitter(FIRST_ADVERTISE_MS))
       if (now >= this.advertiseAt.get(domain)! && !this.advertising.has(domain)) {

@@ -35,8 +35,13 @@ export function domainOfTopic (topic: string): string | undefined {
 }
 
 /** One global topic, used only by the full-body broadcast baseline the testnet compares against; no domain has its name. */
-const BROADCAST_DOMAIN = 'all'
+export const BROADCAST_DOMAIN = 'all'
 export const BROADCAST_TOPIC = `hearth/broadcast/${PROTOCOL_VERSION}`
+
+/** The gossip topic a domain's subscribers meet on: its announce topic, or the baseline's global topic for BROADCAST_DOMAIN. */
+export function gossipTopic (domain: string): string {
+  return domain === BROADCAST_DOMAIN ? BROADCAST_TOPIC : announceTopic(domain)
+}
 
 /** The DHT key prefix under which agents publish their BAID bundle, keyed by PeerId. */
 export const DHT_BAID_PREFIX = 'hearth-baid'

@@ -12,7 +12,7 @@ import { shuffle } from '../common/random.ts'
 import { bytes, domainName } from '../common/schema.ts'
 import { request, serve, type RequestLimits } from './frames.ts'
 import type { HearthPeer } from './peer.ts'
-import { announceTopic, StreamProtocols } from './protocols.ts'
+import { gossipTopic, StreamProtocols } from './protocols.ts'
 
 // Narrowcast needs each topic's subscribers to be connected among themselves: peers interested in a domain
 // advertise it as a DHT provider record and dial others who do, so a topic's mesh never depends on bystanders.
@@ -61,7 +61,7 @@ export function decodeTopicPeers (answer: Uint8Array): Array<{ id: PeerId, addrs
 export async function serveTopicPeers (peer: HearthPeer): Promise<void> {
   await serve(peer, StreamProtocols.topicPeers, TOPIC_PEERS_LIMITS, async (req, from) => {
     const t = decodeTopicPeersRequest(req)
-    const known = peer.services.pubsub.getSubscribers(announceTopic(t)).filter(p => !p.equals(from)).slice(0, MAX_EXCHANGED_PEERS)
+    const known = peer.services.pubsub.getSubscribers(gossipTopic(t)).filter(p => !p.equals(from)).slice(0, MAX_EXCHANGED_PEERS)
     // The addresses they listen on (from identify), not the ephemeral ports they dialled us from.
     const peers = await Promise.all(known.map(async p => ({
       id: p.toMultihash().bytes,
@@ -98,7 +98,7 @@ export async function advertiseTopic (peer: HearthPeer, domain: string, signal: 
 
 /** Whether we are connected to fewer of `domain`'s subscribers than we want. */
 export function lonelyOn (peer: HearthPeer, domain: string): boolean {
-  return peer.services.pubsub.getSubscribers(announceTopic(domain)).length < WANTED_PER_TOPIC
+  return peer.services.pubsub.getSubscribers(gossipTopic(domain)).length < WANTED_PER_TOPIC
 }
 
 /** Dial a few known subscribers of `domain` if we are connected to fewer than we want (before publishing to it, too). */

@@ -28,6 +28,7 @@ export function networkCommands (program: Command, run: Runner): void {
     .option('--listen <addrs...>', 'multiaddrs to listen on', ['/ip4/0.0.0.0/tcp/4701'])
     .option('--bootstrap <addrs...>', 'peers to join through (default: resources/bootstrap.json)')
     .option('--relay', 'also serve as a relay, DHT server and bootstrap node for others')
+    .option('--dht-server', 'serve the DHT even without a public address (a bootstrap node on a LAN or on loopback)')
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--upnp', 'ask the router to forward a port (UPnP), where it allows')
     .option('--ttl <seconds>', 'lifetime of announced descriptors (refreshed at half of it)', '600')
@@ -48,7 +49,7 @@ export function networkCommands (program: Command, run: Runner): void {
         relayServer: opts.relay === true,
         ttlMs: Number(opts.ttl) * 1000,
         mode: opts.gossip as GossipMode,
-        dhtServer: opts.testnet === true ? true : undefined,
+        dhtServer: opts.dhtServer === true ? true : undefined,
         // Every testnet peer dials from 127.0.0.1: the per-address rate limit meant for strangers would throttle them.
         inboundConnectionsPerSecond: opts.testnet === true ? 1000 : undefined,
         onWarning: message => log(`warning: ${message}`)

@@ -249,7 +249,8 @@ process.once('exit', () => { for (const child of running) child.kill('SIGKILL') 
 
 /** `nodeArgs` go to Node itself, before the daemon's script (e.g. `--expose-gc`). */
 export async function start (daemon: string, node: Node, mode: GossipMode, bootstrap: readonly string[], log: (line: string) => void, nodeArgs: readonly string[] = []): Promise<string> {
-  const args = [...nodeArgs, daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])]
+  // Like desktops at home, only the bootstrap node serves the DHT: 30 servers answering each other's walks cost more CPU than the gossip.
+  const args = [...nodeArgs, daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : ['--dht-server'])]
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
   const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${mode}-node-${node.index}.log`), 'a')
