@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import type { BaidChain } from './baid.ts'
 import type { BaidBundle } from './bundle.ts'
@@ -8,9 +9,17 @@ export interface SelfRow { baidId: string, ownerClaim: string, salt: Uint8Array,
 
 export class IdentityStore {
   private readonly db: Database
+  /** Prepared once: every received receipt and trust lookup asks these, and compiling SQL each time showed in the profile. */
+  private readonly statements = new Map<string, Statement>()
 
   constructor (db: Database) {
     this.db = db
+  }
+
+  private sql (text: string): Statement {
+    let statement = this.statements.get(text)
+    if (statement === undefined) this.statements.set(text, statement = this.db.prepare(text))
+    return statement
   }
 
   /** Store a verified chain (insert or extend), replacing the head and revocation in one transaction. */
@@ -19,12 +28,12 @@ export class IdentityStore {
     const head = chain.head.record
     const write = durability === 'soft' ? (fn: () => void) => softTransaction(this.db, fn) : (fn: () => void) => transaction(this.db, fn)
     write(() => {
-      this.db.prepare(`
+      this.sql(`
         INSERT INTO baid_chains (baid_id, owner, agent, head_version, revocation, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (baid_id) DO UPDATE SET agent = excluded.agent, head_version = excluded.head_version,
           revocation = excluded.revocation, updated_at = excluded.updated_at
       `).run(chain.baidId, head.owner, head.agent, head.version, chain.revocation?.envelope.bytes ?? null, now)
-      const insert = this.db.prepare('INSERT OR IGNORE INTO baid_records (baid_id, version, hash, envelope) VALUES (?, ?, ?, ?)')
+      const insert = this.sql('INSERT OR IGNORE INTO baid_records (baid_id, version, hash, envelope) VALUES (?, ?, ?, ?)')
       for (const link of chain.links) insert.run(chain.baidId, link.record.version, link.hash, link.envelope.bytes)
     })
   }
@@ -32,37 +41,37 @@ export class IdentityStore {
   saveSelf (chain: BaidChain, ownerClaim: string, salt: Uint8Array, now: number): void {
     this.db.transaction(() => {
       this.saveChain(chain, now)
-      this.db.prepare('INSERT INTO baid_self (id, baid_id, owner_claim, salt, created_at) VALUES (1, ?, ?, ?, ?)').run(chain.baidId, ownerClaim, salt, now)
+      this.sql('INSERT INTO baid_self (id, baid_id, owner_claim, salt, created_at) VALUES (1, ?, ?, ?, ?)').run(chain.baidId, ownerClaim, salt, now)
     })()
   }
 
   self (): SelfRow | undefined {
-    const row = this.db.prepare('SELECT baid_id, owner_claim, salt, created_at FROM baid_self WHERE id = 1').get() as
+    const row = this.sql('SELECT baid_id, owner_claim, salt, created_at FROM baid_self WHERE id = 1').get() as
       { baid_id: string, owner_claim: string, salt: Buffer, created_at: number } | undefined
     return row === undefined ? undefined : { baidId: row.baid_id, ownerClaim: row.owner_claim, salt: new Uint8Array(row.salt), createdAt: row.created_at }
   }
 
   bundle (baidId: string): BaidBundle | undefined {
-    const records = (this.db.prepare('SELECT envelope FROM baid_records WHERE baid_id = ? ORDER BY version').all(baidId) as Array<{ envelope: Buffer }>)
+    const records = (this.sql('SELECT envelope FROM baid_records WHERE baid_id = ? ORDER BY version').all(baidId) as Array<{ envelope: Buffer }>)
       .map(r => new Uint8Array(r.envelope))
     if (records.length === 0) return undefined
-    const chain = this.db.prepare('SELECT revocation FROM baid_chains WHERE baid_id = ?').get(baidId) as { revocation: Buffer | null }
+    const chain = this.sql('SELECT revocation FROM baid_chains WHERE baid_id = ?').get(baidId) as { revocation: Buffer | null }
     return { records, revocation: chain.revocation === null ? undefined : new Uint8Array(chain.revocation) }
   }
 
   /** The BAID whose current agent key this is, if this peer knows it. */
   baidOfAgent (agent: Uint8Array): string | undefined {
-    return (this.db.prepare('SELECT baid_id FROM baid_chains WHERE agent = ?').pluck().get(agent) as string | undefined)
+    return (this.sql('SELECT baid_id FROM baid_chains WHERE agent = ?').pluck().get(agent) as string | undefined)
   }
 
   /** The current agent key of a BAID this peer knows. */
   agentOf (baidId: string): Uint8Array | undefined {
-    const agent = this.db.prepare('SELECT agent FROM baid_chains WHERE baid_id = ?').pluck().get(baidId) as Buffer | undefined
+    const agent = this.sql('SELECT agent FROM baid_chains WHERE baid_id = ?').pluck().get(baidId) as Buffer | undefined
     return agent === undefined ? undefined : new Uint8Array(agent)
   }
 
   /** Every chain this peer knows, for warming the verifier's cache at start-up. */
   allBaidIds (): string[] {
-    return (this.db.prepare('SELECT baid_id FROM baid_chains ORDER BY baid_id').all() as Array<{ baid_id: string }>).map(r => r.baid_id)
+    return (this.sql('SELECT baid_id FROM baid_chains ORDER BY baid_id').all() as Array<{ baid_id: string }>).map(r => r.baid_id)
   }
 }

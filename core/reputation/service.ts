@@ -2,7 +2,7 @@ import { InvalidRatingError, InvalidTrustInputError, UsageError } from '../api/e
 import type { PeerStanding, PeerTrust, TopicTrustView, TrustPart, TrustPenalty } from '../api/trust.ts'
 import { TypedEvents } from '../common/events.ts'
 import { agentKeyOf, baidIdOf, hex, peerIdOf } from '../identity/ids.ts'
-import type { Database } from '../store/database.ts'
+import { softTransaction, type Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
 import { ConductRecord, type ConductView, type Misconduct } from './conduct.ts'
 import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
@@ -327,11 +327,14 @@ export class Reputation {
       }
       for (const l of similar) { engine.trust.compute(network, l); changed.add(l) }
     }
-    for (const k of changed) {
-      const result = engine.trust.topic(k) as TopicTrust
-      this.store.saveTrustVector(this.topicNames[k] as string, this.peerKeys, result.vector.subarray(0, this.peerKeys.length), now)
-      this.history.record(this.topicNames[k] as string, this.relatives(result), now)
-    }
+    // Every changed topic's vector and history points in one commit: a rating changes several similar topics at once.
+    softTransaction(this.components.db, () => {
+      for (const k of changed) {
+        const result = engine.trust.topic(k) as TopicTrust
+        this.store.saveTrustVector(this.topicNames[k] as string, this.peerKeys, result.vector.subarray(0, this.peerKeys.length), now)
+        this.history.record(this.topicNames[k] as string, this.relatives(result), now)
+      }
+    })
     this.appScores.clear()
     this.events.emit('trust:updated', { topics: [...changed].map(k => this.topicNames[k] as string) })
   }
