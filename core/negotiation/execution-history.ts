@@ -24,6 +24,9 @@ export interface MeasuredCapability {
 export const RECENT_EXECUTIONS = 50
 /** Rows kept per capability: the window, with room to spare; older ones are dropped on insert. */
 const KEPT_PER_CAPABILITY = 200
+const PRUNE_EVERY = 32
+/** Capabilities whose recent executions are kept in memory (an agent serves a handful). */
+const MAX_CACHED_CAPABILITIES = 256
 /** Below this many executions the ETA stays the configured one: one fast run says little. */
 const MIN_SAMPLES_FOR_ETA = 3
 /** How many pseudo-executions at the configured quality the measured success rate is blended with (a newcomer's few runs move it gently). */
@@ -34,6 +37,9 @@ type Row = Record<string, unknown>
 export class ExecutionHistory {
   private readonly db: Database
   private readonly sql: ReturnType<typeof prepare>
+  /** The recent executions per capability, newest first, read once from the store: every offer asks, every award adds one. */
+  private readonly recent = new Map<string, Array<{ durationMs: number, ok: boolean }>>()
+  private inserts = 0
 
   constructor (db: Database) {
     this.db = db
@@ -42,16 +48,28 @@ export class ExecutionHistory {
 
   /** Soft: a measurement, not a decision; losing the last few to a power cut only makes the next quotes a little older. */
   record (e: Execution): void {
+    const durationMs = Math.max(0, Math.round(e.durationMs))
     softTransaction(this.db, () => {
-      this.sql.insert.run(e.task, e.capability, e.startedAt, Math.max(0, Math.round(e.durationMs)), e.ok ? 1 : 0)
-      this.sql.prune.run(e.capability, e.capability, KEPT_PER_CAPABILITY)
+      this.sql.insert.run(e.task, e.capability, e.startedAt, durationMs, e.ok ? 1 : 0)
+      // Pruning scans the capability's rows: once in a while is enough to keep the table near its size.
+      if (++this.inserts % PRUNE_EVERY === 0) this.sql.prune.run(e.capability, e.capability, KEPT_PER_CAPABILITY)
     })
+    const recent = this.recent.get(e.capability)
+    if (recent !== undefined) {
+      recent.unshift({ durationMs, ok: e.ok })
+      if (recent.length > RECENT_EXECUTIONS) recent.pop()
+    }
   }
 
   /** The recent executions of a capability: how many, their median duration when delivered, the share delivered. */
   measured (capability: string): MeasuredCapability {
-    const rows = this.sql.recent.all(capability, RECENT_EXECUTIONS) as Row[]
-    const durations = rows.filter(r => r.ok === 1).map(r => r.duration_ms as number).sort((a, b) => a - b)
+    let rows = this.recent.get(capability)
+    if (rows === undefined) {
+      rows = (this.sql.recent.all(capability, RECENT_EXECUTIONS) as Row[]).map(r => ({ durationMs: r.duration_ms as number, ok: r.ok === 1 }))
+      if (this.recent.size >= MAX_CACHED_CAPABILITIES) this.recent.delete(this.recent.keys().next().value as string)
+      this.recent.set(capability, rows)
+    }
+    const durations = rows.filter(r => r.ok).map(r => r.durationMs).sort((a, b) => a - b)
     return {
       samples: rows.length,
       p50Ms: durations.length === 0 ? undefined : durations[(durations.length - 1) >> 1],

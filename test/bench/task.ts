@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -6,13 +6,12 @@ import { performance } from 'node:perf_hooks'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { createHost, type Host, type Network } from '../../core/host.ts'
-import { genesisHashOf } from '../../core/identity/ids.ts'
-import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
+import { startWorker } from '../../core/common/worker.ts'
 import { quantile as sortedQuantile } from '../../core/daemon/testnet/orchestrator.ts'
+import { ECHO, startAgent, TOPIC, type Agent } from './task-agent.ts'
 
-// Issue 5's task bench: whole task round trips on loopback between two agents in one process — request, approval by a
-// grant, the real MCP "everything" server's echo, result, co-signed receipt, rating — with every SQLite write the real
+// Issue 5's task bench: whole task round trips on loopback between two agents, each on its own thread — request, approval
+// by a grant, the real MCP "everything" server's echo, result, co-signed receipt, rating — with every SQLite write the real
 // path does; beside a raw MCP echo call on its own stdio session and a raw libp2p ping, measured in the same run.
 
 export interface TaskBench {
@@ -32,34 +31,27 @@ export interface TaskBench {
   target_met: boolean
 }
 
-const TOPIC = 'devops_tool_execution'
-const ECHO = 'everything/echo'
 const EVERYTHING_ARGS = [fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url)), 'stdio']
-
-interface Agent { readonly host: Host, readonly net: Network }
 
 export async function benchTask (tasks = 200, log: (line: string) => void = () => {}): Promise<TaskBench> {
   const root = mkdtempSync(join(tmpdir(), 'hearth-bench-task-'))
-  const started: Agent[] = []
-  const agent = async (name: string, config: Record<string, unknown>, bootstrap: string[] = []): Promise<Agent> => {
-    const dataDir = join(root, name)
-    mkdirSync(dataDir)
-    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ interests: [TOPIC], ...config }))
-    const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => 'bench', kdfCost: TEST_KDF_COST, interactive: () => false })
-    await host.identity.create(host.digests())
-    await host.start()
-    const net = await host.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap })
-    const made = { host, net }
-    started.push(made)
-    return made
-  }
+  // Two agents are two machines: the provider runs in its own thread (its own event loop), the requester here.
+  const provider = startWorker(new URL(import.meta.url.endsWith('.ts') ? './task-provider.ts' : './task-provider.js', import.meta.url), {
+    root, mcpServer: { id: 'everything', command: process.execPath, args: EVERYTHING_ARGS, topics: [TOPIC], price: 1 }
+  })
+  const fromProvider = async <T>(key: string): Promise<T> => await new Promise((resolve, reject) => {
+    const onMessage = (message: Record<string, unknown>): void => { if (key in message) { provider.off('message', onMessage); provider.off('error', reject); resolve(message as T) } }
+    provider.on('message', onMessage)
+    provider.once('error', reject)
+  })
+  let requester: Agent | undefined
   try {
-    const provider = await agent('provider', { mcpServers: [{ id: 'everything', command: process.execPath, args: EVERYTHING_ARGS, topics: [TOPIC], price: 1 }] })
-    const requester = await agent('requester', {}, [provider.net.peer.getMultiaddrs()[0]!.toString()])
-    // The provider's person granted the requester the echo tool, and lifted the default per-peer rate for the run.
-    provider.host.policy.approvals.grant({ direction: 'serve', peer: genesisHashOf(requester.host.identity.info().baidId), capability: ECHO, topic: TOPIC }, 3_600_000)
-    provider.host.policy.cooperation.set({ capability: ECHO }, { perPeer: { limit: 1_000_000, windowMs: 60_000 }, overall: { limit: 1_000_000, windowMs: 86_400_000 } })
-    await until(async () => (await requester.net.discovery.discover('echo a message back', { topic: TOPIC }, { limit: 10 })).some(c => c.descriptor.id === ECHO), 'the echo tool at the requester', 60_000)
+    const { addr, peerId } = await fromProvider<{ addr: string, peerId: string }>('addr')
+    requester = await startAgent(root, 'requester', {}, [addr])
+    const granted = fromProvider('granted')
+    provider.postMessage({ requester: requester.host.identity.info().baidId })
+    await granted
+    await until(async () => (await requester!.net.discovery.discover('echo a message back', { topic: TOPIC }, { limit: 10 })).some(c => c.descriptor.id === ECHO), 'the echo tool at the requester', 60_000)
     log('agents up, the echo tool discovered')
 
     const roundTrips: number[] = []
@@ -81,7 +73,7 @@ export async function benchTask (tasks = 200, log: (line: string) => void = () =
     log(`${completed}/${tasks} round trips completed`)
 
     const mcpEcho = await rawEcho(tasks)
-    const providerPeer = peerIdFromString(provider.host.identity.info().peerId)
+    const providerPeer = peerIdFromString(peerId)
     const pings: number[] = []
     for (let i = -10; i < tasks; i++) {
       const t0 = performance.now()
@@ -106,7 +98,11 @@ export async function benchTask (tasks = 200, log: (line: string) => void = () =
       target_met: p50 <= 20
     }
   } finally {
-    await Promise.all(started.map(async a => { await a.host.stop() }))
+    await requester?.host.stop()
+    const stopped = fromProvider('stopped')
+    provider.postMessage({ stop: true })
+    await stopped.catch(() => undefined)
+    await provider.terminate()
     rmSync(root, { recursive: true, force: true })
   }
 }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import { startWorker } from '../../common/worker.ts'
 import { DEFAULT_SLASHING_POLICY } from '../../reputation/slashing.ts'
 import { summarise, type RunMetrics } from './metrics.ts'
 import { trustMethod, type MethodName } from './methods.ts'
@@ -47,7 +47,7 @@ export async function simulateTrustParallel (scenario: TrustScenario, progress: 
   let next = 0
   try {
     await Promise.all(Array.from({ length: workers }, async () => {
-      const worker = startWorker()
+      const worker = startWorker(new URL(import.meta.url.endsWith('.ts') ? './seed-worker.ts' : './seed-worker.js', import.meta.url))
       try {
         while (next < units.length) {
           const { seed, name } = units[next++] as { seed: number, name: MethodName }
@@ -76,14 +76,6 @@ export async function simulateTrustParallel (scenario: TrustScenario, progress: 
 
 /** Rough cost of one run per method, measured at 500 nodes / 10 topics / 100 epochs: the order runs are handed out in. */
 const RELATIVE_COST: Record<MethodName, number> = { flattened: 3, mg: 2, mg_no_slashing: 2, mg_no_gate: 2, mg_no_semantic: 2, per_topic: 1.5, random: 0.05 }
-
-/** The seed worker; from TypeScript sources (tsx) it registers the same loader inside the thread first. */
-function startWorker (): Worker {
-  const entry = new URL(import.meta.url.endsWith('.ts') ? './seed-worker.ts' : './seed-worker.js', import.meta.url)
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry)
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}) })`
-  return new Worker(boot, { eval: true })
-}
 
 function summariseSeeds (scenario: TrustScenario, perSeed: readonly Record<string, RunMetrics>[], started: number, threads: number): TrustSimResult {
   const methods = Object.fromEntries(scenario.methods.map(name => [name, summarise(perSeed.map(run => run[name] as RunMetrics))])) as Record<MethodName, Record<string, number>>
