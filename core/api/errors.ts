@@ -95,6 +95,8 @@ export class AttributorResponseError extends HearthError { readonly name = 'Attr
 export class NoCandidatesError extends HearthError { readonly name = 'NoCandidatesError' }
 /** A provider's answer broke the task protocol: wrong task, wrong party, wrong digest. */
 export class TaskProtocolError extends HearthError { readonly name = 'TaskProtocolError' }
+/** A peer answered a session request with the reason it could not serve it (its words, untrusted). */
+export class RemoteRequestError extends HearthError { readonly name = 'RemoteRequestError' }
 
 // --- daemon and tools ---
 export class DaemonNotRunningError extends HearthError { readonly name = 'DaemonNotRunningError' }

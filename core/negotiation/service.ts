@@ -25,7 +25,7 @@ import { delegate, notify, type DelegationResult, type DelegationSpec } from './
 import { TaskBoard } from './task-board.ts'
 import type { TaskBoardEvents, TaskTimelineEntry } from './timeline.ts'
 import { TraceStore } from './trace-store.ts'
-import { peerIdOfAgent, serveChallenges, serveTasks } from './wire.ts'
+import { closeTaskSessions, peerIdOfAgent, serveChallenges, serveTasks } from './wire.ts'
 
 // The negotiation plane as the app runs it: `/hearth/task/1.0.0` served for the tasks peers ask of us, `/hearth/challenge/1.0.0`
 // answered for T2, and delegations run as the leader. Every transition goes through the TaskBoard: persisted, then emitted.
@@ -153,6 +153,7 @@ export class Negotiation {
     })(), new Promise(resolve => setTimeout(resolve, STOP_WAIT_MS).unref())])
     this.board.stop()
     this.provider.stop()
+    closeTaskSessions(this.components.node)
     await this.components.node.unhandle([StreamProtocols.task, StreamProtocols.challenge]).catch(() => undefined)
   }
 

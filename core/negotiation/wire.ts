@@ -12,10 +12,12 @@ import { Domains } from '../identity/domains.ts'
 import type { Signer } from '../identity/envelope.ts'
 import { agentKeyOf } from '../identity/ids.ts'
 import { request, serve, type RequestHandler, type RequestLimits } from '../net/frames.ts'
+import { RequestSessions, serveSessions } from '../net/session.ts'
 import { StreamProtocols } from '../net/protocols.ts'
 
-// The task protocol's framing (docs/protocol.md §7.4): every exchange is one stream with one request frame and one response
-// frame, each `{m: signed task message, x: attachment}` in DAG-CBOR. The T2 challenge is its own small protocol.
+// The task protocol's framing (docs/protocol.md §7.4): every exchange is one request frame and one response frame, each
+// `{m: signed task message, x: attachment}` in DAG-CBOR, over a long-lived session per peer (many exchanges at once, each
+// under its id). The T2 challenge is its own small protocol.
 
 /** A task request (64 KiB envelope) with the requester's BAID bundle, or an award with the task input (≤ 64 KiB), and framing. */
 export const MAX_TASK_REQUEST_BYTES = 192 * 1024
@@ -25,6 +27,8 @@ export const MAX_TASK_RESPONSE_BYTES = 512 * 1024
 export const MAX_TASK_INPUT_BYTES = 64 * 1024
 /** A request may wait for the provider's person, and an award for the tool: the task's deadline bounds both, this bounds the stream. */
 export const TASK_STREAM_TIMEOUT_MS = 15 * 60_000
+/** Exchanges one session serves at once (each may wait for a person or a tool); more wait to be read. */
+const MAX_CONCURRENT_EXCHANGES = 32
 
 const SERVER_LIMITS: RequestLimits = { maxRequestBytes: MAX_TASK_REQUEST_BYTES, maxResponseBytes: MAX_TASK_RESPONSE_BYTES, timeoutMs: TASK_STREAM_TIMEOUT_MS }
 const CHALLENGE_LIMITS: RequestLimits = { maxRequestBytes: 256, maxResponseBytes: Domains.challenge.maxBytes, timeoutMs: 5_000 }
@@ -61,14 +65,25 @@ export function agentOfPeer (peer: PeerId): Uint8Array {
 
 export async function serveTasks (node: Libp2p, handler: (frame: TaskFrame, from: PeerId) => Promise<TaskFrame>): Promise<void> {
   const onRequest: RequestHandler = async (body, from) => encodeFrame(await handler(decodeFrame(body, MAX_TASK_REQUEST_BYTES), from))
-  await serve(node, StreamProtocols.task, SERVER_LIMITS, onRequest)
+  // A request may wait for the person and an award for the tool: a session answers many at once, each when ready.
+  await serveSessions(node, StreamProtocols.task, SERVER_LIMITS, onRequest, { concurrency: MAX_CONCURRENT_EXCHANGES })
 }
 
-/** One exchange with a provider or requester; `timeoutMs` bounds this stream, the signal the task. */
+/** Each node's task sessions, one per peer. */
+const sessions = new WeakMap<Libp2p, RequestSessions>()
+
+/** One exchange with a provider or requester; `timeoutMs` bounds this exchange, the signal the task. */
 export async function askTask (node: Libp2p, agent: Uint8Array, frame: TaskFrame, options: { timeoutMs: number, signal?: AbortSignal }): Promise<TaskFrame> {
-  const limits = { ...SERVER_LIMITS, timeoutMs: Math.max(1, options.timeoutMs) }
-  const answer = await request(node, peerIdOfAgent(agent), StreamProtocols.task, encodeFrame(frame), limits, options.signal === undefined ? {} : { signal: options.signal })
+  let own = sessions.get(node)
+  if (own === undefined) sessions.set(node, own = new RequestSessions(node, StreamProtocols.task, SERVER_LIMITS))
+  const answer = await own.request(peerIdOfAgent(agent), encodeFrame(frame), { timeoutMs: Math.max(1, options.timeoutMs), ...(options.signal === undefined ? {} : { signal: options.signal }) })
   return decodeFrame(answer, MAX_TASK_RESPONSE_BYTES)
+}
+
+/** End a node's task sessions (when it stops). */
+export function closeTaskSessions (node: Libp2p): void {
+  sessions.get(node)?.close()
+  sessions.delete(node)
 }
 
 /** Answer T2 live challenges addressed to this agent's BAID with its current agent key. */

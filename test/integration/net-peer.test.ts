@@ -158,6 +158,29 @@ describe('the libp2p peer', () => {
     sessions.close()
   })
 
+  it('answers a session\'s requests each when ready, and fails only the one its handler fails, with the reason', async () => {
+    const server = await newPeer()
+    // The first request waits (as a task waits for its person), the second fails, the third is answered at once.
+    let release: () => void = () => {}
+    const held = new Promise<void>(resolve => { release = resolve })
+    await serveSessions(server, StreamProtocols.task, echoLimits, async req => {
+      const text = new TextDecoder().decode(req)
+      if (text === 'wait') await held
+      if (text === 'fail') throw new Error('not this one')
+      return req
+    }, { concurrency: 4 })
+    const client = await newPeer()
+    await client.dial(server.getMultiaddrs()[0]!)
+    const sessions = new RequestSessions(client, StreamProtocols.task, echoLimits)
+    const ask = async (text: string): Promise<string> => new TextDecoder().decode(await sessions.request(server.peerId, new TextEncoder().encode(text)))
+    const waiting = ask('wait')
+    await expect(ask('fail')).rejects.toThrow(expect.objectContaining({ name: 'RemoteRequestError', message: expect.stringMatching(/not this one/) }))
+    expect(await ask('quick')).toBe('quick')
+    release()
+    expect(await waiting).toBe('wait')
+    sessions.close()
+  })
+
   it('ends a session whose request frame is over the limit, without answering it', async () => {
     const server = await newPeer()
     await serveSessions(server, StreamProtocols.fetch, { ...echoLimits, maxRequestBytes: 64 }, async req => req)

@@ -8,7 +8,8 @@ import { DEFAULT_MECHANISM } from '../../core/negotiation/service.ts'
 import { TaskStore } from '../../core/negotiation/task-store.ts'
 import { termsFor } from '../../core/negotiation/mechanism.ts'
 import { encodeFrame, peerIdOfAgent } from '../../core/negotiation/wire.ts'
-import { request, serve } from '../../core/net/frames.ts'
+import { serve } from '../../core/net/frames.ts'
+import { RequestSessions } from '../../core/net/session.ts'
 import { StreamProtocols } from '../../core/net/protocols.ts'
 import { sha256 } from '../../core/common/hash.ts'
 import { seal } from '../../core/identity/envelope.ts'
@@ -180,7 +181,9 @@ describe('task delegation between agents', () => {
     const signer = await r.host.identity.agentSigner()
     const terms = termsFor(DEFAULT_MECHANISM, Date.now())
     const taskRequest = (task: string, by = signer) => encodeTaskRequest({ task, topic: TOPIC, capability: WORDS, intent: 'count', input: { digest: sha256(encode({ text: 'x' })), size: 10, dataClasses: [] }, terms, requester: by.publicKey, createdAt: Date.now() }, by)
-    const send = async (body: Uint8Array): Promise<Uint8Array> => await request(r.net.peer, peerIdOfAgent(p1.host.identity.chain().head.record.agent), StreamProtocols.task, body, { maxRequestBytes: 1 << 20, maxResponseBytes: 1 << 20, timeoutMs: 5_000 })
+    // Over the task protocol's own sessions, as a hostile requester would write them.
+    const sessions = new RequestSessions(r.net.peer, StreamProtocols.task, { maxRequestBytes: 1 << 20, maxResponseBytes: 1 << 20, timeoutMs: 5_000 })
+    const send = async (body: Uint8Array): Promise<Uint8Array> => await sessions.request(peerIdOfAgent(p1.host.identity.chain().head.record.agent), body)
     const bundle = r.host.identity.exportBundle()
 
     await expect(send(new Uint8Array(300 * 1024))).rejects.toThrow()
@@ -192,6 +195,7 @@ describe('task delegation between agents', () => {
     for (const task of ['forged-1', 'forged-2']) expect(() => new TaskStore(p1.host.db).get(task)).toThrow(expect.objectContaining({ name: 'UnknownTaskError' }))
     // The same protocol still serves a well-formed request from that peer.
     expect((await send(encodeFrame({ m: taskRequest('honest-1'), x: bundle }))).byteLength).toBeGreaterThan(0)
+    sessions.close()
   }, 30_000)
 
   it('T2 canary: a provider that bends its tool\'s answers is caught before the award, a fraud proof is kept, and the topic\'s terms are repaired', async () => {
