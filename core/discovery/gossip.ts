@@ -8,7 +8,7 @@ import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeErr
 import { decode, encode } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
 import { bytes } from '../common/schema.ts'
-import { request, serve, type RequestLimits } from '../net/frames.ts'
+import type { RequestLimits } from '../net/frames.ts'
 import { RequestSessions, serveSessions } from '../net/session.ts'
 import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
 import type { HearthPeer } from '../net/peer.ts'
@@ -102,8 +102,9 @@ export class BodylessGossip {
   private started = false
   /** Enabled like libp2p's own: DEBUG=hearth:gossip*. */
   private readonly log: Logger
-  /** Body requests ride one long-lived stream per holder. */
+  /** Body requests and gap fills ride one long-lived stream per holder. */
   private readonly fetches: RequestSessions
+  private readonly ranges: RequestSessions
   /** How long holders have been taking to answer (a moving average), for how long to wait before asking the next. */
   private answerMs: number | undefined
 
@@ -116,13 +117,14 @@ export class BodylessGossip {
     this.now = init.now ?? Date.now
     this.topics = this.mode === 'full-body' ? [BROADCAST_TOPIC] : init.interests.map(announceTopic)
     this.fetches = new RequestSessions(this.peer, StreamProtocols.fetch, FETCH_LIMITS)
+    this.ranges = new RequestSessions(this.peer, StreamProtocols.range, RANGE_LIMITS)
   }
 
   async start (): Promise<void> {
     if (this.started) return
     this.started = true
     await serveSessions(this.peer, StreamProtocols.fetch, FETCH_LIMITS, async req => this.serveFetch(req))
-    await serve(this.peer, StreamProtocols.range, RANGE_LIMITS, async req => this.serveRange(req))
+    await serveSessions(this.peer, StreamProtocols.range, RANGE_LIMITS, async req => this.serveRange(req))
     const pubsub = this.peer.services.pubsub
     for (const topic of this.topics) {
       pubsub.topicValidators.set(topic, async (from, message) => this.validate(from, message))
@@ -140,6 +142,7 @@ export class BodylessGossip {
     }
     await this.peer.unhandle([StreamProtocols.fetch, StreamProtocols.range])
     this.fetches.close()
+    this.ranges.close()
   }
 
   /** Announce an entry of our own log (already stored by OwnLog). */
@@ -408,7 +411,7 @@ export class BodylessGossip {
   private async fillGapFrom (from: PeerId, author: Uint8Array, range: SeqRange): Promise<number> {
     let filled = 0
     try {
-      const answer = await request(this.peer, from, StreamProtocols.range, encode({ a: author, f: range.from, t: range.to }), RANGE_LIMITS)
+      const answer = await this.ranges.request(from, encode({ a: author, f: range.from, t: range.to }))
       for (const header of GossipFrames.rangeResponse(answer).headers) {
         if (header.byteLength > MAX_HEADER_BYTES) continue
         const verdict = this.ingest(header, from)

@@ -157,7 +157,7 @@ export const ATTACKS: Record<AdversaryKind, (ctx: AttackContext) => Promise<void
       junk += 10
       for (const peer of agent.network.peer.getPeers().slice(0, 8)) {
         void agent.network.peer.dialProtocol(peer, StreamProtocols.range, { signal: AbortSignal.timeout(2_000) })
-          .then(async stream => { stream.send(lengthPrefixed(encode({ a: randomBytes(32), f: 1, t: 1_000_000 }))); await stream.close() })
+          .then(async stream => { stream.send(lengthPrefixed(encode({ i: 0, m: encode({ a: randomBytes(32), f: 1, t: 1_000_000 }) }))); await stream.close() })
           .catch(() => undefined)
         requests++
       }
