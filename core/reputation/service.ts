@@ -435,6 +435,8 @@ export class Reputation {
 
   private save (opened: OpenedReceipt, bytes: Uint8Array, rater: Uint8Array, ratee: Uint8Array): boolean {
     const { receipt, hash } = opened
+    // Held already, with its rating: no durable write to learn that.
+    if (this.store.holdsReceipt(hash)) return false
     const ts = this.now()
     const rating: VerifiedRating = { rater, ratee, topic: receipt.topic, satisfied: receipt.satisfied ? 1 : 0, unsatisfied: receipt.satisfied ? 0 : 1, receipt: hash, ts }
     const added = this.store.saveRatedReceipt({ hash, requester: rater, provider: ratee, topic: receipt.topic, satisfied: receipt.satisfied, bytes, receivedAt: ts }, rating)

@@ -72,6 +72,11 @@ export class ReputationStore {
       receipt.satisfied ? 'satisfied' : 'unsatisfied', receipt.bytes, receipt.receivedAt).changes > 0
   }
 
+  /** Whether a receipt is held (and so the rating it backs): a provider sees its own receipt again as the requester's rating. */
+  holdsReceipt (hash: Uint8Array): boolean {
+    return this.sql.holdsReceipt.get(hash) !== undefined
+  }
+
   receipt (hash: Uint8Array): StoredReceipt | undefined {
     const row = this.sql.receipt.get(hash) as Row | undefined
     if (row === undefined) return undefined
@@ -317,6 +322,7 @@ function prepare (db: Database) {
   return {
     insertReceipt: db.prepare('INSERT INTO receipts (hash, requester, provider, topic, outcome, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
     receipt: db.prepare('SELECT hash, requester, provider, topic, outcome, bytes, received_at FROM receipts WHERE hash = ?'),
+    holdsReceipt: db.prepare('SELECT 1 FROM receipts WHERE hash = ?').pluck(),
     // ON CONFLICT names the key, so only a duplicate is skipped; a CHECK failure still throws (INSERT OR IGNORE would hide it).
     insertRating: db.prepare(`INSERT INTO ratings (topic, rater, ratee, receipt, satisfied, unsatisfied, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (topic, rater, ratee, receipt) DO NOTHING`),
