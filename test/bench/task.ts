@@ -22,7 +22,7 @@ export interface TaskBench {
   /** Round trip over the raw echo call and over the ping: what the protocol, checks and persistence add. */
   p50_vs_mcp_echo: number
   p50_vs_ping: number
-  /** This process's CPU time (both agents) per measured round trip: what the path costs, whatever else loads the machine. */
+  /** This process's CPU time (both agents' threads) per measured round trip: what the path costs, whatever else loads the machine. */
   cpu_ms_per_task: number
   tasks: number
   completed: number
