@@ -4,7 +4,7 @@ import { sha256 } from '../../core/common/hash.ts'
 import { decodeDescriptor, encodeDescriptor } from '../../core/discovery/descriptor.ts'
 import { checkBody, openEntry, signEntry } from '../../core/discovery/log-entry.ts'
 import { GossipFrames } from '../../core/discovery/gossip.ts'
-import { readFrame } from '../../core/net/session.ts'
+import { readAnswer, readFrame } from '../../core/net/session.ts'
 import { decodeTopicPeers, decodeTopicPeersRequest } from '../../core/net/rendezvous.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -20,7 +20,7 @@ import { BaidVerifier } from '../../core/identity/verifier.ts'
 import { buildAgentCard, parseAgentCard, signAgentCard, verifyAgentCard, type CardIdentity } from '../../core/interop/index.ts'
 import { cardToJson } from '../../core/interop/card-file.ts'
 import { decodeAward, decodeCancel, decodeOffer, decodeTaskMessage, decodeTaskRequest, decodeTaskResult, encodeAward, encodeCancel, encodeOffer, encodeProbe, encodeReceiptSignature, encodeTaskRequest, encodeTaskResult } from '../../core/negotiation/messages.ts'
-import { decodeFrame, MAX_TASK_REQUEST_BYTES } from '../../core/negotiation/wire.ts'
+import { decodeFrame, MAX_TASK_REQUEST_BYTES, MAX_TASK_RESPONSE_BYTES } from '../../core/negotiation/wire.ts'
 import { validateBaidRecord } from '../../core/net/dht-records.ts'
 import { DHT_BAID_PREFIX } from '../../core/net/protocols.ts'
 import { openReceipt, ratingFromReceipt, sealReceipt, signReceiptAsRequester } from '../../core/reputation/receipt.ts'
@@ -159,6 +159,7 @@ export function byteTargets (f: Fixtures): FuzzTarget[] {
   addCbor('topic-peers-request', [{ t: 'code_generation' }], decodeTopicPeersRequest)
   addCbor('topic-peers-response', [{ peers: [neighbour, { ...neighbour, addrs: [] }] }, { peers: [] }], decodeTopicPeers)
   addCbor('session-frame', [{ i: 7, m: request }, { i: 0, m: new Uint8Array(0) }], b => readFrame(b, MAX_TASK_REQUEST_BYTES + 32))
+  addCbor('session-answer', [{ i: 7, m: result }, { i: 3, e: 'TaskProtocolError: task t1 is canceled' }], b => readAnswer(b, MAX_TASK_RESPONSE_BYTES + 32))
 
   // --- reputation ---
   const receipt = sealReceipt(receiptOf, agent, provider)

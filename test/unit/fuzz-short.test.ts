@@ -18,7 +18,7 @@ afterAll(async () => { for (const t of targets) await t.close?.() })
 describe('short fuzz run', () => {
   it('covers every decoder that takes network input', () => {
     const names = targets.map(t => t.name)
-    for (const name of ['signed-envelope', 'log-entry-header', 'capability-descriptor', 'baid-record', 'baid-bundle', 'task-request', 'task-offer', 'task-award', 'task-result', 'task-cancel', 'task-probe', 'receipt', 'rating', 'session-frame', 'fetch-response', 'topic-peers-response', 'agent-card', 'a2a-request', 'api-websocket', 'api-dispatch']) {
+    for (const name of ['signed-envelope', 'log-entry-header', 'capability-descriptor', 'baid-record', 'baid-bundle', 'task-request', 'task-offer', 'task-award', 'task-result', 'task-cancel', 'task-probe', 'receipt', 'rating', 'session-frame', 'session-answer', 'fetch-response', 'topic-peers-response', 'agent-card', 'a2a-request', 'api-websocket', 'api-dispatch']) {
       expect(names).toContain(name)
     }
   })
