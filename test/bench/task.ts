@@ -36,7 +36,7 @@ const EVERYTHING_ARGS = [fileURLToPath(new URL('../../node_modules/@modelcontext
 export async function benchTask (tasks = 200, log: (line: string) => void = () => {}): Promise<TaskBench> {
   const root = mkdtempSync(join(tmpdir(), 'hearth-bench-task-'))
   // Two agents are two machines: the provider runs in its own thread (its own event loop), the requester here.
-  const provider = startWorker(new URL(import.meta.url.endsWith('.ts') ? './task-provider.ts' : './task-provider.js', import.meta.url), {
+  const provider = startWorker(import.meta.url, 'task-provider', {
     root, mcpServer: { id: 'everything', command: process.execPath, args: EVERYTHING_ARGS, topics: [TOPIC], price: 1 }
   })
   const fromProvider = async <T>(key: string): Promise<T> => await new Promise((resolve, reject) => {

@@ -47,7 +47,7 @@ export async function simulateTrustParallel (scenario: TrustScenario, progress: 
   let next = 0
   try {
     await Promise.all(Array.from({ length: workers }, async () => {
-      const worker = startWorker(new URL(import.meta.url.endsWith('.ts') ? './seed-worker.ts' : './seed-worker.js', import.meta.url))
+      const worker = startWorker(import.meta.url, 'seed-worker')
       try {
         while (next < units.length) {
           const { seed, name } = units[next++] as { seed: number, name: MethodName }
