@@ -11,6 +11,7 @@ export class IdentityStore {
   private readonly db: Database
   /** Prepared once: every received receipt and trust lookup asks these, and compiling SQL each time showed in the profile. */
   private readonly statements = new Map<string, Statement>()
+  private selfRow: SelfRow | undefined
 
   constructor (db: Database) {
     this.db = db
@@ -45,10 +46,13 @@ export class IdentityStore {
     })()
   }
 
+  /** This agent's identity row; once written it never changes, so it is read once (every signature and task asks for it). */
   self (): SelfRow | undefined {
+    if (this.selfRow !== undefined) return this.selfRow
     const row = this.sql('SELECT baid_id, owner_claim, salt, created_at FROM baid_self WHERE id = 1').get() as
       { baid_id: string, owner_claim: string, salt: Buffer, created_at: number } | undefined
-    return row === undefined ? undefined : { baidId: row.baid_id, ownerClaim: row.owner_claim, salt: new Uint8Array(row.salt), createdAt: row.created_at }
+    if (row !== undefined) this.selfRow = { baidId: row.baid_id, ownerClaim: row.owner_claim, salt: new Uint8Array(row.salt), createdAt: row.created_at }
+    return this.selfRow
   }
 
   bundle (baidId: string): BaidBundle | undefined {

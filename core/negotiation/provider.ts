@@ -15,7 +15,7 @@ import { bestResponse, type ProviderProfile } from './best-response.ts'
 import type { ExecutionHistory } from './execution-history.ts'
 import { HeldResults, type HeldResultsInit } from './held-results.ts'
 import { isTerminal } from './lifecycle.ts'
-import { decodeOffer, decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
+import { decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
 import type { TaskBoard } from './task-board.ts'
 import { outputText } from './timeline.ts'
 import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
@@ -103,7 +103,8 @@ export class ProviderSide {
     const requesterBaid = this.ctx.importBaid(frame.x, request.requester)
     const { board, policy, now } = this.ctx
     const signer = await this.ctx.signer()
-    const decline = (reason: string): TaskFrame => ({ m: encodeOffer({ task: request.task, provider: signer.publicKey, decision: 'decline', reason: reason.slice(0, 512), price: 0, etaMs: 0, quality: 0 }, signer) })
+    const declineOffer = (reason: string): Offer => ({ task: request.task, provider: signer.publicKey, decision: 'decline', reason: reason.slice(0, 512), price: 0, etaMs: 0, quality: 0 })
+    const decline = (reason: string): TaskFrame => ({ m: encodeOffer(declineOffer(reason), signer) })
     const capability = this.ctx.offered().get(request.capability)
     if (capability === undefined) return decline(`does not offer ${request.capability}`)
     if (request.terms.deadline <= now()) return decline('the deadline has passed')
@@ -144,14 +145,15 @@ export class ProviderSide {
     } finally {
       off()
     }
+    // The offer made shows on our own timeline of the task too.
+    const answer = (offer: Offer): TaskFrame => {
+      const m = encodeOffer(offer, signer)
+      board.recordOffer(offer, m)
+      return { m }
+    }
     const reject = (reason: string): TaskFrame => {
       if (!isTerminal(board.get(request.task).state)) board.move(request.task, 'rejected', { reason, actor: 'self' })
-      return answer(decline(reason))
-    }
-    // The offer made shows on our own timeline of the task too.
-    const answer = (frame: TaskFrame): TaskFrame => {
-      board.recordOffer(decodeOffer(frame.m!), frame.m!)
-      return frame
+      return answer(declineOffer(reason))
     }
     if (verdict.verdict === 'refuse') return reject(`refused by its constraints: ${verdict.reasons.map(r => r.code).join(', ')}`)
     if (verdict.verdict === 'denied') return reject(deniedBecause(verdict.approval.decidedBy))
@@ -161,7 +163,7 @@ export class ProviderSide {
     if (board.get(request.task).state === 'auth-required') board.move(request.task, 'working', { reason: `approved by ${verdict.approval.decidedBy ?? 'the person'}`, actor: 'person' })
     this.served.set(request.task, { request, requesterBaid, price: body.price, probes: 0 })
     const offer: Offer = { task: request.task, provider: signer.publicKey, decision: 'accept', price: body.price, etaMs: body.etaMs, quality: body.quality }
-    return answer({ m: encodeOffer(offer, signer) })
+    return answer(offer)
   }
 
   private async onAward (task: string, requester: Uint8Array, price: number, frame: TaskFrame): Promise<TaskFrame> {

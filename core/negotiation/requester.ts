@@ -240,10 +240,6 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       const delivered = await receiveResult(ctx, answer.m, { task, provider: offer.provider, signer }, signal)
       holding = undefined
       const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered.result, tool: chosen.candidate.descriptor.id }) : undefined
-      board.batch(() => {
-        board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
-        if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
-      })
       const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence, output: delivered.digest }, signal).catch((err: unknown) => {
         attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
         return undefined
@@ -252,7 +248,10 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       const failedOver = attempts.filter(a => a.outcome === 'failed' && a.stage !== 'receipt').map(a => `${a.provider} (${a.stage}: ${a.reason ?? 'no reason given'})`)
       const reason = `${provider} delivered${failedOver.length === 0 ? '' : ` after failing over from ${failedOver.join('; ')}`}${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`.slice(0, 512)
       attempts.push({ provider, stage: 'execution', outcome: 'completed' })
+      // The checks passed before the receipt was asked for; their lines share the ending's one commit.
       board.batch(() => {
+        board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
+        if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
         if (receipt !== undefined) board.receipt(task, { satisfied: true, digest: hex(receipt.hash) })
         board.output(task, outputText(delivered.result), delivered.result)
         ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic }, { soft: true })

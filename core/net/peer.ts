@@ -10,11 +10,11 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { selectBaidRecord, validateBaidRecord } from './dht-records.ts'
+import { coalescingTcp } from './coalescing-tcp.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
 import { DHT_BAID_PREFIX } from './protocols.ts'
 import { serveTopicPeers } from './rendezvous.ts'
@@ -76,7 +76,7 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
   const node = await createLibp2p<PeerServices>({
     privateKey: init.privateKey,
     addresses: { listen: [...init.listen] },
-    transports: [tcp(), circuitRelayTransport()],
+    transports: [coalescingTcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {

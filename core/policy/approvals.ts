@@ -3,7 +3,7 @@ import { ApprovalAlreadyDecidedError, InvalidPolicySettingError, UnknownApproval
 import type { ApprovalRecord, ApprovalRule, Decision, Grant, PendingApproval, TaskDirection } from '../api/policy.ts'
 import { TypedEvents } from '../common/events.ts'
 import { genesisHashOf } from '../identity/ids.ts'
-import { transaction, type Database } from '../store/database.ts'
+import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { ApprovalStore, type ApprovalSubject, type NewApproval, type StoredDecision } from './approval-store.ts'
 import { GrantStore } from './grant-store.ts'
 
@@ -203,7 +203,9 @@ export class Approvals {
       deadline: ask.deadline ?? now + this.options.timeoutMs
     }
     const decision = this.automatic(approval, now)
-    const record = transaction(this.db, () => {
+    // A request waiting for the person is durable (the queue survives a power cut); one a grant or rule answered follows from
+    // durable settings, like the soft task steps around it, and is synced by the task's next durable commit.
+    const record = (decision === undefined ? transaction : softTransaction)(this.db, () => {
       const inserted = this.store.insert(approval, decision)
       if (decision !== undefined) this.journalled(inserted)
       return inserted

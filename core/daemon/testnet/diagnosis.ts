@@ -13,8 +13,18 @@ export interface InspectedNode {
   readonly interests: readonly string[]
   readonly alive: boolean
   readonly received: ReadonlyArray<{ agent: string, id: string, at: number }>
+  /** When the node's processes were up: from ready to killed (a restarted node has several). */
+  readonly up: ReadonlyArray<readonly [number, number]>
   /** Whether the node was up for the whole delivery window of an announcement (the measured ones). */
   readonly expects: (a: Announcement) => boolean
+}
+
+/** Whether a miss fell on a node that had just come back: catching up after a restart is its own layer. */
+function sinceRestart (node: InspectedNode, a: Announcement): string {
+  const restarted = node.up.length > 1 ? node.up.findLast(([from]) => from <= a.at)?.[0] : undefined
+  if (restarted === undefined || restarted === node.up[0]![0]) return 'never restarted'
+  const ms = a.at - restarted
+  return ms < 2_000 ? 'restarted < 2 s before' : ms < 5_000 ? 'restarted 2–5 s before' : 'restarted earlier'
 }
 
 export async function diagnose (nodes: readonly InspectedNode[], announcements: readonly Announcement[], deadlineMs: number): Promise<string[]> {
@@ -35,7 +45,7 @@ export async function diagnose (nodes: readonly InspectedNode[], announcements: 
       const delivered = got === undefined ? 'never' : got.at - a.at <= deadlineMs ? 'in time' : 'late'
       if (delivered === 'in time') return
       const header = receivedAt === null ? 'no header' : receivedAt - a.at <= deadlineMs ? 'header in time' : 'header late'
-      const key = `${delivered}, ${header}, ${body ? 'body held' : 'no body'}`
+      const key = `${delivered}, ${header}, ${body ? 'body held' : 'no body'}, ${sinceRestart(node, a)}`
       outcomes[key] = (outcomes[key] ?? 0) + 1
     })
     mine.forEach((a, i) => {
