@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
-import { bytes } from '../common/schema.ts'
+import { bytes, domainName } from '../common/schema.ts'
 import type { RequestLimits } from '../net/frames.ts'
 import { RequestSessions, serveSessions } from '../net/session.ts'
 import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
@@ -41,7 +41,12 @@ export interface GossipInit {
 
 const FetchRequest = z.object({ h: bytes(32) }).strict()
 const FetchResponse = z.union([z.object({ b: bytes() }).strict(), z.object({ missing: z.literal(true) }).strict()])
-const RangeRequest = z.object({ a: bytes(32), f: z.number().int().min(1), t: z.number().int().min(1) }).strict()
+const RangeRequest = z.union([
+  // An author's entries from seq f to t: a gap.
+  z.object({ a: bytes(32), f: z.number().int().min(1), t: z.number().int().min(1) }).strict(),
+  // The newest entries on topic d that arrived at the server since s (its clock, ms): a catch-up after rejoining.
+  z.object({ d: domainName(), s: z.number().int().min(0) }).strict()
+])
 const RangeResponse = z.object({ headers: z.array(bytes()).max(MAX_RANGE_ENTRIES) }).strict()
 const FullBodyMessage = z.object({ h: bytes(), b: bytes() }).strict()
 
@@ -76,6 +81,12 @@ const ROUND_PAUSE_MS = 300
 const MAX_FORWARDED = 50_000
 /** How long after a failed pull a body is asked of the header's sender only. */
 const FAILED_PULL_BACKOFF_MS = 10_000
+/** Headers a catch-up asks for: an away peer's recent past on one topic, not the topic's history. */
+const MAX_CATCH_UP_ENTRIES = 64
+/** How far back a catch-up reaches at most (a first start, or a long absence): the soft state a refresh renews meanwhile. */
+const CATCH_UP_LOOKBACK_MS = 10 * 60_000
+/** Before the last header we heard on a topic: another peer's clock, and what arrived while we were going down. */
+const CATCH_UP_MARGIN_MS = 30_000
 
 const RESULT: Record<ReturnType<typeof gossipVerdict>, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
@@ -107,6 +118,9 @@ export class BodylessGossip {
   private readonly ranges: RequestSessions
   /** How long holders have been taking to answer (a moving average), for how long to wait before asking the next. */
   private answerMs: number | undefined
+  /** Topics caught up on since start, and those being caught up on now. */
+  private readonly caughtUp = new Set<string>()
+  private readonly catchingUp = new Set<string>()
 
   constructor (components: GossipComponents, init: GossipInit) {
     this.peer = components.peer
@@ -130,12 +144,14 @@ export class BodylessGossip {
       pubsub.topicValidators.set(topic, async (from, message) => this.validate(from, message))
       pubsub.subscribe(topic)
     }
+    if (this.mode === 'bodyless') pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
   }
 
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
     const pubsub = this.peer.services.pubsub
+    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     for (const topic of this.topics) {
       pubsub.unsubscribe(topic)
       pubsub.topicValidators.delete(topic)
@@ -409,22 +425,62 @@ export class BodylessGossip {
   }
 
   private async fillGapFrom (from: PeerId, author: Uint8Array, range: SeqRange): Promise<number> {
-    let filled = 0
     try {
       const answer = await this.ranges.request(from, encode({ a: author, f: range.from, t: range.to }))
-      for (const header of GossipFrames.rangeResponse(answer).headers) {
-        if (header.byteLength > MAX_HEADER_BYTES) continue
-        const verdict = this.ingest(header, from)
-        if (verdict.verdict !== 'accepted') continue
-        filled++
-        // The gap may hold entries on topics we do not listen to: their headers close it, their bodies are not ours to fetch.
-        const domain = this.followedTopic(verdict)
-        if (domain !== undefined) await this.obtainBody(verdict, this.holders(verdict, from, domain))
-      }
+      return await this.ingestFetched(GossipFrames.rangeResponse(answer).headers, from)
     } catch {
       // The gap stays open; the next header from this author asks again.
+      return 0
     }
-    return filled
+  }
+
+  /**
+   * The first subscriber we meet on a followed topic after starting tells us what arrived there lately: a peer back from a
+   * restart (or new) would otherwise miss what was announced before it rejoined the mesh, until the author's next entry.
+   */
+  private readonly onSubscriptionChange = (event: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    for (const { topic, subscribe } of event.detail.subscriptions) {
+      if (!subscribe || !this.topics.includes(topic) || this.caughtUp.has(topic) || this.catchingUp.has(topic)) continue
+      void this.catchUp(topic, event.detail.peerId)
+    }
+  }
+
+  private async catchUp (topic: string, from: PeerId): Promise<void> {
+    const domain = domainOfTopic(topic)
+    if (domain === undefined) return
+    this.catchingUp.add(topic)
+    try {
+      const now = this.now()
+      const last = this.logs.lastReceivedOnTopic(domain)
+      const since = Math.max(0, now - CATCH_UP_LOOKBACK_MS, last === undefined ? 0 : last - CATCH_UP_MARGIN_MS)
+      const answer = await this.ranges.request(from, encode({ d: domain, s: since }))
+      this.caughtUp.add(topic)
+      // Oldest first, so an author's entries arrive in order and open no gaps among themselves.
+      await this.ingestFetched(GossipFrames.rangeResponse(answer).headers.slice(0, MAX_CATCH_UP_ENTRIES).reverse(), from)
+    } catch (err) {
+      // The next subscriber we meet is asked instead.
+      this.log('catch-up on %s from %p failed: %s', topic, from, (err as Error).message)
+    } finally {
+      this.catchingUp.delete(topic)
+    }
+  }
+
+  /** Headers a peer served (a gap fill or a catch-up), checked like gossiped ones; the bodies of followed topics pulled. Returns how many were new. */
+  private async ingestFetched (headers: readonly Uint8Array[], from: PeerId): Promise<number> {
+    const pulls: Array<Promise<unknown>> = []
+    let accepted = 0
+    for (const header of headers) {
+      if (header.byteLength > MAX_HEADER_BYTES) continue
+      const verdict = this.ingest(header, from)
+      if (verdict.verdict !== 'accepted') continue
+      accepted++
+      if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
+      // The gap may hold entries on topics we do not listen to: their headers close it, their bodies are not ours to fetch.
+      const domain = this.followedTopic(verdict)
+      if (domain !== undefined) pulls.push(this.obtainBody(verdict, this.holders(verdict, from, domain)))
+    }
+    await Promise.all(pulls)
+    return accepted
   }
 
   private serveFetch (req: Uint8Array): Uint8Array {
@@ -433,10 +489,11 @@ export class BodylessGossip {
   }
 
   private serveRange (req: Uint8Array): Uint8Array {
-    const { a, f, t } = GossipFrames.rangeRequest(req)
+    const request = GossipFrames.rangeRequest(req)
+    const found = 'd' in request ? this.logs.recentOnTopic(request.d, request.s, MAX_CATCH_UP_ENTRIES) : this.logs.range(request.a, request.f, request.t, MAX_RANGE_ENTRIES)
     const headers: Uint8Array[] = []
     let size = 0
-    for (const header of this.logs.range(a, f, t, MAX_RANGE_ENTRIES)) {
+    for (const header of found) {
       if (size + header.byteLength + 16 > RANGE_LIMITS.maxResponseBytes - 64) break
       headers.push(header)
       size += header.byteLength + 16

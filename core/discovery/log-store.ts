@@ -146,6 +146,17 @@ export class LogStore {
     return (this.sql.range.all(author, fromSeq, toSeq, n) as Array<{ header: Buffer }>).map(r => u8(r.header))
   }
 
+  /** Headers on a topic received here since `since` (this clock), newest first: what a peer that was away asks for on rejoining. */
+  recentOnTopic (topic: string, since: number, limit = MAX_RANGE_ENTRIES): Uint8Array[] {
+    const n = Math.max(0, Math.min(Math.trunc(limit), MAX_RANGE_ENTRIES))
+    return (this.sql.recentOnTopic.all(since, topic, n) as Array<{ header: Buffer }>).map(r => u8(r.header))
+  }
+
+  /** When the newest header held on a topic arrived here, if any. */
+  lastReceivedOnTopic (topic: string): number | undefined {
+    return (this.sql.lastOnTopic.get(topic) as number | null | undefined) ?? undefined
+  }
+
   /** Headers whose bodies are not held yet, oldest received first. */
   missingBodies (filter: MissingBodyFilter = {}): MissingBody[] {
     const rows = this.sql.missing.all({ author: filter.author ?? null, kind: filter.kind ?? null, topic: filter.topic ?? null, limit: filter.limit ?? MAX_RANGE_ENTRIES }) as MissingRow[]
@@ -276,6 +287,9 @@ function prepare (db: Database) {
         AND (@author IS NULL OR e.author = @author) AND (@kind IS NULL OR e.kind = @kind)
         AND (@topic IS NULL OR EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = @topic))
       ORDER BY e.received_at, e.author, e.seq LIMIT @limit`),
+    recentOnTopic: db.prepare(`SELECT header FROM log_entries e WHERE e.received_at >= ? AND EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)
+      ORDER BY e.received_at DESC, e.author, e.seq LIMIT ?`),
+    lastOnTopic: db.prepare('SELECT max(e.received_at) FROM log_entries e WHERE EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)').pluck(),
     latest: db.prepare('SELECT header FROM log_entries WHERE author = ? ORDER BY seq DESC LIMIT 1'),
     latestOfKind: db.prepare('SELECT header FROM log_entries WHERE author = ? AND kind = ? ORDER BY seq DESC LIMIT 1'),
     prune: db.prepare('DELETE FROM log_entries WHERE author = ? AND seq <= ? RETURNING body_hash'),

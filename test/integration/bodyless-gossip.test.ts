@@ -112,6 +112,21 @@ describe('bodyless gossip', () => {
     expect(first.id).not.toBe(latest.id)
   }, 30_000)
 
+  it('tells a node that joins late what was announced on its topic before, through the first subscriber it meets', async () => {
+    const [a, b, c] = line(3)
+    const announcer = await node({ ...a!, interests: [TOPIC] })
+    const relay = await node({ ...b!, interests: [TOPIC], bootstrap: [announcer.addr()] })
+    await meshed([announcer, relay])
+    const before = [await announcer.announce(30), await announcer.announce(31)]
+    await eventually(() => relay.received.length === 2, 'the announcements at the relay')
+
+    // The latecomer may only talk to the relay, and nothing new is announced: only a catch-up can tell it.
+    const late = await node({ ...c!, interests: [TOPIC], bootstrap: [relay.addr()] })
+    await eventually(() => late.received.length === 2, 'the earlier announcements at the latecomer', 15_000)
+    expect(late.received.map(r => r.id).sort()).toEqual(before.map(r => r.id).sort())
+    expect(late.logs.highWater(announcer.signer.publicKey)).toEqual({ contiguousSeq: 2, maxSeq: 2 })
+  }, 30_000)
+
   it('closes a gap left by an entry on another topic with its header alone, and never pulls that body', async () => {
     const announcer = await node({ interests: [TOPIC, 'data_analysis'] })
     const listener = await node({ interests: [TOPIC], bootstrap: [announcer.addr()] })
