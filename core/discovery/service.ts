@@ -14,7 +14,7 @@ import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey } from '..
 import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog, type OwnEntry } from './author-log.ts'
-import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from './descriptor.ts'
+import { decodeDescriptor, encodeDescriptor, TOPICS, type CapabilityDescriptor } from './descriptor.ts'
 import { BodylessGossip, type GossipMode } from './gossip.ts'
 import type { SignedLogEntry } from './log-entry.ts'
 import { LogStore, type FraudProof as LogFraudProof, type IngestVerdict } from './log-store.ts'
@@ -247,6 +247,22 @@ export class Discovery {
       if (walk) this.walkedAt.set(domain, now)
       this.joining.add(domain)
       void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => this.joining.delete(domain))
+    }
+    this.keepAudiences()
+  }
+
+  /**
+   * A known topic we do not follow is one we may still announce or rate on: keep a subscriber of each met, so that a
+   * publish there goes out at once instead of first waiting to find someone to hear it (the slowest announcements did).
+   */
+  private keepAudiences (): void {
+    if (this.init.mode === 'full-body') return
+    const { peer } = this.components
+    for (const domain of TOPICS) {
+      if (this.init.interests.includes(domain) || this.joining.has(domain) || peer.services.pubsub.getSubscribers(announceTopic(domain)).length > 0) continue
+      this.joining.add(domain)
+      // Neighbours only: a DHT walk for a topic we merely might publish on costs more than the wait it saves.
+      void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk: false }).catch(() => undefined).finally(() => this.joining.delete(domain))
     }
   }
 

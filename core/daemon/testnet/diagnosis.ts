@@ -57,9 +57,12 @@ export async function diagnose (nodes: readonly InspectedNode[], announcements: 
     })
   }
   const spread = (xs: number[]): string => { xs.sort((x, y) => x - y); return `p50 ${quantile(xs, 0.5)} ms, p90 ${quantile(xs, 0.9)} ms, max ${xs.at(-1) ?? 0} ms` }
+  // A slow publish call delays every delivery of its announcement: how much of the tail it makes.
+  const slow = announcements.filter(a => a.publishMs > 1_000)
+  const slowDeliveries = slow.reduce((sum, a) => sum + nodes.filter(n => n.alive && n.expects(a)).length, 0)
   return [
     `misses by cause ${JSON.stringify(outcomes)}`,
     `announcer's publish call ${spread(announcements.map(a => a.publishMs))}; header arrival ${spread(headerMs)}; header to usable descriptor ${spread(headerToDescriptorMs)}`,
-    `descriptors that waited for their author's BAID ${waitedForBaid}`
+    `descriptors that waited for their author's BAID ${waitedForBaid}; publish calls over 1 s ${slow.length} of ${announcements.length} (${slowDeliveries} expected deliveries)`
   ]
 }
