@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { createHost, type Host, type Network } from '../../core/host.ts'
+import { createHost, type Host, type Network, type NetworkInit } from '../../core/host.ts'
 import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
 import { hearth } from './cli.ts'
 import { tempDir } from './tmp.ts'
@@ -31,15 +31,16 @@ export async function agentDir (env: Record<string, string>, capabilities: unkno
 /** An agent in this process as the network tests run one: its data directory with `config.json` (interests: TASK_TOPIC, then `config`), an identity, and a node on loopback; `person.attached` says whether someone answers its Inbox. */
 export interface NetworkAgent { host: Host, net: Network, dataDir: string, person: { attached: boolean } }
 
-export async function networkAgent (config: Record<string, unknown>, bootstrap: string[] = [], started?: NetworkAgent[]): Promise<NetworkAgent> {
+/** `net` overrides how it joins (by default every agent serves the DHT, so a handful of them all meet). */
+export async function networkAgent (config: Record<string, unknown>, bootstrap: string[] = [], started?: NetworkAgent[], net: Partial<NetworkInit> = {}): Promise<NetworkAgent> {
   const dataDir = tempDir()
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ interests: [TASK_TOPIC], ...config }))
   const person = { attached: false }
   const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => 'pw', kdfCost: TEST_KDF_COST, interactive: () => person.attached })
   await host.identity.create(host.digests())
   await host.start()
-  const net = await host.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap })
-  const made = { host, net, dataDir, person }
+  const network = await host.connect({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dhtServer: true, bootstrap, ...net })
+  const made = { host, net: network, dataDir, person }
   started?.push(made) // the test's list of agents to stop afterwards
   return made
 }
