@@ -246,9 +246,10 @@ export async function createHost (init: HostInit): Promise<Host> {
       async stop () {
         if (stopped) return
         stopped = true
-        reputation.stop()
         policy.stop()
         await disconnect()
+        // Only once the network is down: receipts and ratings still arriving while it stops schedule a recompute.
+        reputation.stop()
         closeDatabase(db)
       }
     }

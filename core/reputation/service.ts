@@ -104,6 +104,7 @@ export class Reputation {
   private engine: Engine | undefined
   private readonly dirty = new Set<number>()
   private timer: ReturnType<typeof setTimeout> | undefined
+  private stopped = false
   /** Peers each topic's newcomer prior may go to: agents announcing it now (set by the host once discovery runs). */
   private announcers: ((topic: string) => readonly Uint8Array[]) | undefined
   /** Ratings whose parties' BAIDs are not known yet: retried when a BAID arrives. */
@@ -128,7 +129,9 @@ export class Reputation {
     this.announcers = announcers
   }
 
+  /** No recompute is scheduled after this: evidence that still arrives is stored, and computed from at the next start. */
   stop (): void {
+    this.stopped = true
     clearTimeout(this.timer)
     this.timer = undefined
   }
@@ -473,7 +476,7 @@ export class Reputation {
   }
 
   private schedule (): void {
-    if (this.timer !== undefined) return
+    if (this.timer !== undefined || this.stopped) return
     this.timer = setTimeout(() => { this.timer = undefined; this.flush() }, this.recomputeDelayMs)
     this.timer.unref()
   }
