@@ -245,8 +245,7 @@ export class Discovery {
       if (this.joining.has(domain) || !lonelyOn(peer, domain)) continue
       const walk = now - (this.walkedAt.get(domain) ?? -Infinity) >= WALK_INTERVAL_MS
       if (walk) this.walkedAt.set(domain, now)
-      this.joining.add(domain)
-      void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => this.joining.delete(domain))
+      this.meet(domain, walk)
     }
     this.keepAudiences()
   }
@@ -260,10 +259,15 @@ export class Discovery {
     const { peer } = this.components
     for (const domain of TOPICS) {
       if (this.init.interests.includes(domain) || this.joining.has(domain) || peer.services.pubsub.getSubscribers(announceTopic(domain)).length > 0) continue
-      this.joining.add(domain)
       // Neighbours only: a DHT walk for a topic we merely might publish on costs more than the wait it saves.
-      void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk: false }).catch(() => undefined).finally(() => this.joining.delete(domain))
+      this.meet(domain, false)
     }
+  }
+
+  /** Meet subscribers of `domain` in the background, one meeting per domain at a time. */
+  private meet (domain: string, walk: boolean): void {
+    this.joining.add(domain)
+    void meetSubscribers(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => this.joining.delete(domain))
   }
 
   /** A new connection is someone to ask about our topics' subscribers: soon, once per burst of connections. */
