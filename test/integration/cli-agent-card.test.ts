@@ -35,5 +35,5 @@ describe('hearth id agent-card', () => {
     const edited = await hearth(['id', 'agent-card', 'verify', card, '--bundle', bundles[0]!, '--json'])
     expect(edited.code).toBe(1)
     expect(edited.json.error.name).toBe('AgentCardSignatureError')
-  })
+  }, 90_000) // eight CLI processes, each compiling from source: about 30 s on two idle cores, more on loaded ones
 })
