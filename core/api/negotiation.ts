@@ -100,6 +100,8 @@ export interface TaskResult {
   /** A small output inline; larger ones travel separately, named by digest. */
   readonly inline?: Uint8Array
   readonly reason?: string
+  /** A completed task's receipt, signed by the provider in advance (satisfied, for this output): the requester completes it on acceptance. */
+  readonly receipt?: Uint8Array
   readonly deliveredAt: number
 }
 

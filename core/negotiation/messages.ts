@@ -80,6 +80,7 @@ const TaskResultSchema = z.object({
   output: z.object({ digest: bytes(32), size: z.number().int().min(0).max(MAX_RESULT_BYTES) }).strict().optional(),
   inline: bytes().refine(b => b.byteLength <= MAX_INLINE_BYTES, 'inline output is at most 48 KiB').optional(),
   reason: reason().optional(),
+  receipt: bytes(64).optional(),
   deliveredAt: ms()
 }).strict() satisfies z.ZodType<TaskResult>
 

@@ -10,7 +10,7 @@ import type { JsonObject, LocalExecutor, ToolResult } from '../execution/tool.ts
 import type { Signer } from '../identity/envelope.ts'
 import { hex, peerIdOf } from '../identity/ids.ts'
 import type { Policy } from '../policy/service.ts'
-import { countersignReceipt } from '../reputation/receipt.ts'
+import { countersignReceipt, signReceipt } from '../reputation/receipt.ts'
 import { bestResponse, type ProviderProfile } from './best-response.ts'
 import type { ExecutionHistory } from './execution-history.ts'
 import { HeldResults, type HeldResultsInit } from './held-results.ts'
@@ -22,8 +22,8 @@ import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
 
 // The follower's side of a task round: a request is screened by the policy plane (constraints, then the person, a grant or
 // a rule; headless with neither declines) and answered with a signed offer; an award's input is checked against the request,
-// run through the tool the capability names, and answered with a signed result (and, at T3, an evidence package); the
-// requester's receipt signature is countersigned.
+// run through the tool the capability names, and answered with a signed result carrying our half of the receipt (and, at T3,
+// an evidence package); the requester's half, when it comes, completes the receipt we keep.
 
 export interface ProviderContext {
   readonly board: TaskBoard
@@ -215,7 +215,9 @@ export class ProviderSide {
       board.move(task, 'failed', { reason, actor: 'self' })
       return { m: encodeTaskResult({ task, provider: signer.publicKey, status: 'failed', reason, deliveredAt: this.ctx.now() }, signer) }
     }
-    const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest, size: inline.byteLength }, ...(large ? {} : { inline }), deliveredAt: this.ctx.now() }, signer)
+    // Our half of the receipt comes with the result: the requester completes it on acceptance, without another round trip.
+    const receipt = signReceipt({ task, topic: served.request.topic, satisfied: true, output: digest }, signer)
+    const message = encodeTaskResult({ task, provider: signer.publicKey, status: 'completed', output: { digest, size: inline.byteLength }, ...(large ? {} : { inline }), receipt, deliveredAt: this.ctx.now() }, signer)
     board.batch(() => {
       measure(true)
       board.output(task, outputText(result))
@@ -271,7 +273,7 @@ export class ProviderSide {
     return {}
   }
 
-  /** The requester signed the receipt first; countersign it only for a task delivered to that requester, in its topic. */
+  /** The requester's half of the receipt we signed with the result: signed again (the same envelope) and kept, only for a task delivered to that requester, in its topic. */
   private async onReceipt (half: { task: string, requester: Uint8Array, topic: string, satisfied: boolean, output?: Uint8Array, signature: Uint8Array }, requester: Uint8Array): Promise<TaskFrame> {
     const record = this.ctx.board.get(half.task)
     if (record.role !== 'provider' || record.peer === undefined || !equalBytes(record.peer, requester)) throw new TaskProtocolError(`task ${half.task} is not this requester's`)

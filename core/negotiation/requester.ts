@@ -8,10 +8,10 @@ import type { Candidate } from '../discovery/matcher.ts'
 import { runCanary, type CanaryRegistry } from '../execution/canaries.ts'
 import { decodeEvidence } from '../execution/evidence-package.ts'
 import type { Executor, JsonObject, ToolResult } from '../execution/tool.ts'
-import { bindReceipt, verifyEvidence, type VerifiedEvidence } from '../execution/verify-evidence.ts'
+import { verifyEvidence, type VerifiedEvidence } from '../execution/verify-evidence.ts'
 import type { Signer } from '../identity/envelope.ts'
 import { hex, peerIdOf } from '../identity/ids.ts'
-import { openReceipt, signReceiptAsRequester } from '../reputation/receipt.ts'
+import { assembleReceipt, signReceipt } from '../reputation/receipt.ts'
 import type { Attributor } from './attribution.ts'
 import { isTerminal } from './lifecycle.ts'
 import { termsFor, tierRank, type Mechanism } from './mechanism.ts'
@@ -240,10 +240,12 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       const delivered = await receiveResult(ctx, answer.m, { task, provider: offer.provider, signer }, signal)
       holding = undefined
       const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered.result, tool: chosen.candidate.descriptor.id }) : undefined
-      const receipt = await coSign(ctx, { task, topic, provider: offer.provider, signer, evidence, output: delivered.digest }, signal).catch((err: unknown) => {
+      let receipt: { bytes: Uint8Array, hash: Uint8Array } | undefined
+      try {
+        receipt = coSign(ctx, { task, topic, provider: offer.provider, signer, output: delivered.digest, providerSignature: delivered.receiptSignature })
+      } catch (err) {
         attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
-        return undefined
-      })
+      }
       // The person reads why it took a second provider (or more) right in how the task ended.
       const failedOver = attempts.filter(a => a.outcome === 'failed' && a.stage !== 'receipt').map(a => `${a.provider} (${a.stage}: ${a.reason ?? 'no reason given'})`)
       const reason = `${provider} delivered${failedOver.length === 0 ? '' : ` after failing over from ${failedOver.join('; ')}`}${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`.slice(0, 512)
@@ -407,10 +409,10 @@ function checkResult (message: Uint8Array | undefined, task: string, provider: U
 }
 
 /** The award's answer: its output inline, or over the inline limit fetched chunk by chunk (each bounded) and checked against the signed digest. */
-async function receiveResult (ctx: RequesterContext, message: Uint8Array | undefined, r: { task: string, provider: Uint8Array, signer: Signer }, signal: AbortSignal): Promise<{ result: ToolResult, digest: Uint8Array }> {
+async function receiveResult (ctx: RequesterContext, message: Uint8Array | undefined, r: { task: string, provider: Uint8Array, signer: Signer }, signal: AbortSignal): Promise<{ result: ToolResult, digest: Uint8Array, receiptSignature: Uint8Array | undefined }> {
   const signed = openResult(message, r.task, r.provider)
   const output = signed.output!
-  if (signed.inline !== undefined) return { result: checkOutput(signed.inline, output), digest: output.digest }
+  if (signed.inline !== undefined) return { result: checkOutput(signed.inline, output), digest: output.digest, receiptSignature: signed.receipt }
   if (output.size <= MAX_INLINE_BYTES) throw new AttemptFailed('verification', 'a small result is carried inline', 'wrong_result')
   const bytes = new Uint8Array(output.size)
   let offset = 0
@@ -429,7 +431,7 @@ async function receiveResult (ctx: RequesterContext, message: Uint8Array | undef
     bytes.set(chunk, offset)
     offset += chunk.byteLength
   }
-  return { result: checkOutput(bytes, output), digest: output.digest }
+  return { result: checkOutput(bytes, output), digest: output.digest, receiptSignature: signed.receipt }
 }
 
 function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Array, expected: { task: string, input: unknown, result: ToolResult, tool: string }): VerifiedEvidence {
@@ -441,18 +443,17 @@ function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Arr
   }
 }
 
-/** Requester signs first, the provider countersigns (and keeps it); returns the co-signed receipt, checked, for us to keep. */
-async function coSign (ctx: RequesterContext, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, evidence: VerifiedEvidence | undefined, output: Uint8Array }, signal: AbortSignal): Promise<{ bytes: Uint8Array, hash: Uint8Array }> {
+/**
+ * On acceptance our signature beside the one the provider gave with its result makes the co-signed receipt, checked; the provider
+ * is sent ours to keep it too (it signs again: the same bytes), without our waiting for it.
+ */
+function coSign (ctx: Pick<RequesterContext, 'node' | 'notices'>, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, output: Uint8Array, providerSignature: Uint8Array | undefined }): { bytes: Uint8Array, hash: Uint8Array } {
+  if (c.providerSignature === undefined) throw new TaskProtocolError('the result came without the provider\'s receipt signature')
   const receipt = { task: c.task, topic: c.topic, satisfied: true, output: c.output }
-  const signature = signReceiptAsRequester(receipt, c.signer)
-  const message = encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer)
-  const answer = await askTask(ctx.node, c.provider, { m: message }, { timeoutMs: NOTICE_TIMEOUT_MS * 2, signal })
-  if (answer.m === undefined) throw new TaskProtocolError('the provider sent back no receipt')
-  const opened = c.evidence === undefined ? openReceipt(answer.m) : bindReceipt(answer.m, c.evidence)
-  const same = opened.receipt.task === c.task && opened.receipt.topic === c.topic && opened.receipt.satisfied && opened.receipt.output !== undefined && equalBytes(opened.receipt.output, c.output) &&
-    equalBytes(opened.requester, c.signer.publicKey) && equalBytes(opened.provider, c.provider)
-  if (!same) throw new TaskProtocolError('the provider countersigned a different receipt')
-  return { bytes: answer.m, hash: opened.hash }
+  const signature = signReceipt(receipt, c.signer)
+  const { bytes, opened } = assembleReceipt(receipt, { key: c.signer.publicKey, signature }, { key: c.provider, signature: c.providerSignature })
+  void tell(ctx, c.provider, encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer))
+  return { bytes, hash: opened.hash }
 }
 
 /** Keep our co-signed receipt (durably) and gossip it as our rating; should keeping fail, the soft steps before are synced anyway. */
@@ -467,9 +468,14 @@ async function keepReceipt (ctx: RequesterContext, task: string, receipt: Uint8A
 
 /** Best effort: tell a provider to stop (a failover, a cancel, an award elsewhere). */
 export async function notify (ctx: Pick<RequesterContext, 'node' | 'notices'>, provider: Uint8Array, task: string, signer: Signer, reason: string): Promise<void> {
+  await tell(ctx, provider, encodeCancel({ task, by: signer.publicKey, reason: reason.slice(0, 512) }, signer))
+}
+
+/** Best effort: one signed message to a provider, its answer unread; whoever stops the node waits for it first. */
+async function tell (ctx: Pick<RequesterContext, 'node' | 'notices'>, provider: Uint8Array, message: Uint8Array): Promise<void> {
   const sending = (async () => {
     try {
-      await askTask(ctx.node, provider, { m: encodeCancel({ task, by: signer.publicKey, reason: reason.slice(0, 512) }, signer) }, { timeoutMs: NOTICE_TIMEOUT_MS })
+      await askTask(ctx.node, provider, { m: message }, { timeoutMs: NOTICE_TIMEOUT_MS })
     } catch {
       // It may be gone, or may have ended the task itself.
     }

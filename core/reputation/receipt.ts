@@ -5,7 +5,6 @@ import { bytes, domainName } from '../common/schema.ts'
 import { InvalidRatingError } from '../api/errors.ts'
 import { Domains } from '../identity/domains.ts'
 import { encode } from '../common/codec.ts'
-import { verifyNative } from '../identity/ed25519.ts'
 import { open, payloadOf, seal, signingBytes, type Signer } from '../identity/envelope.ts'
 import type { EvidenceLedger, LocalTrust, PeerIndex, TopicIndex } from './trust-graph.ts'
 
@@ -36,21 +35,23 @@ function receiptMessage (receipt: Receipt): { payload: Uint8Array, message: Uint
   return { payload, message: signingBytes(Domains.receipt.name, RECEIPT_TYPE, payload) }
 }
 
-/** The requester's half of a receipt signed over the network: its signature alone, sent for the provider to complete. */
-export function signReceiptAsRequester (receipt: Receipt, requester: Signer): Uint8Array {
-  return requester.sign(receiptMessage(receipt).message)
+/**
+ * One side's signature over a receipt: the provider's, given in advance with its result (satisfied, for that output), and the
+ * requester's on acceptance. Ed25519 is deterministic, so a side signing the same receipt again makes the same signature.
+ */
+export function signReceipt (receipt: Receipt, signer: Signer): Uint8Array {
+  return signer.sign(receiptMessage(receipt).message)
 }
 
-/**
- * The provider completes a receipt the requester signed first: the requester's signature is checked, the provider's added,
- * and the result is the same envelope sealReceipt makes with both keys at hand.
- */
+/** The co-signed envelope from both sides' signatures over the same receipt, checked: the same bytes sealReceipt makes with both keys at hand. */
+export function assembleReceipt (receipt: Receipt, requester: { key: Uint8Array, signature: Uint8Array }, provider: { key: Uint8Array, signature: Uint8Array }): { bytes: Uint8Array, opened: OpenedReceipt } {
+  const bytes = encode({ d: Domains.receipt.name, t: RECEIPT_TYPE, p: receiptMessage(receipt).payload, s: [[requester.key, requester.signature], [provider.key, provider.signature]] })
+  return { bytes, opened: openReceipt(bytes) }
+}
+
+/** The provider completes a receipt the requester signed: both signatures are checked once the provider's is added. */
 export function countersignReceipt (receipt: Receipt, requester: Uint8Array, requesterSignature: Uint8Array, provider: Signer): Uint8Array {
-  const { payload, message } = receiptMessage(receipt)
-  if (!verifyNative(requester, message, requesterSignature)) throw new InvalidRatingError('the requester\'s signature on the receipt does not verify')
-  const bytes = encode({ d: Domains.receipt.name, t: RECEIPT_TYPE, p: payload, s: [[requester, requesterSignature], [provider.publicKey, provider.sign(message)]] })
-  openReceipt(bytes)
-  return bytes
+  return assembleReceipt(receipt, { key: requester, signature: requesterSignature }, { key: provider.publicKey, signature: signReceipt(receipt, provider) }).bytes
 }
 
 /** Peers and topics as the engine indexes them. */

@@ -23,7 +23,7 @@ import { decodeAward, decodeCancel, decodeOffer, decodeTaskMessage, decodeTaskRe
 import { decodeFrame, MAX_TASK_REQUEST_BYTES, MAX_TASK_RESPONSE_BYTES } from '../../core/negotiation/wire.ts'
 import { validateBaidRecord } from '../../core/net/dht-records.ts'
 import { DHT_BAID_PREFIX } from '../../core/net/protocols.ts'
-import { openReceipt, ratingFromReceipt, sealReceipt, signReceiptAsRequester } from '../../core/reputation/receipt.ts'
+import { openReceipt, ratingFromReceipt, sealReceipt, signReceipt } from '../../core/reputation/receipt.ts'
 import { makeDescriptor } from '../helpers/descriptors.ts'
 import { buildChain, digest, testSigner } from '../helpers/identity.ts'
 import { mutatedBytes, mutatedJson, mutatedValue, resealed, type EnvelopeSeed } from './mutate.ts'
@@ -140,11 +140,11 @@ export function byteTargets (f: Fixtures): FuzzTarget[] {
   const offer = encodeOffer({ task: 'task-1', provider: provider.publicKey, decision: 'accept', price: 4, etaMs: 5000, quality: 0.9 }, provider)
   const decline = encodeOffer({ task: 'task-1', provider: provider.publicKey, decision: 'decline', reason: 'busy', price: 0, etaMs: 0, quality: 0 }, provider)
   const award = encodeAward({ task: 'task-1', requester: agent.publicKey, provider: provider.publicKey, price: 4, failover: [a1.publicKey] }, agent)
-  const result = encodeTaskResult({ task: 'task-1', provider: provider.publicKey, status: 'completed', output: { digest: digest('out'), size: 10 }, inline: new Uint8Array(10), deliveredAt: NOW }, provider)
+  const result = encodeTaskResult({ task: 'task-1', provider: provider.publicKey, status: 'completed', output: { digest: digest('out'), size: 10 }, inline: new Uint8Array(10), receipt: signReceipt({ task: 'task-1', topic: 'code_generation', satisfied: true, output: digest('out') }, provider), deliveredAt: NOW }, provider)
   const cancel = encodeCancel({ task: 'task-1', by: agent.publicKey, reason: 'changed my mind' }, agent)
   const probe = encodeProbe({ task: 'task-1', requester: agent.publicKey, input: encode({ text: 'canary' }) }, agent)
   const receiptOf = { task: 'task-1', topic: 'code_generation', satisfied: true }
-  const receiptSignature = encodeReceiptSignature({ ...receiptOf, requester: agent.publicKey, signature: signReceiptAsRequester(receiptOf, agent) }, agent)
+  const receiptSignature = encodeReceiptSignature({ ...receiptOf, requester: agent.publicKey, signature: signReceipt(receiptOf, agent) }, agent)
   envelopes('task-request', [request], [[agent]], decodeTaskRequest)
   envelopes('task-offer', [offer, decline], [[provider], [provider]], decodeOffer)
   envelopes('task-award', [award], [[agent]], decodeAward)

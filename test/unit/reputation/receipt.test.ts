@@ -3,7 +3,7 @@ import { equalBytes } from '../../../core/common/codec.ts'
 import { Domains } from '../../../core/identity/domains.ts'
 import { seal } from '../../../core/identity/envelope.ts'
 import { PersonalTrust } from '../../../core/reputation/mg-eigentrust.ts'
-import { ingestReceipts, RECEIPT_TYPE, sealReceipt, type ReceiptDirectory } from '../../../core/reputation/receipt.ts'
+import { assembleReceipt, countersignReceipt, ingestReceipts, RECEIPT_TYPE, sealReceipt, signReceipt, type ReceiptDirectory } from '../../../core/reputation/receipt.ts'
 import { knownTopicSimilarity } from '../../../core/reputation/topic-similarity.ts'
 import { buildTrustMatrix, EvidenceLedger } from '../../../core/reputation/trust-graph.ts'
 import { testSigner } from '../../helpers/identity.ts'
@@ -46,5 +46,23 @@ describe('receipt-backed ratings', () => {
     expect(v[1]).toBeGreaterThan(0)
     expect(v[3]).toBe(0)
     expect(v[4]).toBe(0)
+  })
+
+  it('the provider\'s half signed in advance and the requester\'s on acceptance make the receipt either side would seal, and only for what was signed', () => {
+    const [requester, provider] = [people[0]!, people[1]!]
+    const delivered = { ...task(6), output: new Uint8Array(32).fill(7) }
+    const advance = signReceipt(delivered, provider)
+    const accepted = signReceipt(delivered, requester)
+    const { bytes, opened } = assembleReceipt(delivered, { key: requester.publicKey, signature: accepted }, { key: provider.publicKey, signature: advance })
+    // The same bytes the provider makes when it countersigns our half: it keeps the very receipt we gossip.
+    expect(bytes).toEqual(sealReceipt(delivered, requester, provider))
+    expect(countersignReceipt(delivered, requester.publicKey, accepted, provider)).toEqual(bytes)
+    expect(opened).toMatchObject({ receipt: delivered })
+    // An advance signature does not stretch to another output, a dissatisfied verdict, or another requester's receipt.
+    const other = { ...delivered, output: new Uint8Array(32).fill(8) }
+    expect(() => assembleReceipt(other, { key: requester.publicKey, signature: signReceipt(other, requester) }, { key: provider.publicKey, signature: advance })).toThrow(expect.objectContaining({ name: 'InvalidRatingError' }))
+    const unhappy = { ...delivered, satisfied: false }
+    expect(() => assembleReceipt(unhappy, { key: requester.publicKey, signature: signReceipt(unhappy, requester) }, { key: provider.publicKey, signature: advance })).toThrow(expect.objectContaining({ name: 'InvalidRatingError' }))
+    expect(() => countersignReceipt(delivered, people[2]!.publicKey, accepted, provider)).toThrow(expect.objectContaining({ name: 'InvalidRatingError' }))
   })
 })
