@@ -16,16 +16,21 @@ describe('hearth testnet --adversaries', () => {
     expect(attack.honest_delivery, why).toBeGreaterThanOrEqual(0.9)
     const { equivocator, forger, replayer } = attack.offenders_by_kind
     // The equivocator announces on every topic, so every honest node sees both entries: it scores it down and slashes it.
-    expect(equivocator.saw, why).toBeGreaterThan(0)
-    expect(equivocator.gossip_penalised, why).toBe(equivocator.saw)
-    expect(equivocator.reputation_penalised, why).toBe(equivocator.saw)
+    expect(equivocator.witnessed, why).toBeGreaterThan(0)
+    expect(equivocator.witnessed, why).toBe(equivocator.saw)
+    expect(equivocator.gossip_penalised, why).toBe(equivocator.witnessed)
+    expect(equivocator.reputation_penalised, why).toBe(equivocator.witnessed)
     expect(attack.offenders_escaped, why).toEqual([])
     // Forged headers and replays moved to other topics are rejected, so their senders' scores fall; each honest node that met
     // them also shuns them for what it saw them send (first-hand conduct), so neither gets work or connections from it.
-    expect(forger.gossip_penalised, why).toBe(forger.saw)
-    expect(forger.reputation_penalised, why).toBe(forger.saw)
-    expect(replayer.gossip_penalised, why).toBe(replayer.saw)
-    expect(replayer.reputation_penalised, why).toBe(replayer.saw)
+    // They send their forgeries and replays on every topic: whoever saw them act saw them offend.
+    for (const kind of [forger, replayer]) {
+      expect(kind.witnessed, why).toBeGreaterThan(0)
+      expect(kind.witnessed, why).toBe(kind.saw)
+      expect(kind.gossip_penalised, why).toBe(kind.witnessed)
+      expect(kind.reputation_penalised, why).toBe(kind.witnessed)
+    }
+    expect(attack.offenders_unwitnessed, why).toEqual([])
     expect(attack.offenders_penalised, why).toBe(1)
     expect(attack.honest_max_rss_mb).toBeGreaterThan(0)
     expect(attack.honest_max_rss_mb).toBeLessThan(300)

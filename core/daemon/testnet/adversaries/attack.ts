@@ -10,7 +10,7 @@ import type { AdversaryKind, AttackEvent } from './kinds.ts'
 // formed, note what each says it did, and at the end ask every honest node what of it got through.
 
 /** What `testnet.attack` answers about one adversary peer, on one honest node. */
-export interface OffenderView { peerId: string, met: boolean, saw: boolean, gossipScore: number, gossipPenalised: boolean, reputationPenalised: boolean, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
+export interface OffenderView { peerId: string, met: boolean, saw: boolean, witnessed: boolean, gossipScore: number, gossipPenalised: boolean, reputationPenalised: boolean, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
 export interface AttackReport { offenders: OffenderView[], honestPenalised: Array<{ peerId: string, score: number, verdicts: Record<string, number> }>, forgedAccepted: number, replayedAccepted: number, replayedFirstCopies: number, drifts: number, maxRssMb: number }
 
 export interface AttackFigures {
@@ -19,14 +19,22 @@ export interface AttackFigures {
   /** Replayed headers an honest node took as new although it already had them (a first copy of a missed entry is a relay, not counted). */
   replayed_accepted: number
   honest_delivery: number
-  /** Offenders scored down by gossipsub and shunned by reputation on every honest node that met them and saw them act. */
+  /** Offenders scored down by gossipsub and shunned by reputation on every honest node that met them and witnessed their offence. */
   offenders_penalised: number
   offenders_gossip_penalised: number
   offenders_reputation_penalised: number
-  /** Kinds with a peer that some honest node saw act and did not penalise both ways. */
+  /** Kinds with a peer that some honest node witnessed offend and did not penalise both ways. */
   offenders_escaped: AdversaryKind[]
-  /** Per kind, over (adversary peer, honest node) pairs: how many met, how many of those saw it act, and how many of those penalised it each way. */
-  offenders_by_kind: Partial<Record<AdversaryKind, { met: number, saw: number, gossip_penalised: number, reputation_penalised: number }>>
+  /**
+   * Kinds with a peer that honest nodes saw act (it sent or relayed them something) but none had evidence against: an offence no
+   * single node can see, such as many identities each behaving well, or praise signed by both parties. Neither caught nor escaped.
+   */
+  offenders_unwitnessed: AdversaryKind[]
+  /**
+   * Per kind, over (adversary peer, honest node) pairs: how many met, how many of those saw it act, how many of those witnessed its
+   * offence, and how many of those penalised it each way.
+   */
+  offenders_by_kind: Partial<Record<AdversaryKind, { met: number, saw: number, witnessed: number, gossip_penalised: number, reputation_penalised: number }>>
   /** Honest nodes that flagged the drifter's changing descriptor (drift raised to the person). */
   drift_detected: number
   honest_max_rss_mb: number
@@ -110,25 +118,27 @@ export class Attack {
       for (const p of a.peers) {
         const met = this.reports.flatMap(r => r.offenders.filter(o => o.peerId === p.peerId && o.met))
         const views = met.filter(o => o.saw)
+        const witnesses = met.filter(o => o.witnessed)
         const verdicts: Record<string, number> = {}
         const conduct: Record<string, number> = {}
         for (const v of views) for (const [k, n] of Object.entries(v.verdicts)) verdicts[k] = (verdicts[k] ?? 0) + n
         for (const v of views) for (const [k, n] of Object.entries(v.conduct)) conduct[k] = (conduct[k] ?? 0) + n
-        this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
+        this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, seen offending by ${witnesses.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
       }
     }
   }
 
   figures (honestDelivery: number): AttackFigures {
-    // Judged by the honest nodes that met an offender and saw it act (a node that got nothing from it has nothing to judge).
+    // Judged by the honest nodes that met an offender and witnessed its offence (a node with no evidence has nothing to judge).
     const offenders = this.adversaries.flatMap(a => a.peers.map(p => {
       const met = this.reports.flatMap(r => r.offenders.filter(o => o.peerId === p.peerId && o.met))
-      return { kind: a.kind, met: met.length, views: met.filter(o => o.saw) }
+      return { kind: a.kind, met: met.length, saw: met.filter(o => o.saw), views: met.filter(o => o.witnessed) }
     }))
-    // An offender no honest node saw did no harm to speak of; it counts as neither caught nor escaped.
+    // An offender no honest node witnessed did no harm it could be caught for; it counts as neither caught nor escaped.
     const seen = offenders.filter(o => o.views.length > 0)
     const share = (caught: (v: OffenderView) => boolean): number => seen.length === 0 ? 0 : round(seen.filter(o => o.views.every(caught)).length / seen.length)
     const penalised = (v: OffenderView): boolean => v.gossipPenalised && v.reputationPenalised
+    const escaped = new Set(seen.filter(o => !o.views.every(penalised)).map(o => o.kind))
     return {
       forged_accepted: this.reports.reduce((s, r) => s + r.forgedAccepted, 0),
       replayed_accepted: this.reports.reduce((s, r) => s + r.replayedAccepted, 0),
@@ -136,11 +146,12 @@ export class Attack {
       offenders_penalised: share(penalised),
       offenders_gossip_penalised: share(v => v.gossipPenalised),
       offenders_reputation_penalised: share(v => v.reputationPenalised),
-      offenders_escaped: [...new Set(seen.filter(o => !o.views.every(penalised)).map(o => o.kind))],
+      offenders_escaped: [...escaped],
+      offenders_unwitnessed: [...new Set(offenders.filter(o => o.saw.length > 0 && o.views.length === 0).map(o => o.kind))],
       offenders_by_kind: Object.fromEntries(this.kinds.map(kind => {
         const ofKind = offenders.filter(o => o.kind === kind)
         const views = ofKind.flatMap(o => o.views)
-        return [kind, { met: ofKind.reduce((s, o) => s + o.met, 0), saw: views.length, gossip_penalised: views.filter(v => v.gossipPenalised).length, reputation_penalised: views.filter(v => v.reputationPenalised).length }]
+        return [kind, { met: ofKind.reduce((s, o) => s + o.met, 0), saw: ofKind.reduce((s, o) => s + o.saw.length, 0), witnessed: views.length, gossip_penalised: views.filter(v => v.gossipPenalised).length, reputation_penalised: views.filter(v => v.reputationPenalised).length }]
       })),
       drift_detected: this.reports.filter(r => r.drifts > 0).length,
       honest_max_rss_mb: Math.max(0, ...this.reports.map(r => r.maxRssMb))

@@ -55,7 +55,12 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const conduct = host.reputation.conductOf(peerId)
         // Saw it act: relayed or sent us something, misbehaved towards us, or holds entries it signed here.
         const saw = verdicts.has(peerId) || Object.keys(conduct.counts).length > 0 || network.discovery.logs.latest(Buffer.from(agent, 'hex')) !== undefined
-        return { peerId, met: everConnected.has(peerId), saw, gossipScore, gossipPenalised: gossipScore < 0, reputationPenalised, conduct: conduct.counts, baidKnown: baidKnown(agent), verdicts: verdicts.get(peerId) ?? {} }
+        // Witnessed its offence: holds first-hand evidence of it (misconduct noted, a message of its refused, its descriptor seen
+        // drifting), or penalised it (which takes evidence). Relaying honest news, or valid entries of its own, is no evidence.
+        const refused = Object.keys(verdicts.get(peerId) ?? {}).some(v => v.startsWith('invalid') || v === 'equivocation')
+        const gossipPenalised = gossipScore < 0
+        const witnessed = Object.keys(conduct.counts).length > 0 || refused || (drifts.get(agent) ?? 0) > 0 || gossipPenalised || reputationPenalised
+        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, reputationPenalised, conduct: conduct.counts, baidKnown: baidKnown(agent), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
       const forgedReceipts = p.forgedReceipts.filter(h => receipts.receipt(Buffer.from(h, 'hex')) !== undefined).length
