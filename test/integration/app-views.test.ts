@@ -112,7 +112,10 @@ describe('app views between two agents', () => {
     const pushed = r.events.filter(e => e.event === 'task:updated').map(e => e.data as ApiEvents['task:updated']).filter(u => u.task.task === task)
     expect(pushed.map(u => u.entry)).toEqual(detail.timeline)
     expect(pushed.at(-1)!.task.state).toBe('completed')
-    const served = p.events.filter(e => e.event === 'task:updated').map(e => e.data as ApiEvents['task:updated']).filter(u => u.task.task === task)
+    const servedOf = () => p.events.filter(e => e.event === 'task:updated').map(e => e.data as ApiEvents['task:updated']).filter(u => u.task.task === task)
+    // The requester sends the provider its half of the receipt without waiting, so the provider's copy may land a moment later.
+    await eventually(() => servedOf().some(u => u.entry.kind === 'receipt'), 'the provider kept the receipt', 10_000)
+    const served = servedOf()
     expect(served.map(u => u.entry.kind === 'state' ? u.entry.to : u.entry.kind)).toEqual(['submitted', 'terms', 'offer', 'working', 'completed', 'receipt'])
     expect(served[0]!.task).toMatchObject({ role: 'provider', peer: { baidId: baidOf(r), peerId: peerIdOf(r) } })
     // Both sides hold the one receipt both signed.
