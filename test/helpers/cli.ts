@@ -2,16 +2,23 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const TSX = `${ROOT}node_modules/.bin/tsx`
 
 export interface CliResult { code: number, stdout: string, stderr: string, json: any }
 
-/** Run `hearth …` from source as a person would, with no terminal attached. */
-export function hearth (args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** How to start `hearth` as one node process: the run's bundle when test/global-setup.ts made one, else from source through tsx. */
+export function hearthCommand (args: readonly string[], fromSource = false): { command: string, args: string[], env: Record<string, string> } {
+  const bundle = fromSource ? undefined : process.env.HEARTH_CLI_BUNDLE
+  if (bundle !== undefined) return { command: process.execPath, args: [bundle, ...args], env: { HEARTH_APP_ROOT: ROOT } }
+  return { command: process.execPath, args: ['--import', 'tsx', `${ROOT}core/daemon/main.ts`, ...args], env: {} }
+}
+
+/** Run `hearth …` as a person would, with no terminal attached (`fromSource`: through tsx, as `npm run hearth` does). */
+export function hearth (args: readonly string[], env: Record<string, string | undefined> = {}, { fromSource = false } = {}): Promise<CliResult> {
+  const run = hearthCommand(args, fromSource)
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [`${ROOT}core/daemon/main.ts`, ...args], {
+    const child = spawn(run.command, run.args, {
       cwd: ROOT,
-      env: { ...process.env, HEARTH_PASSPHRASE: undefined, HEARTH_BACKUP_PASSPHRASE: undefined, ...env },
+      env: { ...process.env, HEARTH_PASSPHRASE: undefined, HEARTH_BACKUP_PASSPHRASE: undefined, ...run.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stdout = ''

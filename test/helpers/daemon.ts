@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach } from 'vitest'
 import { daemonReady, type DaemonReady } from '../../core/daemon/testnet/orchestrator.ts'
+import { hearthCommand } from './cli.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -19,9 +20,8 @@ export function daemons () {
     })))
   })
   return async (args: readonly string[], env: Record<string, string>): Promise<RunningDaemon> => {
-    const child = spawn(`${ROOT}node_modules/.bin/tsx`, [`${ROOT}core/daemon/main.ts`, 'daemon', '--json', '--no-mdns', ...args], {
-      cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const run = hearthCommand(['daemon', '--json', '--no-mdns', ...args])
+    const child = spawn(run.command, run.args, { cwd: ROOT, env: { ...process.env, ...run.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     running.push(child)
     let stderr = ''
     child.stderr!.on('data', d => { stderr += d })

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { callControl } from '../../core/daemon/control.ts'
 import { daemonReady } from '../../core/daemon/testnet/orchestrator.ts'
-import { hearth } from '../helpers/cli.ts'
+import { hearth, hearthCommand } from '../helpers/cli.ts'
 import { daemons } from '../helpers/daemon.ts'
 import { eventually } from '../helpers/peers.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -22,9 +22,10 @@ const WORDS = WORD_COUNT
 const agent = async (capabilities: unknown[] = []): Promise<string> => await agentDir(ENV, capabilities)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** A daemon that is the node process itself (no tsx wrapper between), so SIGKILL ends it as a power cut would. */
+/** A daemon that is the node process itself (no wrapper between), so SIGKILL ends it as a power cut would. */
 async function ownDaemon (args: readonly string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}core/daemon/main.ts`, 'daemon', '--json', '--no-mdns', ...args], { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const run = hearthCommand(['daemon', '--json', '--no-mdns', ...args])
+  const child = spawn(run.command, run.args, { cwd: ROOT, env: { ...process.env, ...run.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', d => { stderr += d })
   await daemonReady(child, 'the requester\'s daemon').catch((err: Error) => { throw new Error(`${err.message}: ${stderr}`) })

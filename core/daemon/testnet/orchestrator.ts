@@ -39,8 +39,8 @@ export interface ModeResult { delivery: number, bytes_per_announcement: number, 
 export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures, attack?: AttackFigures }
 
 export const PASSPHRASE = 'hearth-testnet'
-/** Packages with native addons (or none to load in a daemon): required from node_modules at run time. */
-const NATIVE_PACKAGES = ['better-sqlite3', '@napi-rs/keyring', 'electron']
+/** Packages with native addons, and esbuild (which finds its binary beside its package): required from node_modules at run time. */
+const NATIVE_PACKAGES = ['better-sqlite3', '@napi-rs/keyring', 'electron', 'esbuild']
 export const THROWAWAY_KDF = { N: 2 ** 14, r: 8, p: 1 }
 const SETTLE_MS = 3_000
 const DOWNTIME_MS = 2_000
