@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { daemonReady } from '../../core/daemon/testnet/orchestrator.ts'
 import { TOPICS } from '../../core/discovery/descriptor.ts'
 import type { AskedCapability } from '../../core/demo/index.ts'
-import { hearth } from '../helpers/cli.ts'
+import { hearth, hearthCommand } from '../helpers/cli.ts'
 
 // The person's side of the end-to-end tests: a data directory as a person sets it up (file keystore, the built-in word
 // count offered in data_analysis, every request asked of the person), and its `hearth daemon --ui` started for real.
@@ -67,8 +67,8 @@ export interface PersonDaemon {
 
 /** `hearth daemon --ui 0 --json --interactive` on loopback for a data directory, up and serving its UI. */
 export async function startPerson (dataDir: string): Promise<PersonDaemon> {
-  const args = [join(ROOT, 'core/daemon/main.ts'), '--data-dir', dataDir, 'daemon', '--json', '--interactive', '--no-mdns', '--ui', '0', '--listen', '/ip4/127.0.0.1/tcp/0']
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, { cwd: ROOT, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const run = hearthCommand(['--data-dir', dataDir, 'daemon', '--json', '--interactive', '--no-mdns', '--ui', '0', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  const child = spawn(run.command, run.args, { cwd: ROOT, env: { ...process.env, ...run.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', d => { stderr = (stderr + String(d)).slice(-4000) })
   const stop = async (): Promise<void> => {

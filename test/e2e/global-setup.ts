@@ -1,6 +1,7 @@
 import '../../core/common/polyfills.ts'
 import { rmSync } from 'node:fs'
 import { startDemo } from '../../core/demo/index.ts'
+import { bundleCli } from '../helpers/cli.ts'
 import { personDir, startPerson, writeState } from './fixtures.ts'
 
 // One person's daemon with its web UI, and three demo peers joined to it; the specs drive requests from the peers
@@ -9,6 +10,7 @@ import { personDir, startPerson, writeState } from './fixtures.ts'
 export default async function globalSetup (): Promise<() => Promise<void>> {
   const began = Date.now()
   const log = (line: string): void => { process.stderr.write(`[e2e setup ${((Date.now() - began) / 1000).toFixed(1)} s] ${line}\n`) }
+  const unbundle = await bundleCli()
   const dataDir = await personDir()
   log(`starting the person's daemon in ${dataDir}`)
   const person = await startPerson(dataDir)
@@ -18,6 +20,7 @@ export default async function globalSetup (): Promise<() => Promise<void>> {
     demo = await startDemo({ target: { multiaddrs: person.addrs, peerId: person.peerId, baidId: person.baidId, dataDir }, count: 3, requests: 0, log })
   } catch (err) {
     await person.stop()
+    unbundle()
     throw err
   }
   writeState({ person: { dataDir, peerId: person.peerId, baidId: person.baidId, url: person.url }, demo: { dataDirs: demo.dataDirs, peers: demo.peers } })
@@ -26,5 +29,6 @@ export default async function globalSetup (): Promise<() => Promise<void>> {
     await demo.stop()
     await person.stop()
     rmSync(dataDir, { recursive: true, force: true })
+    unbundle()
   }
 }

@@ -1,9 +1,22 @@
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleScript } from '../../core/daemon/testnet/orchestrator.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 export interface CliResult { code: number, stdout: string, stderr: string, json: any }
+
+/**
+ * The CLI bundled once for a test run (a global setup calls this), so each `hearth` process the tests start loads one
+ * file (about 0.5 s) instead of compiling the sources through tsx (about 3 s). Returns the clean-up.
+ */
+export async function bundleCli (): Promise<() => void> {
+  const dir = join(ROOT, '.hearth-test', `cli-${process.pid}`)
+  process.env.HEARTH_CLI_BUNDLE = await bundleScript(join(ROOT, 'core/daemon/main.ts'), join(dir, 'hearth.mjs'))
+  return () => { rmSync(dir, { recursive: true, force: true }) }
+}
 
 /** How to start `hearth` as one node process: the run's bundle when test/global-setup.ts made one, else from source through tsx. */
 export function hearthCommand (args: readonly string[], fromSource = false): { command: string, args: string[], env: Record<string, string> } {
