@@ -19,6 +19,7 @@ import { migrations } from './migrations.ts'
 import { closeDatabase, openDatabase } from './store/database.ts'
 import { TOPICS } from './discovery/descriptor.ts'
 import type { GossipMode } from './discovery/gossip.ts'
+import type { SignedLogEntry } from './discovery/log-entry.ts'
 import { Discovery } from './discovery/service.ts'
 import { OpenAiCompatibleEmbeddings, type EmbeddingProvider } from './discovery/embeddings.ts'
 import type { Attributor } from './negotiation/attribution.ts'
@@ -216,9 +217,12 @@ export async function createHost (init: HostInit): Promise<Host> {
         reputation.setAnnouncers(topic => discovery.agentsIn(topic))
         discovery.events.on('descriptor:added', () => { reputation.announcersChanged() })
         await discovery.start()
+        // The receipt, its rating and the rating's log entry in one durable commit; then the rating is gossiped.
         const recordReceipt = async (bytes: Uint8Array): Promise<RecordedReceipt> => {
-          const recorded = reputation.recordReceipt(bytes)
-          if (recorded.rater === 'self' && recorded.added) await discovery.publishRating(bytes, recorded.topic)
+          const signer = await identity.agentSigner()
+          let logged: SignedLogEntry | undefined
+          const recorded = reputation.recordReceipt(bytes, topic => { logged = discovery.logRating(bytes, topic, signer) })
+          if (logged !== undefined) await discovery.gossipRating(logged, bytes)
           return recorded
         }
         const offered = new Map(capabilities.map(c => [c.id, { price: priceOf(c) }]))

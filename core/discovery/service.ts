@@ -12,6 +12,7 @@ import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey } from '../net/protocols.ts'
 import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
+import type { Signer } from '../identity/envelope.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog, type OwnEntry } from './author-log.ts'
 import { decodeDescriptor, encodeDescriptor, TOPICS, type CapabilityDescriptor } from './descriptor.ts'
@@ -214,9 +215,18 @@ export class Discovery {
 
   /** Sign, store and gossip a rating of ours: the co-signed receipt of a task we asked for, on its topic. */
   async publishRating (receipt: Uint8Array, topic: string): Promise<void> {
-    await this.meetAudience([topic])
-    const signer = await this.components.identity.agentSigner()
-    await this.gossip.publish(this.own.append('rating', receipt, { topics: [topic], keywords: [] }, signer, this.now()), receipt)
+    await this.gossipRating(this.logRating(receipt, topic, await this.components.identity.agentSigner()), receipt)
+  }
+
+  /** Sign and store a rating of ours in our log, at once; inside a caller's transaction it commits with it. */
+  logRating (receipt: Uint8Array, topic: string, signer: Signer): SignedLogEntry {
+    return this.own.append('rating', receipt, { topics: [topic], keywords: [] }, signer, this.now())
+  }
+
+  /** Gossip a rating logged by `logRating`. */
+  async gossipRating (entry: SignedLogEntry, receipt: Uint8Array): Promise<void> {
+    await this.meetAudience(entry.entry.topics)
+    await this.gossip.publish(entry, receipt)
   }
 
   /** Agents announcing a topic now. */

@@ -2,7 +2,7 @@ import { InvalidRatingError, InvalidTrustInputError, UsageError } from '../api/e
 import type { PeerStanding, PeerTrust, TopicTrustView, TrustPart, TrustPenalty } from '../api/trust.ts'
 import { TypedEvents } from '../common/events.ts'
 import { agentKeyOf, baidIdOf, hex, peerIdOf } from '../identity/ids.ts'
-import { softTransaction, type Database } from '../store/database.ts'
+import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
 import { ConductRecord, type ConductView, type Misconduct } from './conduct.ts'
 import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
@@ -138,16 +138,18 @@ export class Reputation {
 
   /**
    * A receipt of one of our own tasks, co-signed by both sides. It is stored with the requester's rating in one transaction;
-   * the caller gossips it (as a `rating` log entry) when we were the requester.
+   * when we were the requester and the receipt is new, `logRating` runs inside that transaction too (the caller logs the
+   * rating there and gossips it after), so a receipt is never kept without the rating that tells the network.
    */
-  recordReceipt (bytes: Uint8Array): RecordedReceipt & { readonly rater: 'self' | 'peer' } {
+  recordReceipt (bytes: Uint8Array, logRating?: (topic: string) => void): RecordedReceipt & { readonly rater: 'self' | 'peer' } {
     const opened = openReceipt(bytes)
     const self = this.components.self()
     const rater = this.baidOrThrow(opened.requester, 'requester')
     const ratee = this.baidOrThrow(opened.provider, 'provider')
     if (self === undefined || !(hex(rater) === hex(self) || hex(ratee) === hex(self))) throw new InvalidRatingError('a receipt recorded by hand must name this agent as requester or provider')
-    const added = this.save(opened, bytes, rater, ratee)
-    return { hash: opened.hash, topic: opened.receipt.topic, satisfied: opened.receipt.satisfied, added, rater: hex(rater) === hex(self) ? 'self' : 'peer' }
+    const ours = hex(rater) === hex(self)
+    const added = this.save(opened, bytes, rater, ratee, ours && logRating !== undefined ? () => { logRating(opened.receipt.topic) } : undefined)
+    return { hash: opened.hash, topic: opened.receipt.topic, satisfied: opened.receipt.satisfied, added, rater: ours ? 'self' : 'peer' }
   }
 
   /**
@@ -436,13 +438,19 @@ export class Reputation {
     return { ...base, parts, penalties }
   }
 
-  private save (opened: OpenedReceipt, bytes: Uint8Array, rater: Uint8Array, ratee: Uint8Array): boolean {
+  private save (opened: OpenedReceipt, bytes: Uint8Array, rater: Uint8Array, ratee: Uint8Array, alongside?: () => void): boolean {
     const { receipt, hash } = opened
     // Held already, with its rating: no durable write to learn that.
     if (this.store.holdsReceipt(hash)) return false
     const ts = this.now()
     const rating: VerifiedRating = { rater, ratee, topic: receipt.topic, satisfied: receipt.satisfied ? 1 : 0, unsatisfied: receipt.satisfied ? 0 : 1, receipt: hash, ts }
-    const added = this.store.saveRatedReceipt({ hash, requester: rater, provider: ratee, topic: receipt.topic, satisfied: receipt.satisfied, bytes, receivedAt: ts }, rating)
+    const stored = { hash, requester: rater, provider: ratee, topic: receipt.topic, satisfied: receipt.satisfied, bytes, receivedAt: ts }
+    // The ledger in memory learns the rating only once its commit (and whatever went alongside) stood.
+    const added = transaction(this.components.db, () => {
+      const fresh = this.store.saveRatedReceipt(stored, rating)
+      if (fresh) alongside?.()
+      return fresh
+    })
     if (added) this.evidence(rating)
     return added
   }

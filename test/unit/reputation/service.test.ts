@@ -258,6 +258,25 @@ describe('the reputation plane', () => {
     expect(() => rep.recordReceipt(receipt(friend, rival))).toThrow(/must name this agent/)
   })
 
+  it('keeps a receipt of ours only with its rating logged: a log write that fails leaves neither, and a retry keeps both', () => {
+    const { rep } = reputation()
+    const bytes = receipt(me, provider, false)
+    const hash = sha256(bytes)
+    expect(() => rep.recordReceipt(bytes, () => { throw new Error('the log is full') })).toThrow(/log is full/)
+    expect(rep.store.receipt(hash)).toBeUndefined()
+    // Not counted either: the provider is still selectable, as if the receipt never came.
+    expect(rep.show(provider.baid, TOPIC).topics[0]!.standing).toBe('selectable')
+    const logged: string[] = []
+    expect(rep.recordReceipt(bytes, topic => { logged.push(topic) })).toMatchObject({ added: true, rater: 'self' })
+    expect(logged).toEqual([TOPIC])
+    expect(rep.store.receipt(hash)).toBeDefined()
+    expect(rep.show(provider.baid, TOPIC).topics[0]!.standing).toBe('blocked')
+    // Held already: not logged twice. And a receipt where we served is the requester's to log, not ours.
+    expect(rep.recordReceipt(bytes, topic => { logged.push(topic) }).added).toBe(false)
+    expect(rep.recordReceipt(receipt(friend, me), topic => { logged.push(topic) })).toMatchObject({ added: true, rater: 'peer' })
+    expect(logged).toEqual([TOPIC])
+  })
+
   it('weighs old evidence less: a rating one half-life old counts half', () => {
     const { rep, path } = reputation()
     rep.addContact(friend.baid)
