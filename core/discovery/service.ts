@@ -34,7 +34,8 @@ export interface DiscoveryEvents extends Record<string, unknown> {
   /** An author's verified `rating` entry: its body is the co-signed receipt, for reputation to weigh. */
   'rating:received': { author: Uint8Array, body: Uint8Array }
   /** A verified descriptor waits for its author's BAID bundle before it can be checked (T1). */
-  'descriptor:waiting': { agent: Uint8Array }
+  /** A descriptor waits for its author's BAID: we hold none of its BAID entries (a DHT lookup), hold one whose body is still on its way, or hold one whole that did not give a chain. */
+  'descriptor:waiting': { agent: Uint8Array, baid: 'no-entry' | 'body-pending' | 'held' }
   /** An author's BAID bundle arrived and was imported. */
   'baid:imported': { agent: Uint8Array }
   /** An author signed two entries at one position of its log: proof of fraud. */
@@ -435,7 +436,9 @@ export class Discovery {
   }
 
   private await (author: Uint8Array, signed: SignedLogEntry, descriptor: CapabilityDescriptor, from?: PeerId): void {
-    this.events.emit('descriptor:waiting', { agent: author })
+    const baid = this.logs.latest(author, 'baid')
+    const bodyHeld = baid !== undefined && this.logs.hasBody(baid.entry.bodyHash)
+    this.events.emit('descriptor:waiting', { agent: author, baid: baid === undefined ? 'no-entry' : bodyHeld ? 'held' : 'body-pending' })
     const key = hex(author)
     const queue = this.pending.get(key) ?? []
     if (queue.length >= MAX_PENDING_PER_AUTHOR) return
@@ -443,9 +446,8 @@ export class Discovery {
     this.pending.set(key, queue)
     // We hold the author's BAID header: its body is on its way (a pull in flight is shared), or whoever just served this
     // descriptor likely holds it. Only an author whose BAID entry we never saw is worth a DHT query, which costs every peer it asks.
-    const baid = this.logs.latest(author, 'baid')
     if (baid !== undefined) {
-      if (from !== undefined && !this.logs.hasBody(baid.entry.bodyHash)) void this.gossip.retryBody(baid, from)
+      if (from !== undefined && !bodyHeld) void this.gossip.retryBody(baid, from)
       return
     }
     // One DHT lookup per author per minute: a stale bundle there must not start a loop.

@@ -31,14 +31,14 @@ export async function diagnose (nodes: readonly InspectedNode[], announcements: 
   const outcomes: Record<string, number> = {}
   const headerMs: number[] = []
   const headerToDescriptorMs: number[] = []
-  let waitedForBaid = 0
+  const waitedForBaid: Record<string, number> = {}
   for (const node of nodes) {
     if (!node.alive) continue
     const mine = announcements.filter(a => node.expects(a))
     const report = await callControl(node.dataDir, 'testnet.inspect', { headers: mine.map(a => a.header) })
-      .catch(() => undefined) as { headers: Array<{ receivedAt: number | null, body: boolean }>, waitedForBaid: number } | undefined
+      .catch(() => undefined) as { headers: Array<{ receivedAt: number | null, body: boolean }>, waitedForBaid: Record<string, number> } | undefined
     if (report === undefined) continue
-    waitedForBaid += report.waitedForBaid
+    for (const [why, n] of Object.entries(report.waitedForBaid)) waitedForBaid[why] = (waitedForBaid[why] ?? 0) + n
     mine.forEach((a, i) => {
       const { receivedAt, body } = report.headers[i]!
       const got = node.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
@@ -63,6 +63,6 @@ export async function diagnose (nodes: readonly InspectedNode[], announcements: 
   return [
     `misses by cause ${JSON.stringify(outcomes)}`,
     `announcer's publish call ${spread(announcements.map(a => a.publishMs))}; header arrival ${spread(headerMs)}; header to usable descriptor ${spread(headerToDescriptorMs)}`,
-    `descriptors that waited for their author's BAID ${waitedForBaid}; publish calls over 1 s ${slow.length} of ${announcements.length} (${slowDeliveries} expected deliveries)`
+    `descriptors that waited for their author's BAID ${JSON.stringify(waitedForBaid)}; publish calls over 1 s ${slow.length} of ${announcements.length} (${slowDeliveries} expected deliveries)`
   ]
 }

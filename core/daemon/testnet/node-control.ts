@@ -25,8 +25,8 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
   const rejected: Record<string, number> = {}
   network.discovery.events.on('descriptor:added', d => received.push({ agent: hex(d.agent), id: d.id, at: Date.now() }))
   network.discovery.events.on('descriptor:rejected', r => { const why = r.reason.split(':')[0]!; rejected[why] = (rejected[why] ?? 0) + 1 })
-  let waitedForBaid = 0
-  network.discovery.events.on('descriptor:waiting', () => { waitedForBaid++ })
+  const waitedForBaid: Record<string, number> = {}
+  network.discovery.events.on('descriptor:waiting', ({ baid }) => { waitedForBaid[baid] = (waitedForBaid[baid] ?? 0) + 1 })
   let profiler: Session | undefined
   return {
     /** What this node made of the adversaries of `hearth testnet --adversaries`. */
