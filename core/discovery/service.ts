@@ -33,8 +33,10 @@ export interface DiscoveryEvents extends Record<string, unknown> {
   'descriptor:rejected': { agent: Uint8Array, reason: string }
   /** An author's verified `rating` entry: its body is the co-signed receipt, for reputation to weigh. */
   'rating:received': { author: Uint8Array, body: Uint8Array }
-  /** A verified descriptor waits for its author's BAID bundle before it can be checked (T1). */
-  /** A descriptor waits for its author's BAID: we hold none of its BAID entries (a DHT lookup), hold one whose body is still on its way, or hold one whole that did not give a chain. */
+  /**
+   * A verified descriptor waits for its author's BAID before it can be checked (T1): we hold none of its BAID entries (a
+   * DHT lookup), hold one whose body is still on its way, or hold one whole that did not give a chain.
+   */
   'descriptor:waiting': { agent: Uint8Array, baid: 'no-entry' | 'body-pending' | 'held' }
   /** An author's BAID bundle arrived and was imported. */
   'baid:imported': { agent: Uint8Array }
