@@ -13,6 +13,8 @@ export interface CliResult { code: number, stdout: string, stderr: string, json:
  * file (about 0.5 s) instead of compiling the sources through tsx (about 3 s). Returns the clean-up.
  */
 export async function bundleCli (): Promise<() => void> {
+  // Each vitest project runs the global setup: the first bundle serves them all.
+  if (process.env.HEARTH_CLI_BUNDLE !== undefined) return () => {}
   const dir = join(ROOT, '.hearth-test', `cli-${process.pid}`)
   process.env.HEARTH_CLI_BUNDLE = await bundleScript(join(ROOT, 'core/daemon/main.ts'), join(dir, 'hearth.mjs'))
   return () => { rmSync(dir, { recursive: true, force: true }) }
