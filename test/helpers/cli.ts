@@ -28,14 +28,15 @@ export function hearthCommand (args: readonly string[], fromSource = false): { c
 }
 
 /** Run `hearth …` as a person would, with no terminal attached (`fromSource`: through tsx, as `npm run hearth` does). */
-export function hearth (args: readonly string[], env: Record<string, string | undefined> = {}, { fromSource = false } = {}): Promise<CliResult> {
+export async function hearth (args: readonly string[], env: Record<string, string | undefined> = {}, { fromSource = false } = {}): Promise<CliResult> {
   const run = hearthCommand(args, fromSource)
+  return await runCommand(run.command, run.args, { HEARTH_PASSPHRASE: undefined, HEARTH_BACKUP_PASSPHRASE: undefined, ...run.env, ...env })
+}
+
+/** Run a command from the app folder to its end, with no terminal attached; `json` is its last stdout line, parsed, if it is JSON. */
+export function runCommand (command: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(run.command, run.args, {
-      cwd: ROOT,
-      env: { ...process.env, HEARTH_PASSPHRASE: undefined, HEARTH_BACKUP_PASSPHRASE: undefined, ...run.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => { stdout += d })

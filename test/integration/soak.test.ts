@@ -1,21 +1,11 @@
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { APP_ROOT } from '../../core/common/paths.ts'
+import { runCommand } from '../helpers/cli.ts'
 
 // A short pass of `npm run -s bench -- soak` (30 daemons, 10 minutes): 4 real daemons under announcements and delegations
 // for one minute, sampled every 10 s. No timing or growth targets here — only that the soak measures what it says it does.
 
-function bench (args: readonly string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${APP_ROOT}/node_modules/.bin/tsx`, ['test/bench/main.ts', ...args], { cwd: APP_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', d => { stdout += d })
-    child.stderr.on('data', d => { stderr += d })
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-  })
-}
+const bench = async (args: readonly string[]): ReturnType<typeof runCommand> => await runCommand(`${APP_ROOT}/node_modules/.bin/tsx`, ['test/bench/main.ts', ...args])
 
 describe('bench soak', () => {
   it('samples every daemon each interval under sustained load, and no daemon\'s handles grow with the tasks it runs', async () => {
