@@ -61,6 +61,9 @@ beforeAll(async () => {
   const offers = async (intent: string, id: string): Promise<number> => (await r.net.discovery.discover(intent, { topic: TOPIC }, { limit: 50 })).filter(c => c.descriptor.id === id).length
   await eventually(async () => await offers('count the words of a text', WORDS) === 2 && await offers('a long running operation', SLOW) === 2 && await offers('echo a message back', 'everything/echo') === 2,
     'both providers\' capabilities at the requester', 60_000)
+  // These tests time offers, not first contact: a node this new looks a peer up only after its first DHT self-query, which
+  // on a busy machine can outlast the two seconds an offer waits for company.
+  for (const p of [p1, p2]) await r.net.peer.dial(p.net.peer.peerId)
 }, 120_000)
 
 afterAll(async () => { await Promise.all(agents.splice(0).map(a => a.host.stop())) })

@@ -4,10 +4,10 @@ import { hearth } from '../helpers/cli.ts'
 // A short testnet run (the full one is `npm run hearth -- testnet --nodes 30 --churn 0.2`): real processes, real TCP.
 
 describe('hearth testnet', () => {
-  it('delivers every announcement to every interested peer, bodyless with fewer bytes than the full-body baseline', async () => {
-    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '10', '--json'])
+  it('delivers every announcement to every interested peer, bodyless with fewer bytes than the full-body baseline, and runs delegations between random peers, every completed one with a receipt both sides signed', async () => {
+    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '10', '--tasks', '6', '--json'])
     expect(run.code).toBe(0)
-    const { bodyless, full_body: fullBody, nodes } = run.json
+    const { bodyless, full_body: fullBody, nodes, tasks } = run.json
     expect(nodes).toBe(4)
     for (const mode of [bodyless, fullBody]) {
       expect(Object.keys(mode)).toEqual(expect.arrayContaining(['delivery', 'bytes_per_announcement', 'p50_ms', 'p95_ms']))
@@ -15,13 +15,6 @@ describe('hearth testnet', () => {
       expect(mode.delivery).toBe(1)
     }
     expect(bodyless.bytes_per_announcement).toBeLessThan(fullBody.bytes_per_announcement)
-    expect(run.json.tasks).toBeUndefined()
-  }, 180_000)
-
-  it('runs delegations between random peers, every completed one with a receipt both sides signed', async () => {
-    const run = await hearth(['testnet', '--nodes', '4', '--announcements', '4', '--tasks', '6', '--json'])
-    expect(run.code).toBe(0)
-    const { tasks } = run.json
     expect(Object.keys(tasks).sort()).toEqual(['completed', 'failed', 'p50_ms', 'p95_ms', 'requested', 'with_receipt'])
     expect(tasks.requested).toBe(6)
     expect(tasks.completed + tasks.failed).toBe(6)
@@ -35,6 +28,8 @@ describe('hearth testnet', () => {
     expect(run.code).toBe(0)
     expect(run.json.churn).toBe(0.25)
     expect(run.json.bodyless.delivery).toBeGreaterThanOrEqual(0.9)
+    // No --tasks, no delegations.
+    expect(run.json.tasks).toBeUndefined()
   }, 180_000)
 
   it('refuses nonsense sizes with a clear error', async () => {
