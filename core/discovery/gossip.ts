@@ -5,7 +5,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Message } from '@libp2p/gossipsub'
 import { z } from 'zod'
 import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
-import { decode, encode } from '../common/codec.ts'
+import { decode, encode, equalBytes } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
 import { bytes, domainName } from '../common/schema.ts'
 import type { RequestLimits } from '../net/frames.ts'
@@ -34,13 +34,20 @@ export interface GossipInit {
   readonly holderTimeoutMs?: number
   /** Called once per entry whose body is held and verified against its signed header; `from` served or sent it. */
   readonly onEntry: (signed: SignedLogEntry, body: Uint8Array, from?: PeerId) => void
+  /** Whether entries of this author cannot be checked here yet (its BAID is unknown): a body pull asks the holder for its BAID entry too. */
+  readonly lacksAuthor?: (author: Uint8Array) => boolean
   /** Reports each verdict and what gossip does with it ('reject': the sender is at fault), for tests, metrics and reputation. */
   readonly onVerdict?: (verdict: IngestVerdict, from: PeerId, action: GossipAction) => void
   readonly now?: () => number
 }
 
-const FetchRequest = z.object({ h: bytes(32) }).strict()
-const FetchResponse = z.union([z.object({ b: bytes() }).strict(), z.object({ missing: z.literal(true) }).strict()])
+/** A body by hash; `a`: the asker also lacks this author's BAID, which every entry of the author is checked against. */
+const FetchRequest = z.object({ h: bytes(32), a: bytes(32).optional() }).strict()
+/** The body, with the author's latest BAID entry (signed header and body) when asked and held; or its absence. */
+const FetchResponse = z.union([
+  z.object({ b: bytes(), baid: z.object({ h: bytes(), b: bytes() }).strict().optional() }).strict(),
+  z.object({ missing: z.literal(true) }).strict()
+])
 const RangeRequest = z.union([
   // An author's entries from seq f to t: a gap.
   z.object({ a: bytes(32), f: z.number().int().min(1), t: z.number().int().min(1) }).strict(),
@@ -50,7 +57,7 @@ const RangeRequest = z.union([
 const RangeResponse = z.object({ headers: z.array(bytes()).max(MAX_RANGE_ENTRIES) }).strict()
 const FullBodyMessage = z.object({ h: bytes(), b: bytes() }).strict()
 
-const FETCH_LIMITS: RequestLimits = { maxRequestBytes: 64, maxResponseBytes: MAX_BODY_BYTES + 64, timeoutMs: 5_000 }
+const FETCH_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: 2 * MAX_BODY_BYTES + MAX_HEADER_BYTES + 128, timeoutMs: 5_000 }
 const RANGE_LIMITS: RequestLimits = { maxRequestBytes: 128, maxResponseBytes: MAX_FRAME_BYTES, timeoutMs: 5_000 }
 
 /** The pull and gap-fill frames off the wire: size, canonical DAG-CBOR, then shape; a bad frame is an InvalidPayloadError. */
@@ -353,7 +360,7 @@ export class BodylessGossip {
           return
         }
         asking++
-        void this.pullFrom(holder, signed.entry.bodyHash, signal).then(body => {
+        void this.pullFrom(holder, signed, signal).then(body => {
           asking--
           if (settled) return
           if (body !== undefined && this.keepBody(signed, body, holder)) finish(body)
@@ -377,25 +384,30 @@ export class BodylessGossip {
     return true
   }
 
-  private async pullFrom (holder: PeerId, bodyHash: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  private async pullFrom (holder: PeerId, signed: SignedLogEntry, signal: AbortSignal): Promise<Uint8Array | undefined> {
     await this.pullSlots.acquire()
     try {
       // A pull another holder already won is not sent at all.
-      return signal.aborted ? undefined : await this.request(holder, bodyHash, signal)
+      return signal.aborted ? undefined : await this.request(holder, signed, signal)
     } finally {
       this.pullSlots.release()
     }
   }
 
-  private async request (holder: PeerId, bodyHash: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  private async request (holder: PeerId, signed: SignedLogEntry, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    const { bodyHash, author, kind } = signed.entry
     const began = Date.now()
     // Only for the debug log: a pull is on the hot path.
     const connected = this.log.enabled && this.peer.getConnections(holder).length > 0
+    // The holder checked this entry against its author's BAID, so it holds that too: one answer brings both, where a
+    // pull of the BAID's own body would queue behind every other pull of a busy peer.
+    const lacks = kind !== 'baid' && this.init.lacksAuthor?.(author) === true
     try {
-      const answer = await this.fetches.request(holder, encode({ h: bodyHash }), { signal })
+      const answer = await this.fetches.request(holder, encode(lacks ? { h: bodyHash, a: author } : { h: bodyHash }), { signal })
       this.answerMs = this.answerMs === undefined ? Date.now() - began : 0.8 * this.answerMs + 0.2 * (Date.now() - began)
       this.log.trace('pull %t from %p %s: answer in %d ms', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began)
       const parsed = GossipFrames.fetchResponse(answer)
+      if (lacks && 'baid' in parsed && parsed.baid !== undefined) this.keepAuthorBaid(parsed.baid, author, holder)
       if ('b' in parsed) return parsed.b
       this.log.trace('%p has no body %t', holder, bodyHash)
       return undefined
@@ -403,6 +415,16 @@ export class BodylessGossip {
       if (!signal.aborted) this.log('pull %t from %p %s: failed after %d ms: %s', bodyHash, holder, connected ? 'connected' : 'dialled', Date.now() - began, (err as Error).name)
       return undefined // unreachable, slow or malformed: the next holder
     }
+  }
+
+  /** The author's BAID entry a holder served beside a body: its header taken like a gossiped one, then its body kept. */
+  private keepAuthorBaid (served: { h: Uint8Array, b: Uint8Array }, author: Uint8Array, holder: PeerId): void {
+    if (served.h.byteLength > MAX_HEADER_BYTES) return
+    const verdict = this.ingest(served.h, holder)
+    const signed = verdict.verdict === 'accepted' ? verdict : this.heldWithoutBody(verdict)
+    if (signed === undefined || signed.entry.kind !== 'baid' || !equalBytes(signed.entry.author, author)) return
+    if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(author, verdict.missing, holder)
+    this.keepBody(signed, served.b, holder)
   }
 
   /**
@@ -484,8 +506,12 @@ export class BodylessGossip {
   }
 
   private serveFetch (req: Uint8Array): Uint8Array {
-    const body = this.logs.body(GossipFrames.fetchRequest(req).h)
-    return encode(body === undefined ? { missing: true } : { b: body })
+    const request = GossipFrames.fetchRequest(req)
+    const body = this.logs.body(request.h)
+    if (body === undefined) return encode({ missing: true })
+    const baid = request.a === undefined ? undefined : this.logs.latest(request.a, 'baid')
+    const baidBody = baid === undefined ? undefined : this.logs.body(baid.entry.bodyHash)
+    return encode(baidBody === undefined ? { b: body } : { b: body, baid: { h: baid!.bytes, b: baidBody } })
   }
 
   private serveRange (req: Uint8Array): Uint8Array {

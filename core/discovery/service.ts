@@ -143,6 +143,7 @@ export class Discovery {
       interests: init.interests,
       ...(init.mode === undefined ? {} : { mode: init.mode }),
       onEntry: (signed, body, from) => this.onEntry(signed, body, from),
+      lacksAuthor: author => !components.verifier.knowsAgent(author),
       onVerdict: (verdict, from, action) => {
         if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof })
         const reason = verdict.verdict === 'invalid' ? verdict.error.name : undefined

@@ -89,6 +89,12 @@ export class BaidVerifier {
     return { envelope, chain }
   }
 
+  /** Whether `agent` is the current agent key of a known BAID (chainOfAgent would answer). */
+  knowsAgent (agent: Uint8Array): boolean {
+    const baidId = this.agents.get(hex(agent))
+    return baidId !== undefined && this.chains.has(baidId)
+  }
+
   chainOfAgent (agent: Uint8Array): BaidChain {
     const baidId = this.agents.get(hex(agent))
     const chain = baidId === undefined ? undefined : this.chains.get(baidId)

@@ -123,8 +123,8 @@ export function byteTargets (f: Fixtures): FuzzTarget[] {
     signEntry({ seq: 2, prev: digest('prev'), ts: NOW, kind: 'rating', bodyHash: digest('body'), bodySize: 300, topics: ['data_analysis'], keywords: [] }, agent)
   ]
   envelopes('log-entry-header', entries.map(e => e.bytes), [[agent], [agent]], b => openEntry(b))
-  addCbor('fetch-request', [{ h: sha256(descriptor) }], GossipFrames.fetchRequest)
-  addCbor('fetch-response', [{ b: descriptor }, { missing: true }], GossipFrames.fetchResponse)
+  addCbor('fetch-request', [{ h: sha256(descriptor) }, { h: sha256(descriptor), a: agent.publicKey }], GossipFrames.fetchRequest)
+  addCbor('fetch-response', [{ b: descriptor }, { b: descriptor, baid: { h: entries[0]!.bytes, b: f.bundle } }, { missing: true }], GossipFrames.fetchResponse)
   addCbor('range-request', [{ a: agent.publicKey, f: 1, t: 2 }, { d: 'code_generation', s: 1_700_000_000_000 }], GossipFrames.rangeRequest)
   addCbor('range-response', [{ headers: entries.map(e => e.bytes) }], b => { for (const h of GossipFrames.rangeResponse(b).headers) openEntry(h) })
   // What a full-body gossip validator does before it stores anything: the frame, the header, the body against it.

@@ -21,9 +21,13 @@ export interface GossipNode {
   readonly logs: LogStore
   readonly gossip: BodylessGossip
   readonly received: CapabilityDescriptor[]
+  /** Authors whose BAID entry arrived here with its body. */
+  readonly baids: string[]
   readonly verdicts: Array<{ verdict: IngestVerdict, from: PeerId }>
   readonly signer: ReturnType<typeof testSigner>
   announce (i: number, topic?: string): Promise<CapabilityDescriptor>
+  /** A BAID entry (its body opaque here) on these topics. */
+  announceBaid (body: Uint8Array, topics: readonly string[]): Promise<void>
   addr (): string
   stop (): Promise<void>
 }
@@ -33,6 +37,8 @@ export interface GossipNodeOptions extends Partial<PeerInit> {
   readonly mode?: GossipMode
   readonly seed?: Uint8Array
   readonly dbPath?: string
+  /** An author is unknown here until its BAID entry arrived, as to the discovery service (which checks entries against BAIDs). */
+  readonly checksAuthors?: boolean
 }
 
 export function gossipNodes () {
@@ -54,23 +60,31 @@ export function gossipNodes () {
       ...options
     })
     const received: CapabilityDescriptor[] = []
+    const baids: string[] = []
     const verdicts: GossipNode['verdicts'] = []
     const gossip = new BodylessGossip({ peer, logs }, {
       interests: options.interests,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
-      onEntry: (signed, body) => { if (signed.entry.kind === 'descriptor') received.push(decodeDescriptor(body)) },
+      onEntry: (signed, body) => {
+        if (signed.entry.kind === 'descriptor') received.push(decodeDescriptor(body))
+        if (signed.entry.kind === 'baid') baids.push(Buffer.from(signed.entry.author).toString('hex'))
+      },
+      ...(options.checksAuthors === true ? { lacksAuthor: (author: Uint8Array) => !baids.includes(Buffer.from(author).toString('hex')) } : {}),
       onVerdict: (verdict, from) => verdicts.push({ verdict, from })
     })
     await gossip.start()
     let stopped = false
     const node: GossipNode = {
-      peer, logs, gossip, received, verdicts, signer,
+      peer, logs, gossip, received, baids, verdicts, signer,
       async announce (i, topic = options.interests[0]) {
         const descriptor = makeDescriptor(i, { agent: signer.publicKey, ...(topic === undefined ? {} : { topic: topic as Topic }) })
         const body = encodeDescriptor(descriptor)
         const signed = own.append('descriptor', body, { topics: descriptor.topics, keywords: descriptor.tags.slice(0, 8).map(t => t.replace(/[^a-z0-9_-]/g, '').slice(0, 32)).filter(Boolean) }, signer)
         await gossip.publish(signed, body)
         return descriptor
+      },
+      async announceBaid (body, topics) {
+        await gossip.publish(own.append('baid', body, { topics: [...topics], keywords: [] }, signer), body)
       },
       addr: () => peer.getMultiaddrs()[0]!.toString(),
       async stop () {

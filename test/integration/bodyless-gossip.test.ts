@@ -142,6 +142,27 @@ describe('bodyless gossip', () => {
     expect(elsewhere.topics).toEqual(['data_analysis'])
   }, 30_000)
 
+  it('brings the author\'s BAID entry with the body it pulls for a peer that cannot check the author yet', async () => {
+    const [a, b, c] = line(3)
+    const author = await node({ ...a!, interests: [TOPIC, 'data_analysis'] })
+    const relay = await node({ ...b!, interests: [TOPIC, 'data_analysis'], bootstrap: [author.addr()] })
+    await meshed([author, relay])
+    await meshed([author, relay], 'data_analysis')
+    // The BAID goes out on a topic the newcomer does not follow: gossip and gap fills never bring it that body.
+    await author.announceBaid(new Uint8Array(600).fill(9), ['data_analysis'])
+    await eventually(() => relay.baids.length === 1, 'the BAID at the relay')
+    const authorKey = Buffer.from(author.signer.publicKey).toString('hex')
+    const newcomer = await node({ ...c!, interests: [TOPIC], bootstrap: [relay.addr()], checksAuthors: true })
+    await meshed([relay, newcomer])
+
+    const sent = await author.announce(40, TOPIC)
+    await eventually(() => newcomer.received.length === 1, 'the descriptor at the newcomer')
+    expect(newcomer.received[0]).toEqual(sent)
+    // Kept before the descriptor it vouches for was handed on.
+    expect(newcomer.baids).toEqual([authorKey])
+    expect(newcomer.logs.latest(author.signer.publicKey, 'baid')?.entry.topics).toEqual(['data_analysis'])
+  }, 30_000)
+
   it('records equivocation — two signed entries for one seq — as a fraud proof', async () => {
     const cheat = await node({ interests: [TOPIC] })
     const watcher = await node({ interests: [TOPIC], bootstrap: [cheat.addr()] })

@@ -41,7 +41,6 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
   const drifts = new Map<string, number>()
   network.discovery.events.on('descriptor:drift', d => { drifts.set(hex(d.agent), (drifts.get(hex(d.agent)) ?? 0) + 1) })
   const receipts = new ReputationStore(host.db)
-  const baidKnown = (agent: string): boolean => { try { host.verifier.chainOfAgent(Buffer.from(agent, 'hex')); return true } catch { return false } }
   return {
     'testnet.attack': async (params: unknown) => {
       const p = AttackParams.parse(params)
@@ -60,7 +59,7 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const refused = Object.keys(verdicts.get(peerId) ?? {}).some(v => v.startsWith('invalid') || v === 'equivocation')
         const gossipPenalised = gossipScore < 0
         const witnessed = Object.keys(conduct.counts).length > 0 || refused || (drifts.get(agent) ?? 0) > 0 || gossipPenalised || reputationPenalised
-        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, reputationPenalised, conduct: conduct.counts, baidKnown: baidKnown(agent), verdicts: verdicts.get(peerId) ?? {} }
+        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, reputationPenalised, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
       const forgedReceipts = p.forgedReceipts.filter(h => receipts.receipt(Buffer.from(h, 'hex')) !== undefined).length
