@@ -101,6 +101,18 @@ const RESULT: Record<ReturnType<typeof gossipVerdict>, TopicValidatorResult> = {
   reject: TopicValidatorResult.Reject
 }
 
+/**
+ * What gossipsub is told. Its Reject also charges every peer that forwards the same message, before or after: right for a
+ * message no honest peer forwards, wrong for an author's own fork (an equivocation, a broken link), which honest peers
+ * holding the other branch forward in good faith. A fork is Ignored there; its author pays through its conduct and the
+ * fraud proof (reputation's app score) instead.
+ */
+export function gossipsubResult (verdict: IngestVerdict, from: PeerId): TopicValidatorResult {
+  const action = gossipVerdict(verdict, agentKeyOf(from))
+  const authorsFork = verdict.verdict === 'equivocation' || (verdict.verdict === 'invalid' && verdict.author !== undefined)
+  return action === 'reject' && authorsFork ? TopicValidatorResult.Ignore : RESULT[action]
+}
+
 export class BodylessGossip {
   private readonly peer: HearthPeer
   private readonly logs: LogStore
@@ -203,7 +215,7 @@ export class BodylessGossip {
         // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
         return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
       }
-      return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
+      return gossipsubResult(verdict, from)
     } catch (err) {
       if (err instanceof HearthError) {
         this.init.onVerdict?.({ verdict: 'invalid', error: err }, from, 'reject')
@@ -240,7 +252,7 @@ export class BodylessGossip {
       this.logs.putBody(verdict.entry.bodyHash, message.b)
       this.init.onEntry(verdict, message.b, from)
     }
-    return RESULT[gossipVerdict(verdict, agentKeyOf(from))]
+    return gossipsubResult(verdict, from)
   }
 
   private ingest (header: Uint8Array, from: PeerId, gossipedOn?: string): IngestVerdict {

@@ -53,6 +53,13 @@ export function scoreParams (hardening: GossipHardening): PeerScoreParams {
   })
 }
 
+/**
+ * How long a peer has to deliver a message we asked it for (IWANT) before its promise counts as broken. gossipsub marks
+ * the promise kept only once our validator has passed the message, and ours holds a header until its body is pulled:
+ * on a loaded network that outlasts gossipsub's 3 s, and honest peers were penalised below the gossip threshold for it.
+ */
+export const IWANT_FOLLOWUP_MS = 15_000
+
 export function gossipOptions (hardening: GossipHardening): Partial<GossipsubOpts> {
   return {
     // Every Hearth message is a header (or header and body) its author signed, verified by us before use: a gossipsub
@@ -78,6 +85,7 @@ export function gossipOptions (hardening: GossipHardening): Partial<GossipsubOpt
     maxTopicBytesPerPeer: 4 * 1024 * 1024,
     scoreParams: scoreParams(hardening),
     scoreThresholds: SCORE_THRESHOLDS,
+    gossipsubIWantFollowupMs: IWANT_FOLLOWUP_MS,
     doPX: false,
     asyncValidation: false,
     // Tell mesh peers at once that we have a message, however small: a header is held back while its body is pulled,

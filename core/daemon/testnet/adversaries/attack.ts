@@ -37,6 +37,8 @@ export interface AttackFigures {
   offenders_by_kind: Partial<Record<AdversaryKind, { met: number, saw: number, witnessed: number, gossip_penalised: number, reputation_penalised: number }>>
   /** Honest nodes that flagged the drifter's changing descriptor (drift raised to the person). */
   drift_detected: number
+  /** (honest node, honest peer) pairs where the node's gossipsub score of the peer is below zero: collateral damage of the attack. */
+  honest_penalised: number
   honest_max_rss_mb: number
 }
 
@@ -154,6 +156,7 @@ export class Attack {
         return [kind, { met: ofKind.reduce((s, o) => s + o.met, 0), saw: ofKind.reduce((s, o) => s + o.saw.length, 0), witnessed: views.length, gossip_penalised: views.filter(v => v.gossipPenalised).length, reputation_penalised: views.filter(v => v.reputationPenalised).length }]
       })),
       drift_detected: this.reports.filter(r => r.drifts > 0).length,
+      honest_penalised: this.reports.reduce((s, r) => s + r.honestPenalised.length, 0),
       honest_max_rss_mb: Math.max(0, ...this.reports.map(r => r.maxRssMb))
     }
   }
