@@ -431,12 +431,18 @@ export class BodylessGossip {
 
   /** The author's BAID entry a holder served beside a body: its header taken like a gossiped one, then its body kept. */
   private keepAuthorBaid (served: { h: Uint8Array, b: Uint8Array }, author: Uint8Array, holder: PeerId): void {
-    if (served.h.byteLength > MAX_HEADER_BYTES) return
-    const verdict = this.ingest(served.h, holder)
-    const signed = verdict.verdict === 'accepted' ? verdict : this.heldWithoutBody(verdict)
+    const verdict = this.ingestServed(served.h, holder)
+    const signed = verdict?.verdict === 'accepted' ? verdict : verdict === undefined ? undefined : this.heldWithoutBody(verdict)
     if (signed === undefined || signed.entry.kind !== 'baid' || !equalBytes(signed.entry.author, author)) return
-    if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(author, verdict.missing, holder)
     this.keepBody(signed, served.b, holder)
+  }
+
+  /** A header a peer served rather than gossiped: checked like a gossiped one (an oversized one skipped), a gap it opens filled from that peer. */
+  private ingestServed (header: Uint8Array, from: PeerId): IngestVerdict | undefined {
+    if (header.byteLength > MAX_HEADER_BYTES) return undefined
+    const verdict = this.ingest(header, from)
+    if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
+    return verdict
   }
 
   /**
@@ -504,11 +510,9 @@ export class BodylessGossip {
     const pulls: Array<Promise<unknown>> = []
     let accepted = 0
     for (const header of headers) {
-      if (header.byteLength > MAX_HEADER_BYTES) continue
-      const verdict = this.ingest(header, from)
-      if (verdict.verdict !== 'accepted') continue
+      const verdict = this.ingestServed(header, from)
+      if (verdict?.verdict !== 'accepted') continue
       accepted++
-      if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
       // The gap may hold entries on topics we do not listen to: their headers close it, their bodies are not ours to fetch.
       const domain = this.followedTopic(verdict)
       if (domain !== undefined) pulls.push(this.obtainBody(verdict, this.holders(verdict, from, domain)))

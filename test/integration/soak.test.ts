@@ -11,7 +11,7 @@ describe('bench soak', () => {
   it('samples every daemon each interval under sustained load, and no daemon\'s handles grow with the tasks it runs', async () => {
     const run = await bench(['soak', '--nodes', '4', '--minutes', '0.5', '--warmup', '0.25', '--sample-seconds', '5', '--json'])
     expect(run.code, run.stderr).toBe(0)
-    const r = JSON.parse(run.stdout.trimEnd().split('\n').at(-1)!)
+    const r = run.json
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['nodes', 'minutes', 'warmup_minutes', 'announcements', 'tasks_requested', 'tasks_completed', 'heap_mb_per_min', 'handles_per_min', 'fds_per_min', 'heap_growth_pct_per_min', 'heap_growth_pct_per_min_max', 'handles_growth_per_min', 'handles_growth_per_min_max', 'max_rss_mb', 'target_met']))
     expect(r).toMatchObject({ nodes: 4, minutes: 0.5, warmup_minutes: 0.25, sample_interval_s: 5, nodes_exited: 0 })
     // A sample at the start and after each of the six intervals, answered by all four daemons.
