@@ -203,6 +203,8 @@ export async function createHost (init: HostInit): Promise<Host> {
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
           trust: (agent, topics) => reputation.trustFor(agent, topics),
+          // The provider of a task holds the receipt its requester's rating carries: the rating's body is not pulled.
+          heldBody: hash => reputation.receiptBytes(hash),
           now
         })
         discovery.events.on('rating:received', ({ author, body }) => { reputation.ingestRating(author, body) })

@@ -34,6 +34,8 @@ export interface GossipInit {
   readonly holderTimeoutMs?: number
   /** Called once per entry whose body is held and verified against its signed header; `from` served or sent it. */
   readonly onEntry: (signed: SignedLogEntry, body: Uint8Array, from?: PeerId) => void
+  /** A body kept outside the logs, by its hash: a co-signed receipt we keep is the body of its requester's rating, never pulled again. */
+  readonly heldBody?: (bodyHash: Uint8Array) => Uint8Array | undefined
   /** Whether entries of this author cannot be checked here yet (its BAID is unknown): a body pull asks the holder for its BAID entry too. */
   readonly lacksAuthor?: (author: Uint8Array) => boolean
   /** Reports each verdict and what gossip does with it ('reject': the sender is at fault), for tests, metrics and reputation. */
@@ -290,7 +292,7 @@ export class BodylessGossip {
   /** The body, from our store (a refresh may name one we hold) or from the first holder that serves the right bytes. */
   private async obtainBody (signed: SignedLogEntry, holders: readonly PeerId[]): Promise<Uint8Array | undefined> {
     const { bodyHash } = signed.entry
-    const held = this.logs.body(bodyHash)
+    const held = this.logs.body(bodyHash) ?? this.heldElsewhere(signed)
     if (held !== undefined) {
       this.logs.putBody(bodyHash, held)
       this.init.onEntry(signed, held)
@@ -313,6 +315,18 @@ export class BodylessGossip {
       this.pulls.set(key, pull)
     }
     return pull
+  }
+
+  /** The body from outside the logs, if it fits the header (else it is pulled, and whoever serves it is judged by it). */
+  private heldElsewhere (signed: SignedLogEntry): Uint8Array | undefined {
+    const body = this.init.heldBody?.(signed.entry.bodyHash)
+    if (body === undefined) return undefined
+    try {
+      checkBody(signed.entry, body)
+      return body
+    } catch {
+      return undefined
+    }
   }
 
   private noteFailedPull (key: string): void {

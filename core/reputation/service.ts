@@ -152,6 +152,11 @@ export class Reputation {
     return { hash: opened.hash, topic: opened.receipt.topic, satisfied: opened.receipt.satisfied, added, rater: ours ? 'self' : 'peer' }
   }
 
+  /** The bytes of a co-signed receipt we keep, by its hash (the SHA-256 of those bytes). */
+  receiptBytes (hash: Uint8Array): Uint8Array | undefined {
+    return this.store.receipt(hash)?.bytes
+  }
+
   /**
    * A `rating` log entry from the network: its body is a co-signed receipt and its author must be the receipt's requester
    * (only the one who asked rates). Returns false for a rating that does not count; a verdict is reported on `rating:ignored`.

@@ -24,6 +24,10 @@ export interface GossipNode {
   /** Authors whose BAID entry arrived here with its body. */
   readonly baids: string[]
   readonly verdicts: Array<{ verdict: IngestVerdict, from: PeerId }>
+  /** Who served each delivered entry's body (its PeerId text), or 'here' when it was held already. */
+  readonly sources: string[]
+  /** Bodies this node keeps outside its logs, by hex hash (as the reputation plane keeps receipts): gossip's `heldBody`. */
+  readonly keptElsewhere: Map<string, Uint8Array>
   readonly signer: ReturnType<typeof testSigner>
   announce (i: number, topic?: string): Promise<CapabilityDescriptor>
   /** A BAID entry (its body opaque here) on these topics. */
@@ -62,20 +66,24 @@ export function gossipNodes () {
     const received: CapabilityDescriptor[] = []
     const baids: string[] = []
     const verdicts: GossipNode['verdicts'] = []
+    const sources: string[] = []
+    const keptElsewhere = new Map<string, Uint8Array>()
     const gossip = new BodylessGossip({ peer, logs }, {
       interests: options.interests,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
-      onEntry: (signed, body) => {
+      onEntry: (signed, body, from) => {
+        sources.push(from?.toString() ?? 'here')
         if (signed.entry.kind === 'descriptor') received.push(decodeDescriptor(body))
         if (signed.entry.kind === 'baid') baids.push(Buffer.from(signed.entry.author).toString('hex'))
       },
       ...(options.checksAuthors === true ? { lacksAuthor: (author: Uint8Array) => !baids.includes(Buffer.from(author).toString('hex')) } : {}),
-      onVerdict: (verdict, from) => verdicts.push({ verdict, from })
+      onVerdict: (verdict, from) => verdicts.push({ verdict, from }),
+      heldBody: hash => keptElsewhere.get(Buffer.from(hash).toString('hex'))
     })
     await gossip.start()
     let stopped = false
     const node: GossipNode = {
-      peer, logs, gossip, received, baids, verdicts, signer,
+      peer, logs, gossip, received, baids, verdicts, sources, keptElsewhere, signer,
       async announce (i, topic = options.interests[0]) {
         const descriptor = makeDescriptor(i, { agent: signer.publicKey, ...(topic === undefined ? {} : { topic: topic as Topic }) })
         const body = encodeDescriptor(descriptor)

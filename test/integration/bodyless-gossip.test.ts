@@ -163,6 +163,25 @@ describe('bodyless gossip', () => {
     expect(newcomer.logs.latest(author.signer.publicKey, 'baid')?.entry.topics).toEqual(['data_analysis'])
   }, 30_000)
 
+  it('takes a body it keeps elsewhere (a receipt behind a rating) from there, and pulls one that does not fit the header', async () => {
+    const author = await node({ interests: [TOPIC] })
+    const receiver = await node({ interests: [TOPIC], bootstrap: [author.addr()] })
+    await meshed([author, receiver])
+    const body = (fill: number): Uint8Array => new Uint8Array(600).fill(fill)
+    const keyOf = (bytes: Uint8Array): string => Buffer.from(sha256(bytes)).toString('hex')
+    receiver.keptElsewhere.set(keyOf(body(1)), body(1))
+    // Kept under the hash of another body: those bytes do not fit that header, so that body is pulled from its author.
+    receiver.keptElsewhere.set(keyOf(body(2)), body(3))
+
+    await author.announceBaid(body(1), [TOPIC])
+    await eventually(() => receiver.sources.length === 1, 'the first entry')
+    await author.announceBaid(body(2), [TOPIC])
+    await eventually(() => receiver.sources.length === 2, 'the second entry')
+    expect(receiver.sources).toEqual(['here', author.peer.peerId.toString()])
+    expect(receiver.logs.body(sha256(body(1)))).toEqual(body(1))
+    expect(receiver.logs.body(sha256(body(2)))).toEqual(body(2))
+  }, 30_000)
+
   it('records equivocation — two signed entries for one seq — as a fraud proof', async () => {
     const cheat = await node({ interests: [TOPIC] })
     const watcher = await node({ interests: [TOPIC], bootstrap: [cheat.addr()] })
