@@ -38,8 +38,14 @@ export function baidIdOf (genesisHash: Uint8Array): string {
   return `baid:${base58btc.encode(genesisHash)}`
 }
 
+/** Decoded BAID ids: reputation asks for the same few (its own, its peers') at every recompute, and base58 is slow. */
+const genesisHashes = new Map<string, Uint8Array>()
+const GENESIS_HASH_CACHE_LIMIT = 4096
+
 /** The genesis hash a BAID id names; a UsageError for anything else. */
 export function genesisHashOf (baidId: string): Uint8Array {
+  const known = genesisHashes.get(baidId)
+  if (known !== undefined) return known.slice()
   let hash: Uint8Array | undefined
   try {
     hash = baidId.startsWith('baid:') ? base58btc.decode(baidId.slice('baid:'.length)) : undefined
@@ -47,6 +53,8 @@ export function genesisHashOf (baidId: string): Uint8Array {
     hash = undefined
   }
   if (hash?.byteLength !== 32) throw new UsageError(`"${baidId}" is not a BAID id`, { hint: 'a BAID id looks like baid:z…' })
+  if (genesisHashes.size >= GENESIS_HASH_CACHE_LIMIT) genesisHashes.delete(genesisHashes.keys().next().value as string)
+  genesisHashes.set(baidId, hash.slice())
   return hash
 }
 

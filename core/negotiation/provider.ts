@@ -9,7 +9,7 @@ import { EvidenceRecorder } from '../execution/evidence-recorder.ts'
 import type { JsonObject, LocalExecutor, ToolResult } from '../execution/tool.ts'
 import type { Signer } from '../identity/envelope.ts'
 import { hex, peerIdOf } from '../identity/ids.ts'
-import type { Policy } from '../policy/service.ts'
+import type { Policy, ServeAsk } from '../policy/service.ts'
 import { countersignReceipt, signReceipt } from '../reputation/receipt.ts'
 import { bestResponse, type ProviderProfile } from './best-response.ts'
 import type { ExecutionHistory } from './execution-history.ts'
@@ -113,9 +113,23 @@ export class ProviderSide {
     if (unknown.length > 0) return decline(`does not take data of unknown classes: ${unknown.join(', ')}`)
 
     const actor = `peer:${hex(request.requester)}`
-    board.batch(() => {
+    const ask: ServeAsk = {
+      task: request.task,
+      peer: requesterBaid,
+      peerId: peerIdOf(request.requester),
+      trust: this.ctx.trust(request.requester, request.topic),
+      capability: request.capability,
+      topic: request.topic,
+      price: request.terms.reward.base,
+      payload: { intent: request.intent, input: { bytes: request.input.size, dataClasses: request.input.dataClasses } },
+      input: { bytes: request.input.size, dataClasses: request.input.dataClasses as DataClass[] },
+      deadline: request.terms.deadline
+    }
+    // The task, its terms and whatever answers for the person (constraints, a grant or a rule) in one commit.
+    let verdict = board.batch(() => {
       board.open({ task: request.task, role: 'provider', topic: request.topic, capability: request.capability, deadline: request.terms.deadline, peer: request.requester, request: frame.m }, { reason: `asked by ${peerIdOf(request.requester)}: ${request.intent.slice(0, 200)}`, actor })
       board.terms(request.task, { intent: request.intent, reward: request.terms.reward.base, deadline: request.terms.deadline, tier: request.terms.tier })
+      return policy.screenServeNow(ask)
     })
     const signal = board.signal(request.task)
     signal.addEventListener('abort', () => {
@@ -124,26 +138,16 @@ export class ProviderSide {
       // A delivered task is kept until its receipt arrives: the credits earned are booked then.
       if (state !== 'completed') this.forget(request.task)
     }, { once: true })
-    // Waiting for the person shows as auth-required on the timeline.
-    const off = policy.events.on('approval:requested', pending => {
-      if (pending.task === request.task && pending.direction === 'serve') board.move(request.task, 'auth-required', { reason: 'waiting for the person to approve', actor: 'system' })
-    })
-    let verdict: Awaited<ReturnType<Policy['screenServe']>>
-    try {
-      verdict = await policy.screenServe({
-        task: request.task,
-        peer: requesterBaid,
-        peerId: peerIdOf(request.requester),
-        trust: this.ctx.trust(request.requester, request.topic),
-        capability: request.capability,
-        topic: request.topic,
-        price: request.terms.reward.base,
-        payload: { intent: request.intent, input: { bytes: request.input.size, dataClasses: request.input.dataClasses } },
-        input: { bytes: request.input.size, dataClasses: request.input.dataClasses as DataClass[] },
-        deadline: request.terms.deadline
-      }, { signal })
-    } finally {
-      off()
+    if (verdict === undefined) {
+      // Waiting for the person shows as auth-required on the timeline.
+      const off = policy.events.on('approval:requested', pending => {
+        if (pending.task === request.task && pending.direction === 'serve') board.move(request.task, 'auth-required', { reason: 'waiting for the person to approve', actor: 'system' })
+      })
+      try {
+        verdict = await policy.askPerson(ask, { signal })
+      } finally {
+        off()
+      }
     }
     // The offer made shows on our own timeline of the task too.
     const answer = (offer: Offer): TaskFrame => {

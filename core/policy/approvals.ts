@@ -93,6 +93,19 @@ export class Approvals {
     return await this.wait(record.id, signal)
   }
 
+  /**
+   * The answer when something other than the person gives it (a grant, a standing rule, the headless rule, or an answer already
+   * given), recorded soft and so joining the caller's transaction; undefined, recording nothing, when only the person can answer.
+   */
+  decideNow (ask: ApprovalAsk): ApprovalRecord | undefined {
+    const direction = ask.direction ?? 'serve'
+    const known = this.store.byTask(direction, ask.task)
+    if (known !== undefined) return known.status === 'pending' ? undefined : known
+    const approval = this.newApproval(ask, direction)
+    const decision = this.automatic(approval, approval.requestedAt)
+    return decision === undefined ? undefined : this.insert(approval, decision)
+  }
+
   /** The person's answer to a pending request: one transaction, whose grant (for `allow-grant`) lasts `ttlMs`. */
   decide (id: string, decision: Decision, options: { ttlMs?: number, anyTopic?: boolean } = {}): ApprovalRecord {
     const now = this.options.now()
@@ -185,8 +198,13 @@ export class Approvals {
 
   /** A new request: decided at once when something answers for the person, otherwise queued. */
   private ask (ask: ApprovalAsk, direction: TaskDirection): ApprovalRecord {
+    const approval = this.newApproval(ask, direction)
+    return this.insert(approval, this.automatic(approval, approval.requestedAt))
+  }
+
+  private newApproval (ask: ApprovalAsk, direction: TaskDirection): NewApproval {
     const now = this.options.now()
-    const approval: NewApproval = {
+    return {
       id: randomUUID(),
       task: ask.task,
       direction,
@@ -202,7 +220,9 @@ export class Approvals {
       requestedAt: now,
       deadline: ask.deadline ?? now + this.options.timeoutMs
     }
-    const decision = this.automatic(approval, now)
+  }
+
+  private insert (approval: NewApproval, decision: StoredDecision | undefined): ApprovalRecord {
     // A request waiting for the person is durable (the queue survives a power cut); one a grant or rule answered follows from
     // durable settings, like the soft task steps around it, and is synced by the task's next durable commit.
     const record = (decision === undefined ? transaction : softTransaction)(this.db, () => {

@@ -73,10 +73,18 @@ export class Policy {
    * A request the constraints admit counts toward the rate limits whatever the answer: asking is what the limits ration.
    */
   async screenServe (ask: ServeAsk, options: { signal?: AbortSignal } = {}): Promise<ServeVerdict> {
+    return this.screenServeNow(ask) ?? await this.askPerson(ask, options)
+  }
+
+  /**
+   * screenServe's part that needs no person, written soft (joining the caller's transaction): the verdict, or undefined when only
+   * the person can answer — then `askPerson`, the constraints having counted the request already.
+   */
+  screenServeNow (ask: ServeAsk): ServeVerdict | undefined {
     const held = this.serving.hold(ask.capability)
     if (held !== undefined) return { verdict: 'refuse', reasons: [held] }
     // Classified first: it refuses a payload JSON cannot carry before anything counts it.
-    const { input, ...subject } = ask
+    const { input } = ask
     const dataClasses = input?.dataClasses ?? this.privacy.classify(ask.payload)
     const verdict = this.cooperation.admit({
       peer: ask.peer,
@@ -88,8 +96,13 @@ export class Policy {
       price: ask.price
     })
     if (verdict.verdict === 'refuse') return verdict
-    const approval = await this.approvals.request({ ...subject, direction: 'serve' }, options)
-    return { verdict: approval.status === 'allowed' ? 'allowed' : 'denied', approval }
+    const approval = this.approvals.decideNow(serveSubject(ask))
+    return approval === undefined ? undefined : serveVerdict(approval)
+  }
+
+  /** The request screenServeNow left to the person: queued durably, answered by them or by its deadline. */
+  async askPerson (ask: ServeAsk, options: { signal?: AbortSignal } = {}): Promise<ServeVerdict> {
+    return serveVerdict(await this.approvals.request(serveSubject(ask), options))
   }
 
   /** The requester's side: preview what would leave under the terms' egress clause; a blocked payload is never asked about. */
@@ -99,4 +112,13 @@ export class Policy {
     const approval = await this.approvals.request({ ...ask, direction: 'delegate', egress }, options)
     return { verdict: approval.status === 'allowed' ? 'allowed' : 'denied', approval, egress }
   }
+}
+
+function serveSubject (ask: ServeAsk): ApprovalAsk {
+  const { input: _input, ...subject } = ask
+  return { ...subject, direction: 'serve' }
+}
+
+function serveVerdict (approval: ApprovalRecord): ServeVerdict {
+  return { verdict: approval.status === 'allowed' ? 'allowed' : 'denied', approval }
 }

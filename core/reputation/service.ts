@@ -104,6 +104,8 @@ export class Reputation {
   private engine: Engine | undefined
   private readonly dirty = new Set<number>()
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** When the scheduled recompute runs (ms, our clock). */
+  private due = 0
   private stopped = false
   /** Peers each topic's newcomer prior may go to: agents announcing it now (set by the host once discovery runs). */
   private announcers: ((topic: string) => readonly Uint8Array[]) | undefined
@@ -149,6 +151,8 @@ export class Reputation {
     if (self === undefined || !(hex(rater) === hex(self) || hex(ratee) === hex(self))) throw new InvalidRatingError('a receipt recorded by hand must name this agent as requester or provider')
     const ours = hex(rater) === hex(self)
     const added = this.save(opened, bytes, rater, ratee, ours && logRating !== undefined ? () => { logRating(opened.receipt.topic) } : undefined)
+    // Our own task's outcome: recomputed as soon as the loop is free, so the next request from or to this peer finds it done.
+    if (added) this.schedule(0)
     return { hash: opened.hash, topic: opened.receipt.topic, satisfied: opened.receipt.satisfied, added, rater: ours ? 'self' : 'peer' }
   }
 
@@ -488,9 +492,13 @@ export class Reputation {
     this.schedule()
   }
 
-  private schedule (): void {
-    if (this.timer !== undefined || this.stopped) return
-    this.timer = setTimeout(() => { this.timer = undefined; this.flush() }, this.recomputeDelayMs)
+  /** A recompute in `delayMs` (or sooner, if one is due sooner): evidence arriving in bursts is computed from once. */
+  private schedule (delayMs = this.recomputeDelayMs): void {
+    if (this.stopped || (this.timer !== undefined && this.due <= Date.now() + delayMs)) return
+    clearTimeout(this.timer)
+    this.due = Date.now() + delayMs
+    // A database closed without stopping us first (an embedder's shortcut) leaves nothing to compute from.
+    this.timer = setTimeout(() => { this.timer = undefined; if (this.components.db.open) this.flush() }, delayMs)
     this.timer.unref()
   }
 

@@ -131,6 +131,30 @@ it('screens a task to serve: constraints refuse with reasons before the person i
   expect(await policy.screenServe({ ...ask(), trust: 0.4, price: 5 })).toMatchObject({ verdict: 'allowed', approval: { decidedBy: 'grant' } })
 })
 
+it('screens a task to serve in two steps: what answers for the person inside the caller\'s transaction, the person only after it', async () => {
+  const rig = policyRig()
+  const { policy, db } = rig
+  policy.cooperation.set({ capability: 'summarise' }, { perPeer: { limit: 2, windowMs: MINUTE } })
+  // Nothing but the person can answer: nothing is queued inside the transaction (a queued request must be durable on its own).
+  const first = { ...ask(), trust: 0.4 }
+  expect(db.transaction(() => policy.screenServeNow(first))()).toBeUndefined()
+  expect(policy.approvals.pending()).toEqual([])
+  const answer = policy.askPerson(first)
+  const [pending] = policy.approvals.pending()
+  expect(pending).toMatchObject({ task: first.task, status: 'pending' })
+  policy.approvals.decide(pending!.id, 'allow-once')
+  expect(await answer).toMatchObject({ verdict: 'allowed', approval: { decidedBy: 'person' } })
+  // A grant answers at once, in the caller's transaction: rolled back with it, it leaves no record.
+  policy.approvals.grant({ peer: peer(1), capability: 'summarise' }, MINUTE)
+  const second = { ...ask(), trust: 0.4 }
+  expect(() => db.transaction(() => { expect(policy.screenServeNow(second)).toMatchObject({ verdict: 'allowed' }); throw new Error('the task could not be opened') })()).toThrow('could not be opened')
+  expect(policy.approvals.store.byTask('serve', second.task)).toBeUndefined()
+  expect(db.transaction(() => policy.screenServeNow(second))()).toMatchObject({ verdict: 'allowed', approval: { decidedBy: 'grant' } })
+  // Each request counted once against the peer's rate (2 a minute), though the first was screened in two steps and one try rolled back.
+  expect(db.transaction(() => policy.screenServeNow({ ...ask(), trust: 0.4 }))()).toMatchObject({ verdict: 'refuse', reasons: [{ code: 'peer-rate-limited', used: 2 }] })
+  expect(rig.reopen().approvals.store.byTask('serve', second.task)).toMatchObject({ status: 'allowed', decidedBy: 'grant' })
+})
+
 it('screens a delegation: a blocked payload is never offered for approval, an allowed one sends the redacted payload', async () => {
   const { policy } = policyRig()
   const clause = { allowedDataClasses: [] }

@@ -72,6 +72,23 @@ describe('the reputation plane', () => {
     expect(unknown).toBeLessThan(topic.relative)
   })
 
+  it('recomputes as soon as it is free after a receipt of its own, while gossiped ratings wait out the debounce', async () => {
+    const { rep } = reputation()
+    rep.flush()
+    const updated: string[][] = []
+    rep.events.on('trust:updated', e => updated.push(e.topics))
+    rep.addContact(friend.baid)
+    rep.ingestRating(friend.signer.publicKey, receipt(friend, provider))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    // Bursts of the network's ratings are computed from once, a minute on here.
+    expect(updated).toEqual([])
+    rep.recordReceipt(receipt(me, provider))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(updated).toHaveLength(1)
+    expect(updated[0]).toContain(TOPIC)
+    rep.stop()
+  })
+
   it('lists a topic\'s peers by trust and records their relative trust each time a recompute changes it', () => {
     const { rep } = reputation()
     rep.addContact(friend.baid)
