@@ -18,6 +18,7 @@ import { coalescingTcp } from './coalescing-tcp.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
 import { DHT_BAID_PREFIX } from './protocols.ts'
 import { serveTopicPeers } from './rendezvous.ts'
+import { grantCreditByHalves } from './yamux-credit.ts'
 
 // The libp2p node, created from the agent key: TCP + Noise + Yamux, identify, ping, Kademlia, mDNS, bootstrap,
 // gossipsub, and reachability for people at home (AutoNAT, circuit relay v2 + DCUtR, UPnP).
@@ -52,6 +53,7 @@ export interface PeerServices {
 export type HearthPeer = Libp2p<PeerServices>
 
 export async function createPeer (init: PeerInit): Promise<HearthPeer> {
+  grantCreditByHalves()
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if ((init.bootstrap ?? []).length > 0) peerDiscovery.push(bootstrap({ list: [...init.bootstrap!], timeout: 100 }))
   if (init.mdns === true) peerDiscovery.push(mdns())
