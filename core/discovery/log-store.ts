@@ -1,5 +1,6 @@
 import { BrokenLogError, HearthError, InvalidPayloadError, UnknownEntryError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
+import { sha256 } from '../common/hash.ts'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { MAX_RANGE_ENTRIES } from '../net/limits.ts'
 import { checkBody, openEntry, type LogKind, type SignedLogEntry } from './log-entry.ts'
@@ -90,6 +91,10 @@ export class LogStore {
    * topic it arrived on: its author published it only on its own topics, so a copy on another was moved there by someone else.
    */
   ingestHeader (bytes: Uint8Array, now: number, gossipedOn?: string): IngestVerdict {
+    // A header held already is known by its hash: a copy on its other topics, or a range fill, costs no decoding or signature check.
+    const hash = sha256(bytes)
+    const heldOn = this.sql.topicsOf.get(hash) as string | undefined
+    if (heldOn !== undefined && (gossipedOn === undefined || (JSON.parse(heldOn) as string[]).includes(gossipedOn))) return { verdict: 'duplicate', hash }
     let signed: SignedLogEntry
     try {
       signed = openEntry(bytes)
@@ -262,6 +267,7 @@ function prepare (db: Database) {
   return {
     at: db.prepare('SELECT hash, prev, header FROM log_entries WHERE author = ? AND seq = ?'),
     header: db.prepare('SELECT header FROM log_entries WHERE hash = ?'),
+    topicsOf: db.prepare('SELECT topics FROM log_entries WHERE hash = ?').pluck(),
     receivedAt: db.prepare('SELECT received_at FROM log_entries WHERE hash = ?'),
     insert: db.prepare(`INSERT INTO log_entries (author, seq, hash, prev, kind, ts, topics, body_hash, body_size, header, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),

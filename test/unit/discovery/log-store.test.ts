@@ -80,6 +80,9 @@ describe('ingesting headers from gossip', () => {
     expect(gossipVerdict(verdict)).toBe('reject')
     expect(store.latest(alice.publicKey)).toBeUndefined()
     expect(store.ingestHeader(signed!.bytes, NOW, 'code_review_security').verdict).toBe('accepted')
+    // Held now: known by its hash on its own topic, and still refused on another.
+    expect(store.ingestHeader(signed!.bytes, NOW, 'code_review_security').verdict).toBe('duplicate')
+    expect(errorName(store.ingestHeader(signed!.bytes, NOW, 'creative_writing'))).toBe('InvalidPayloadError')
   })
 
   it('rejects a header signed by someone other than its author', () => {
