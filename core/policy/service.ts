@@ -97,12 +97,12 @@ export class Policy {
     })
     if (verdict.verdict === 'refuse') return verdict
     const approval = this.approvals.decideNow(serveSubject(ask))
-    return approval === undefined ? undefined : serveVerdict(approval)
+    return approval === undefined ? undefined : verdictOf(approval)
   }
 
   /** The request screenServeNow left to the person: queued durably, answered by them or by its deadline. */
   async askPerson (ask: ServeAsk, options: { signal?: AbortSignal } = {}): Promise<ServeVerdict> {
-    return serveVerdict(await this.approvals.request(serveSubject(ask), options))
+    return verdictOf(await this.approvals.request(serveSubject(ask), options))
   }
 
   /** The requester's side: preview what would leave under the terms' egress clause; a blocked payload is never asked about. */
@@ -110,7 +110,7 @@ export class Policy {
     const egress = this.privacy.preview(ask.payload, clause)
     if (egress.outcome === 'blocked') return { verdict: 'blocked', egress }
     const approval = await this.approvals.request({ ...ask, direction: 'delegate', egress }, options)
-    return { verdict: approval.status === 'allowed' ? 'allowed' : 'denied', approval, egress }
+    return { ...verdictOf(approval), egress }
   }
 }
 
@@ -119,6 +119,7 @@ function serveSubject (ask: ServeAsk): ApprovalAsk {
   return { ...subject, direction: 'serve' }
 }
 
-function serveVerdict (approval: ApprovalRecord): ServeVerdict {
+/** Allowed or denied, as the approval was decided. */
+function verdictOf (approval: ApprovalRecord): { verdict: 'allowed' | 'denied', approval: ApprovalRecord } {
   return { verdict: approval.status === 'allowed' ? 'allowed' : 'denied', approval }
 }
