@@ -104,7 +104,7 @@ export class Reputation {
   private engine: Engine | undefined
   private readonly dirty = new Set<number>()
   private timer: ReturnType<typeof setTimeout> | undefined
-  /** When the scheduled recompute runs (ms, our clock). */
+  /** When the scheduled recompute runs (wall-clock ms: timers run on it, not on the injected clock). */
   private due = 0
   private stopped = false
   /** Peers each topic's newcomer prior may go to: agents announcing it now (set by the host once discovery runs). */

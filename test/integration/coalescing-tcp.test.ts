@@ -1,28 +1,13 @@
-import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { RequestSessions, serveSessions } from '../../core/net/session.ts'
 import { StreamProtocols } from '../../core/net/protocols.ts'
 import { peerFactory } from '../helpers/peers.ts'
+import { socketWrites } from '../helpers/socket-writes.ts'
 
 // Noise hands TCP each frame as two buffers, its length prefix and its ciphertext; the peer's TCP writes them as one.
 
 const newPeer = peerFactory()
 const limits = { maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, timeoutMs: 20_000 }
-
-/** Buffers handed to TCP sockets, and writes that reached the kernel, in this process while `fn` runs. */
-async function socketWrites (fn: () => Promise<unknown>): Promise<{ buffers: number, writes: number }> {
-  const proto = Socket.prototype as unknown as { write: (...args: unknown[]) => boolean, _writeGeneric: (...args: unknown[]) => unknown }
-  const { write, _writeGeneric: writeGeneric } = proto
-  const counts = { buffers: 0, writes: 0 }
-  proto.write = function (this: Socket, ...args: unknown[]) { counts.buffers++; return write.apply(this, args) }
-  proto._writeGeneric = function (this: Socket, ...args: unknown[]) { counts.writes++; return writeGeneric.apply(this, args) }
-  try {
-    await fn()
-  } finally {
-    Object.assign(proto, { write, _writeGeneric: writeGeneric })
-  }
-  return counts
-}
 
 describe('TCP with coalesced writes', () => {
   it('sends each Noise frame\'s length prefix and ciphertext in one socket write', async () => {

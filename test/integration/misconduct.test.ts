@@ -1,39 +1,21 @@
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
-import { createHost, type Host } from '../../core/host.ts'
-import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
 import { announceTopic } from '../../core/net/protocols.ts'
+import { networkAgent, TASK_TOPIC, type NetworkAgent } from '../helpers/agents.ts'
 import { eventually } from '../helpers/peers.ts'
-import { tempDir } from '../helpers/tmp.ts'
 
 // First-hand misconduct between two real agents: a peer that sends what no honest peer sends is shunned, and refused when
 // it dials again.
 
-const TOPIC = 'data_analysis'
-const hosts: Host[] = []
+const agents: NetworkAgent[] = []
 
-async function agent (): Promise<Host> {
-  const dataDir = tempDir()
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ interests: [TOPIC] }))
-  const host = await createHost({ dataDir, keystore: 'file', passphrase: async () => 'pw', kdfCost: TEST_KDF_COST })
-  hosts.push(host)
-  await host.identity.create(host.digests())
-  await host.start()
-  return host
-}
-
-afterAll(async () => { await Promise.all(hosts.splice(0).map(h => h.stop())) })
+afterAll(async () => { await Promise.all(agents.splice(0).map(a => a.host.stop())) })
 
 it('shuns a peer that floods it with junk gossip, and refuses it when it dials again', async () => {
-  const honest = await agent()
-  const rude = await agent()
-  const listen = ['/ip4/127.0.0.1/tcp/0']
-  const h = await honest.connect({ listen, mdns: false })
-  const r = await rude.connect({ listen, mdns: false, bootstrap: [h.peer.getMultiaddrs()[0]!.toString()] })
+  const { host: honest, net: h } = await networkAgent({}, [], agents)
+  const { net: r } = await networkAgent({}, [h.peer.getMultiaddrs()[0]!.toString()], agents)
   const rudeId = r.peer.peerId.toString()
-  const topic = announceTopic(TOPIC)
+  const topic = announceTopic(TASK_TOPIC)
   await eventually(() => r.peer.services.pubsub.getSubscribers(topic).some(p => p.equals(h.peer.peerId)), 'the honest agent on the topic, as the rude one sees it', 15_000)
 
   // Each is a header that does not decode: no honest peer sends one.

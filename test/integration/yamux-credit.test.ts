@@ -1,33 +1,15 @@
-import { Socket } from 'node:net'
 import { expect, it } from 'vitest'
 import { sha256 } from '../../core/common/hash.ts'
 import { StreamProtocols } from '../../core/net/protocols.ts'
 import { RequestSessions, serveSessions } from '../../core/net/session.ts'
 import { peerFactory } from '../helpers/peers.ts'
+import { socketWrites } from '../helpers/socket-writes.ts'
 
 // Receive credit on yamux streams is granted back once half the window is used, not after every data frame: a large
 // transfer arrives whole, and costs its receiver a handful of window-update frames instead of one per frame.
 
 const newPeer = peerFactory()
 const limits = { maxRequestBytes: 64 << 10, maxResponseBytes: 1024, timeoutMs: 20_000 }
-
-/** Sizes of the writes that reached the kernel, in this process, while `fn` runs. */
-async function writeSizes (fn: () => Promise<unknown>): Promise<number[]> {
-  const proto = Socket.prototype as unknown as { _writeGeneric: (writev: boolean, data: unknown, ...rest: unknown[]) => unknown }
-  const writeGeneric = proto._writeGeneric
-  const sizes: number[] = []
-  const size = (chunk: unknown): number => (chunk as { chunk?: Uint8Array }).chunk?.byteLength ?? (chunk as Uint8Array).byteLength ?? 0
-  proto._writeGeneric = function (this: Socket, writev, data, ...rest) {
-    sizes.push(writev ? (data as unknown[]).reduce<number>((n, c) => n + size(c), 0) : size(data))
-    return writeGeneric.call(this, writev, data, ...rest)
-  }
-  try {
-    await fn()
-  } finally {
-    proto._writeGeneric = writeGeneric
-  }
-  return sizes
-}
 
 it('carries 2 MiB in 16 KiB messages whole, with a window-update frame per half window rather than per message', async () => {
   const server = await newPeer()
@@ -37,7 +19,7 @@ it('carries 2 MiB in 16 KiB messages whole, with a window-update frame per half 
   const sessions = new RequestSessions(client, StreamProtocols.fetch, limits)
   await sessions.request(server.peerId, new Uint8Array(64)) // opens the session stream
   const messages = Array.from({ length: 128 }, (_, k) => new Uint8Array(16 << 10).map((_, i) => (i * 7919 + k) % 251))
-  const sizes = await writeSizes(async () => {
+  const { sizes } = await socketWrites(async () => {
     const answers = await Promise.all(messages.map(async m => await sessions.request(server.peerId, m)))
     answers.forEach((answer, k) => { expect(answer).toEqual(sha256(messages[k]!)) })
   })
