@@ -220,10 +220,12 @@ export async function createHost (init: HostInit): Promise<Host> {
         discovery.events.on('descriptor:added', () => { reputation.announcersChanged() })
         await discovery.start()
         // The receipt, its rating and the rating's log entry in one durable commit; then the rating is gossiped.
-        const recordReceipt = async (bytes: Uint8Array): Promise<RecordedReceipt> => {
+        const recordReceipt = async (bytes: Uint8Array, commit = (keep: () => void): void => { keep() }): Promise<RecordedReceipt> => {
           const signer = await identity.agentSigner()
           let logged: SignedLogEntry | undefined
-          const recorded = reputation.recordReceipt(bytes, topic => { logged = discovery.logRating(bytes, topic, signer) })
+          let recorded: RecordedReceipt | undefined
+          commit(() => { recorded = reputation.recordReceipt(bytes, topic => { logged = discovery.logRating(bytes, topic, signer) }) })
+          if (recorded === undefined) throw new Error('the receipt was not kept: the commit around it did not keep it')
           if (logged !== undefined) await discovery.gossipRating(logged, bytes)
           return recorded
         }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
 
 // Ed25519 over node:crypto (OpenSSL) on the hot path; @noble/curves is the reference implementation tests compare against.
@@ -48,6 +48,36 @@ export function verifyNative (publicKey: Uint8Array, message: Uint8Array, signat
   } catch {
     return false
   }
+}
+
+/**
+ * Signatures known good, verified here or made with our own keys, by a hash of key, signature and message: an envelope or
+ * receipt is opened several times on its way, each verify costs far more than the hash, and a maker need not check its own.
+ */
+const known = new Set<string>()
+const KNOWN_LIMIT = 8192
+
+/** `verifyNative`, answered from memory for a signature already known good. */
+export function verifyRemembered (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.byteLength !== PUBLIC_KEY_BYTES || signature.byteLength !== SIGNATURE_BYTES) return false
+  const id = knownId(publicKey, message, signature)
+  if (known.has(id)) return true
+  if (!verifyNative(publicKey, message, signature)) return false
+  remember(id)
+  return true
+}
+
+/** A signature one of our own keys just made: good by construction. */
+export function rememberSigned (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
+  remember(knownId(publicKey, message, signature))
+}
+
+// Key and signature have fixed lengths, so the concatenation is unambiguous.
+const knownId = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): string => createHash('sha256').update(publicKey).update(signature).update(message).digest('base64')
+
+function remember (id: string): void {
+  if (known.size >= KNOWN_LIMIT) known.delete(known.values().next().value as string)
+  known.add(id)
 }
 
 /** Reference verify (RFC 8032 strict, as OpenSSL is), used by tests and the benchmark baseline. */

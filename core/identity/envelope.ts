@@ -1,9 +1,8 @@
 import { z } from 'zod'
 import { bytes as bytesOf } from '../common/schema.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
-import { sha256 } from '../common/hash.ts'
 import { InvalidPayloadError, InvalidSignatureError, MalformedMessageError, UnexpectedSignerError, WrongDomainError } from '../api/errors.ts'
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, verifyNative } from './ed25519.ts'
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, verifyRemembered } from './ed25519.ts'
 import type { SigningDomain } from './domains.ts'
 
 /** Whoever can sign: the keystore hands these out, so a caller signs without ever holding the key. */
@@ -30,18 +29,6 @@ const WireEnvelope = z.object({
 }).strict()
 
 const textEncoder = new TextEncoder()
-
-/**
- * Envelopes whose every signature verified, by the SHA-256 of their exact bytes: a receipt is opened several times on
- * its way (offer, co-signing, recording, rating) and each verify costs far more than the hash.
- */
-const verified = new Set<string>()
-const VERIFIED_CACHE_LIMIT = 4096
-
-function remember (id: string): void {
-  if (verified.size >= VERIFIED_CACHE_LIMIT) verified.delete(verified.values().next().value as string)
-  verified.add(id)
-}
 
 /** varint(len(domain)) ‖ domain ‖ varint(len(type)) ‖ type ‖ payload, as in libp2p RFC 0002. */
 export function signingBytes (domain: string, type: string, payload: Uint8Array): Uint8Array {
@@ -80,13 +67,9 @@ export function open (bytes: Uint8Array, domain: SigningDomain, expectedSigners?
   const { d, t, p, s } = parsed.data
   if (d !== domain.name) throw new WrongDomainError(`expected a ${domain.name} envelope, got ${d}`)
   if (s.length !== domain.signatures) throw new MalformedMessageError(`${domain.name} envelope needs ${domain.signatures} signature(s), has ${s.length}`)
-  const id = Buffer.from(sha256(bytes)).toString('base64')
-  if (!verified.has(id)) {
-    const message = signingBytes(d, t, p)
-    for (const [signer, sig] of s) {
-      if (!verifyNative(signer, message, sig)) throw new InvalidSignatureError(`${domain.name} envelope has a signature that does not verify`)
-    }
-    remember(id)
+  const message = signingBytes(d, t, p)
+  for (const [signer, sig] of s) {
+    if (!verifyRemembered(signer, message, sig)) throw new InvalidSignatureError(`${domain.name} envelope has a signature that does not verify`)
   }
   if (expectedSigners !== undefined) {
     const ok = expectedSigners.length === s.length && expectedSigners.every((key, i) => equalBytes(key, s[i]![0]))

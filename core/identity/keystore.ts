@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { bytes } from '../common/schema.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
 import { BackupCorruptError, KeyFileCorruptError, SecretMissingError } from '../api/errors.ts'
-import { generateSeed, privateKeyObject, publicKeyOf, signWith } from './ed25519.ts'
+import { generateSeed, privateKeyObject, publicKeyOf, rememberSigned, signWith } from './ed25519.ts'
 import type { Signer } from './envelope.ts'
 import { peerIdOf } from './ids.ts'
 import { openWithPassphrase, sealWithPassphrase, type KdfCost } from './passphrase-box.ts'
@@ -158,5 +158,13 @@ export class Keystore {
 
 function signerFor (seed: Uint8Array): Signer {
   const key = privateKeyObject(seed)
-  return { publicKey: publicKeyOf(seed), sign: message => signWith(key, message) }
+  const publicKey = publicKeyOf(seed)
+  return {
+    publicKey,
+    sign: message => {
+      const signature = signWith(key, message)
+      rememberSigned(publicKey, message, signature)
+      return signature
+    }
+  }
 }

@@ -16,6 +16,7 @@ import type { ExecutionHistory } from './execution-history.ts'
 import { HeldResults, type HeldResultsInit } from './held-results.ts'
 import { isTerminal } from './lifecycle.ts'
 import { decodeTaskMessage, encodeOffer, encodeTaskResult, MAX_INLINE_BYTES, MAX_RESULT_BYTES, RESULT_CHUNK_BYTES } from './messages.ts'
+import type { NegotiationComponents } from './service.ts'
 import type { TaskBoard } from './task-board.ts'
 import { outputText } from './timeline.ts'
 import { agentOfPeer, MAX_TASK_INPUT_BYTES, type TaskFrame } from './wire.ts'
@@ -35,7 +36,7 @@ export interface ProviderContext {
   readonly trust: (agent: Uint8Array, topic: string) => number | undefined
   /** The capabilities this agent offers and their price. */
   readonly offered: () => ReadonlyMap<string, { readonly price: number }>
-  readonly recordReceipt: (bytes: Uint8Array) => Promise<unknown>
+  readonly recordReceipt: NegotiationComponents['recordReceipt']
   readonly profile: Omit<ProviderProfile, 'cost' | 'priceFloor'>
   /** Its own past executions: the offer's ETA and quality come from them. */
   readonly history: ExecutionHistory
@@ -125,11 +126,30 @@ export class ProviderSide {
       input: { bytes: request.input.size, dataClasses: request.input.dataClasses as DataClass[] },
       deadline: request.terms.deadline
     }
-    // The task, its terms and whatever answers for the person (constraints, a grant or a rule) in one commit.
-    let verdict = board.batch(() => {
+    // The offer we would make, whoever allows it: our terms do not depend on who decides.
+    const respond = (): ReturnType<typeof bestResponse> => {
+      const profile = this.ctx.history.profileFor(request.capability, this.ctx.profile)
+      return bestResponse(request.terms, { ...profile, cost: capability.price / profile.markup, priceFloor: capability.price }, now(), request.input.dataClasses)
+    }
+    // The offer made shows on our own timeline of the task too.
+    const answer = (offer: Offer): TaskFrame => {
+      const m = encodeOffer(offer, signer)
+      board.recordOffer(offer, m)
+      return { m }
+    }
+    const accept = (body: ReturnType<typeof bestResponse>): TaskFrame => {
+      this.served.set(request.task, { request, requesterBaid, price: body.price, probes: 0 })
+      return answer({ task: request.task, provider: signer.publicKey, decision: 'accept', price: body.price, etaMs: body.etaMs, quality: body.quality })
+    }
+    // The task, its terms and whatever answers for the person (constraints, a grant or a rule) in one commit; when that
+    // allows it at once, the offer too (a refusal is a durable move, made after).
+    const offerNow = respond()
+    let verdict: Awaited<ReturnType<typeof policy.askPerson>> | undefined
+    const accepted = board.batch(() => {
       board.open({ task: request.task, role: 'provider', topic: request.topic, capability: request.capability, deadline: request.terms.deadline, peer: request.requester, request: frame.m }, { reason: `asked by ${peerIdOf(request.requester)}: ${request.intent.slice(0, 200)}`, actor })
       board.terms(request.task, { intent: request.intent, reward: request.terms.reward.base, deadline: request.terms.deadline, tier: request.terms.tier })
-      return policy.screenServeNow(ask)
+      verdict = policy.screenServeNow(ask)
+      return verdict?.verdict === 'allowed' && offerNow.decision === 'accept' ? accept(offerNow) : undefined
     })
     const signal = board.signal(request.task)
     signal.addEventListener('abort', () => {
@@ -138,6 +158,7 @@ export class ProviderSide {
       // A delivered task is kept until its receipt arrives: the credits earned are booked then.
       if (state !== 'completed') this.forget(request.task)
     }, { once: true })
+    if (accepted !== undefined) return accepted
     if (verdict === undefined) {
       // Waiting for the person shows as auth-required on the timeline.
       const off = policy.events.on('approval:requested', pending => {
@@ -149,25 +170,17 @@ export class ProviderSide {
         off()
       }
     }
-    // The offer made shows on our own timeline of the task too.
-    const answer = (offer: Offer): TaskFrame => {
-      const m = encodeOffer(offer, signer)
-      board.recordOffer(offer, m)
-      return { m }
-    }
     const reject = (reason: string): TaskFrame => {
       if (!isTerminal(board.get(request.task).state)) board.move(request.task, 'rejected', { reason, actor: 'self' })
       return answer(declineOffer(reason))
     }
     if (verdict.verdict === 'refuse') return reject(`refused by its constraints: ${verdict.reasons.map(r => r.code).join(', ')}`)
     if (verdict.verdict === 'denied') return reject(deniedBecause(verdict.approval.decidedBy))
-    const profile = this.ctx.history.profileFor(request.capability, this.ctx.profile)
-    const body = bestResponse(request.terms, { ...profile, cost: capability.price / profile.markup, priceFloor: capability.price }, now(), request.input.dataClasses)
+    // The person may have taken a while: the offer is made for now.
+    const body = respond()
     if (body.decision === 'decline') return reject(body.reason ?? 'declined')
     if (board.get(request.task).state === 'auth-required') board.move(request.task, 'working', { reason: `approved by ${verdict.approval.decidedBy ?? 'the person'}`, actor: 'person' })
-    this.served.set(request.task, { request, requesterBaid, price: body.price, probes: 0 })
-    const offer: Offer = { task: request.task, provider: signer.publicKey, decision: 'accept', price: body.price, etaMs: body.etaMs, quality: body.quality }
-    return answer(offer)
+    return accept(body)
   }
 
   private async onAward (task: string, requester: Uint8Array, price: number, frame: TaskFrame): Promise<TaskFrame> {
@@ -288,14 +301,16 @@ export class ProviderSide {
     if (half.output !== undefined && served?.delivered !== undefined && !equalBytes(half.output, served.delivered)) throw new TaskProtocolError(`the receipt for task ${half.task} names an output other than the one delivered`)
     const signer = await this.ctx.signer()
     const receipt = countersignReceipt({ task: half.task, topic: half.topic, satisfied: half.satisfied, ...(half.output === undefined ? {} : { output: half.output }) }, requester, half.signature, signer)
-    // The receipt's line and the credits earned are soft: keeping the receipt, right after, is one durable commit for all three.
-    this.ctx.board.batch(() => {
-      this.ctx.board.receipt(half.task, { satisfied: half.satisfied, digest: hex(sha256(receipt)) })
-      if (served !== undefined && half.satisfied) {
-        this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic }, { soft: true })
-      }
+    // The receipt's line, the credits earned and the receipt itself: one durable commit.
+    await this.ctx.recordReceipt(receipt, keep => {
+      this.ctx.board.batch(() => {
+        this.ctx.board.receipt(half.task, { satisfied: half.satisfied, digest: hex(sha256(receipt)) })
+        if (served !== undefined && half.satisfied) {
+          this.ctx.policy.ledger.record({ task: half.task, peer: served.requesterBaid, kind: 'earned', credits: served.price, capability: record.capability, topic: record.topic }, { soft: true })
+        }
+        keep()
+      }, { durable: true })
     })
-    await this.ctx.recordReceipt(receipt)
     // Keeping the receipt was a durable commit: the delivery before it is durable too.
     clearTimeout(this.unsynced.get(half.task))
     this.unsynced.delete(half.task)

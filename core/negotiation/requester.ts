@@ -196,10 +196,16 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
     if (accepts) accepted.push({ offer: answer.offer, candidate: candidates[i]! })
   }
   const ranked = selectOffers(accepted.map(a => a.offer), provider => ctx.trust(provider, topic) ?? 0, terms, ctx.now())
-  board.batch(() => {
+  let ranking: (() => void) | undefined = () => {
     for (const { offer, bytes } of received) board.recordOffer(offer, bytes)
     if (ranked.length > 0) board.selected(task, ranked)
-  })
+  }
+  /** Steps of the award loop in one commit, after the offers and the ranking if these are not written yet. */
+  const afterRanking = (steps: () => void): void => {
+    board.batch(() => { ranking?.(); ranking = undefined; steps() })
+  }
+  // Nothing is checked before a T1 award: the offers and the ranking share the award's commit.
+  if (ranked.length === 0 || tierRank(terms.tier) >= tierRank('T2')) afterRanking(() => {})
   if (ranked.length === 0) return end('rejected', `no provider accepted: ${attempts.map(a => `${a.provider.slice(-8)} ${a.outcome}${a.reason === undefined ? '' : ` (${a.reason})`}`).join('; ')}`)
 
   // 2. In ranked order: verify at the tier, award, check the result; the first that delivers wins.
@@ -220,7 +226,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       if (verification.challengeMs !== undefined) board.verified(task, { tier: 'T2', passed: true, detail: `${provider} proved its agent key live in ${verification.challengeMs} ms` })
       if (verification.canary === true) board.verified(task, { tier: 'T2', passed: true, detail: `${provider} answered the known-answer canary right` })
       const chain = ctx.chainOf(offer.provider)
-      board.batch(() => {
+      afterRanking(() => {
         if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded to ${provider} at ${offer.price} credits`, actor: 'self' })
         // The provider holding the award is the task's peer: the one a cancel reaches, after a restart too.
         if (i > 0) board.store.setPeer(task, offer.provider)
@@ -251,20 +257,25 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       const reason = `${provider} delivered${failedOver.length === 0 ? '' : ` after failing over from ${failedOver.join('; ')}`}${evidence === undefined ? '' : `, evidence of ${evidence.calls.length} tool call(s) verified`}${receipt === undefined ? '' : ', receipt co-signed'}`.slice(0, 512)
       attempts.push({ provider, stage: 'execution', outcome: 'completed' })
       // The checks passed before the receipt was asked for; their lines share the ending's one commit.
-      board.batch(() => {
+      const ending = (): void => {
         board.verified(task, { tier: 'T1', passed: true, detail: 'the signed result matches its digest and is a tool result' })
         if (evidence !== undefined) board.verified(task, { tier: 'T3', passed: true, detail: `evidence of ${evidence.calls.length} tool call(s) verified against the input and result` })
         if (receipt !== undefined) board.receipt(task, { satisfied: true, digest: hex(receipt.hash) })
         board.output(task, outputText(delivered.result), delivered.result)
         ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'spent', credits: offer.price, capability: chosen.candidate.descriptor.id, topic }, { soft: true })
-        // With a receipt to keep, its commit is the ending's one durable write: it syncs the completed state and every step before.
-        if (receipt !== undefined) board.move(task, 'completed', { reason, actor: 'self' }, { syncedBy: 'the receipt' })
-      })
+      }
+      let ended = false
       if (receipt !== undefined) {
-        await keepReceipt(ctx, task, receipt.bytes).catch((err: unknown) => {
-          attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: `the co-signed receipt could not be kept: ${toErrorInfo(err).message}` })
+        // The ending, the completed state, the receipt and our rating of the provider: one durable commit.
+        await ctx.recordReceipt(receipt.bytes, keep => {
+          board.batch(() => { ending(); board.move(task, 'completed', { reason, actor: 'self' }); keep() }, { durable: true })
+          ended = true
+        }).catch((err: unknown) => {
+          attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: `${ended ? 'the receipt was kept, but our rating could not be gossiped' : 'the co-signed receipt could not be kept'}: ${toErrorInfo(err).message}` })
         })
       }
+      // Without a receipt kept, the ending is written on its own (and `end` below makes the completed state durable).
+      if (!ended) board.batch(ending)
       outcome = end('completed', reason, {
         provider,
         result: delivered.result,
@@ -276,11 +287,13 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       if (overdue()) break
       const failed = err instanceof AttemptFailed ? err : new AttemptFailed('execution', toErrorInfo(err).message)
       attempts.push({ provider, stage: failed.stage, outcome: 'failed', reason: failed.message })
-      if (failed.tier !== undefined) board.verified(task, { tier: failed.tier, passed: false, detail: `${provider}: ${failed.message}`.slice(0, 1024) })
+      const { tier } = failed
+      if (tier !== undefined) afterRanking(() => { board.verified(task, { tier, passed: false, detail: `${provider}: ${failed.message}`.slice(0, 1024) }) })
       if (failed.trace !== undefined) traces.push(traceOf(failed.trace, { mechanism: mechanismFor(ctx, { ...spec, topic }), topic, task, offer, marketPrice, afterMs: ctx.now() - awardedAt, now: ctx.now() }))
       void notify(ctx, offer.provider, task, signer, `failed over: ${failed.message}`)
     }
   }
+  if (ranking !== undefined) afterRanking(() => {})
   // Whoever offered and was never awarded, or was left mid-task by a cancel, hears that the task went elsewhere.
   for (const { offer } of accepted) {
     if (!tried.has(hex(offer.provider)) || (outcome === undefined && overdue())) void notify(ctx, offer.provider, task, signer, outcome === undefined ? 'the task ended' : 'awarded to another provider')
@@ -454,16 +467,6 @@ function coSign (ctx: Pick<RequesterContext, 'node' | 'notices'>, c: { task: str
   const { bytes, opened } = assembleReceipt(receipt, { key: c.signer.publicKey, signature }, { key: c.provider, signature: c.providerSignature })
   void tell(ctx, c.provider, encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer))
   return { bytes, hash: opened.hash }
-}
-
-/** Keep our co-signed receipt (durably) and gossip it as our rating; should keeping fail, the soft steps before are synced anyway. */
-async function keepReceipt (ctx: RequesterContext, task: string, receipt: Uint8Array): Promise<void> {
-  try {
-    await ctx.recordReceipt(receipt)
-  } catch (err) {
-    ctx.board.store.sync(task)
-    throw err
-  }
 }
 
 /** Best effort: tell a provider to stop (a failover, a cancel, an award elsewhere). */

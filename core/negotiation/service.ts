@@ -46,8 +46,11 @@ export interface NegotiationComponents {
   readonly discover: (intent: string, constraints: DiscoverConstraints) => Promise<Candidate[]>
   /** Relative trust (0–1) of an agent in a topic; undefined when it is not to be dealt with. */
   readonly trust: (agent: Uint8Array, topic: string) => number | undefined
-  /** Keep a co-signed receipt (and, as its requester, gossip the rating). */
-  readonly recordReceipt: (bytes: Uint8Array) => Promise<unknown>
+  /**
+   * Keep a co-signed receipt (and, as its requester, gossip the rating). `commit`, when given, runs the keeping inside the
+   * caller's own transaction: a task's last steps and its receipt are then one durable commit.
+   */
+  readonly recordReceipt: (bytes: Uint8Array, commit?: (keep: () => void) => void) => Promise<unknown>
   readonly reportFraud: (offender: Uint8Array, topic: string, evidence: Uint8Array) => void
   /** The capabilities this agent offers, by id, and their price. */
   readonly offered: () => ReadonlyMap<string, { readonly price: number }>

@@ -2,7 +2,7 @@ import { TaskCanceledError, TaskDeadlineError } from '../api/errors.ts'
 import type { Offer, TaskRecord, TaskState, TaskTransition } from '../api/negotiation.ts'
 import { TypedEvents } from '../common/events.ts'
 import { hex } from '../identity/ids.ts'
-import { softTransaction, type Database } from '../store/database.ts'
+import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { isTerminal } from './lifecycle.ts'
 import type { RankedOffer } from './selection.ts'
 import { TaskStore, type NewTask } from './task-store.ts'
@@ -42,6 +42,8 @@ export class TaskBoard {
   private readonly live = new Map<string, Live>()
   /** Inside `batch`: what to tell once its transaction has committed (nothing, if it rolls back). */
   private pending: Array<() => void> | undefined
+  /** Whether the batch under way commits durably. */
+  private durable = false
 
   constructor (components: TaskBoardComponents, init: TaskBoardInit = {}) {
     this.db = components.db
@@ -50,18 +52,20 @@ export class TaskBoard {
   }
 
   /**
-   * Several steps of a live task as one soft transaction (each is one otherwise), told to the timeline once committed. Only
-   * for steps written soft: a durable terminal move inside it is refused (the batch would make it soft).
+   * Several steps of a live task as one transaction (each is one otherwise), told to the timeline once committed. Soft
+   * unless `durable`: a durable terminal move inside a soft batch is refused (the batch would make it soft).
    */
-  batch<T> (steps: () => T): T {
+  batch<T> (steps: () => T, options: { durable?: boolean } = {}): T {
     if (this.pending !== undefined) return steps()
     const pending: Array<() => void> = []
     this.pending = pending
+    this.durable = options.durable === true
     let out: T
     try {
-      out = softTransaction(this.db, steps)
+      out = (this.durable ? transaction : softTransaction)(this.db, steps)
     } finally {
       this.pending = undefined
+      this.durable = false
     }
     for (const tell of pending) tell()
     return out
@@ -83,7 +87,7 @@ export class TaskBoard {
    * task's signal. `syncedBy`: the durable write that follows at once and makes a terminal move durable too (see TaskStore).
    */
   move (task: string, to: TaskState, note: MoveNote, options: { syncedBy?: string } = {}): TaskTransition {
-    if (this.pending !== undefined && isTerminal(to) && options.syncedBy === undefined) throw new Error(`a durable move of task ${task} to ${to} inside a soft batch`)
+    if (this.pending !== undefined && !this.durable && isTerminal(to) && options.syncedBy === undefined) throw new Error(`a durable move of task ${task} to ${to} inside a soft batch`)
     const transition = this.store.transition(task, to, { ...note, at: this.now() }, options)
     this.tell(() => {
       this.events.emit('task:state', transition)

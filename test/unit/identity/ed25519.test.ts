@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { privateKeyObject, publicKeyOf, publicKeyReference, signReference, signWith, verifyNative, verifyReference } from '../../../core/identity/ed25519.ts'
+import { privateKeyObject, publicKeyOf, publicKeyReference, rememberSigned, signReference, signWith, verifyNative, verifyReference, verifyRemembered } from '../../../core/identity/ed25519.ts'
 
 // Shared vectors: the native hot path and the @noble reference must agree on every one.
 const vectors = JSON.parse(readFileSync(new URL('../../vectors/ed25519.json', import.meta.url), 'utf8')) as {
@@ -29,5 +29,27 @@ describe('Ed25519: native and reference agree on shared vectors', () => {
     const v = vectors.valid[0]!
     expect(verifyNative(h(v.publicKey).subarray(1), h(v.message), h(v.signature))).toBe(false)
     expect(verifyNative(h(v.publicKey), h(v.message), h(v.signature).subarray(1))).toBe(false)
+  })
+})
+
+describe('Ed25519: signatures remembered as good', () => {
+  it('still rejects every invalid vector, and a known-good signature moved to another message or key', () => {
+    for (const v of vectors.invalid) expect(verifyRemembered(h(v.publicKey), h(v.message), h(v.signature))).toBe(false)
+    const [a, b] = vectors.valid
+    expect(verifyRemembered(h(a!.publicKey), h(a!.message), h(a!.signature))).toBe(true)
+    // Remembered now: the same signature over other bytes, or under another key, is checked afresh and fails.
+    expect(verifyRemembered(h(a!.publicKey), new Uint8Array([...h(a!.message), 0]), h(a!.signature))).toBe(false)
+    expect(verifyRemembered(h(b!.publicKey), h(a!.message), h(a!.signature))).toBe(false)
+    expect(verifyRemembered(h(a!.publicKey).subarray(1), h(a!.message), h(a!.signature))).toBe(false)
+  })
+
+  it('takes a signature our own key made as good without verifying it', () => {
+    // A made-up signature stands in for one just made: only remembering it can make it pass.
+    const v = vectors.valid[0]!
+    const message = new TextEncoder().encode('signed here a moment ago')
+    const signature = new Uint8Array(64).fill(7)
+    expect(verifyNative(h(v.publicKey), message, signature)).toBe(false)
+    rememberSigned(h(v.publicKey), message, signature)
+    expect(verifyRemembered(h(v.publicKey), message, signature)).toBe(true)
   })
 })

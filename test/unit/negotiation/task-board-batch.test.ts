@@ -48,6 +48,25 @@ describe('TaskBoard.batch', () => {
     closeDatabase(db)
   })
 
+  it('a durable batch may end the task: written at FULL sync, told after the commit', () => {
+    const db = openDatabase(join(tempDir(), 'hearth.sqlite'), migrations)
+    const board = new TaskBoard({ db }, { now: () => NOW })
+    const told: string[] = []
+    board.events.on('task:entry', ({ entry }) => { told.push(`${entry.kind === 'state' ? entry.to : entry.kind}:${db.inTransaction ? 'open' : 'committed'}`) })
+    board.open(newTask('f'), by('asked'))
+    board.move('f', 'working', by('awarded'))
+    let sync = -1
+    board.batch(() => {
+      board.output('f', 'done')
+      board.move('f', 'completed', by('delivered'))
+      sync = db.pragma('synchronous', { simple: true }) as number
+    }, { durable: true })
+    expect(sync).toBe(2) // FULL
+    expect(board.get('f').state).toBe('completed')
+    expect(told.slice(-2)).toEqual(['output:committed', 'completed:committed'])
+    closeDatabase(db)
+  })
+
   it('a delegation reads back with the origin it was asked from and its result whole', () => {
     const db = openDatabase(join(tempDir(), 'hearth.sqlite'), migrations)
     const board = new TaskBoard({ db }, { now: () => NOW })
