@@ -18,6 +18,7 @@ import { coalescingTcp } from './coalescing-tcp.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
 import { DHT_BAID_PREFIX } from './protocols.ts'
 import { serveTopicPeers } from './rendezvous.ts'
+import { skipKnownProtocolMerges } from './protocol-memo.ts'
 import { grantCreditByHalves } from './yamux-credit.ts'
 
 // The libp2p node, created from the agent key: TCP + Noise + Yamux, identify, ping, Kademlia, mDNS, bootstrap,
@@ -96,6 +97,7 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
     },
     services: services as ServiceFactoryMap<PeerServices>
   })
+  skipKnownProtocolMerges(node)
   // Every peer helps its neighbours meet the subscribers of a topic, whatever it follows itself.
   await serveTopicPeers(node)
   keepJoined(node, init.bootstrap ?? [])
