@@ -159,6 +159,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
       await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.start')))
     }
     const idleFrom = await usageOf(nodes)
+    const attackFrom = { at: Date.now(), cpuMs: attack?.cpuMs() ?? 0 }
     await sleep(SETTLE_MS)
     const idle = await usageOf(nodes)
     log(`${mode}: idle, the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
@@ -200,6 +201,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     const end = Date.now()
     log(`${mode}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
+    if (attack !== undefined) log(`${mode}: the adversaries' processes used ${cores(attackFrom, { at: end, cpuMs: attack.cpuMs() })} cores from the honest mesh's idle time to here`)
     log(`${mode}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
@@ -308,9 +310,11 @@ interface Usage { at: number, bytes: number, cpuMs: number, lagMaxMs: number }
 
 /** Bytes written and CPU used by the running processes of `nodes`, plus what their killed processes used before. */
 async function usageOf (nodes: readonly Node[]): Promise<Usage> {
-  const usage = { at: Date.now(), bytes: 0, cpuMs: 0, lagMaxMs: 0 }
+  const usage = { at: 0, bytes: 0, cpuMs: 0, lagMaxMs: 0 }
   for (const node of nodes) {
     const now = await processUsage(node)
+    // Read one after another, on a loaded machine over seconds: the usage is as of the mean reading time.
+    usage.at += Date.now() / nodes.length
     usage.bytes += now.bytes
     usage.cpuMs += node.cpuMs + now.cpuMs
     usage.lagMaxMs = Math.max(usage.lagMaxMs, now.lagMaxMs)

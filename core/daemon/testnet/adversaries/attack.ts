@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { APP_ROOT } from '../../../common/paths.ts'
@@ -161,6 +161,11 @@ export class Attack {
     }
   }
 
+  /** CPU time the adversaries' processes have used so far (Linux: /proc; 0 elsewhere), to tell the machine's load apart. */
+  cpuMs (): number {
+    return this.adversaries.reduce((sum, { child }) => sum + processCpuMs(child.pid), 0)
+  }
+
   async stop (): Promise<void> {
     await Promise.all(this.adversaries.map(async ({ child }) => {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -174,3 +179,15 @@ export class Attack {
 }
 
 const round = (x: number): number => Number(x.toFixed(4))
+
+/** utime + stime of a process, from /proc/<pid>/stat (in USER_HZ ticks, 100 a second on Linux); 0 when unreadable. */
+function processCpuMs (pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    // The fields after the command name (which may hold spaces) start with the state: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return 0
+  }
+}
