@@ -246,9 +246,9 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       const delivered = await receiveResult(ctx, answer.m, { task, provider: offer.provider, signer }, signal)
       holding = undefined
       const evidence = terms.tier === 'T3' ? checkEvidence(answer.x, offer.provider, { task, input: egress.payload, result: delivered.result, tool: chosen.candidate.descriptor.id }) : undefined
-      let receipt: ReturnType<typeof coSign> | undefined
+      let receipt: { bytes: Uint8Array, hash: Uint8Array } | undefined
       try {
-        receipt = coSign({ task, topic, provider: offer.provider, signer, output: delivered.digest, providerSignature: delivered.receiptSignature })
+        receipt = coSign(ctx, { task, topic, provider: offer.provider, signer, output: delivered.digest, providerSignature: delivered.receiptSignature })
       } catch (err) {
         attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: toErrorInfo(err).message })
       }
@@ -276,8 +276,6 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       }
       // Without a receipt kept, the ending is written on its own (and `end` below makes the completed state durable).
       if (!ended) board.batch(ending)
-      // The provider gets our signature once our side is written: its own keeping runs while our delegation returns.
-      if (receipt !== undefined) void tell(ctx, offer.provider, receipt.half)
       outcome = end('completed', reason, {
         provider,
         result: delivered.result,
@@ -462,13 +460,13 @@ function checkEvidence (packageBytes: Uint8Array | undefined, provider: Uint8Arr
  * On acceptance our signature beside the one the provider gave with its result makes the co-signed receipt, checked; the provider
  * is sent ours to keep it too (it signs again: the same bytes), without our waiting for it.
  */
-/** Our half of the receipt: the co-signed receipt, and the message that gives the provider our signature. */
-function coSign (c: { task: string, topic: string, provider: Uint8Array, signer: Signer, output: Uint8Array, providerSignature: Uint8Array | undefined }): { bytes: Uint8Array, hash: Uint8Array, half: Uint8Array } {
+function coSign (ctx: Pick<RequesterContext, 'node' | 'notices'>, c: { task: string, topic: string, provider: Uint8Array, signer: Signer, output: Uint8Array, providerSignature: Uint8Array | undefined }): { bytes: Uint8Array, hash: Uint8Array } {
   if (c.providerSignature === undefined) throw new TaskProtocolError('the result came without the provider\'s receipt signature')
   const receipt = { task: c.task, topic: c.topic, satisfied: true, output: c.output }
   const signature = signReceipt(receipt, c.signer)
   const { bytes, opened } = assembleReceipt(receipt, { key: c.signer.publicKey, signature }, { key: c.provider, signature: c.providerSignature })
-  return { bytes, hash: opened.hash, half: encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer) }
+  void tell(ctx, c.provider, encodeReceiptSignature({ ...receipt, requester: c.signer.publicKey, signature }, c.signer))
+  return { bytes, hash: opened.hash }
 }
 
 /** Best effort: tell a provider to stop (a failover, a cancel, an award elsewhere). */
