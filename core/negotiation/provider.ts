@@ -159,6 +159,7 @@ export class ProviderSide {
       if (state !== 'completed') this.forget(request.task)
     }, { once: true })
     if (accepted !== undefined) return accepted
+    let body = offerNow
     if (verdict === undefined) {
       // Waiting for the person shows as auth-required on the timeline.
       const off = policy.events.on('approval:requested', pending => {
@@ -169,6 +170,8 @@ export class ProviderSide {
       } finally {
         off()
       }
+      // The person may have taken a while: the offer is made for now.
+      body = respond()
     }
     const reject = (reason: string): TaskFrame => {
       if (!isTerminal(board.get(request.task).state)) board.move(request.task, 'rejected', { reason, actor: 'self' })
@@ -176,8 +179,6 @@ export class ProviderSide {
     }
     if (verdict.verdict === 'refuse') return reject(`refused by its constraints: ${verdict.reasons.map(r => r.code).join(', ')}`)
     if (verdict.verdict === 'denied') return reject(deniedBecause(verdict.approval.decidedBy))
-    // The person may have taken a while: the offer is made for now.
-    const body = respond()
     if (body.decision === 'decline') return reject(body.reason ?? 'declined')
     if (board.get(request.task).state === 'auth-required') board.move(request.task, 'working', { reason: `approved by ${verdict.approval.decidedBy ?? 'the person'}`, actor: 'person' })
     return accept(body)

@@ -17,8 +17,8 @@ import { selectBaidRecord, validateBaidRecord } from './dht-records.ts'
 import { coalescingTcp } from './coalescing-tcp.ts'
 import { gossipOptions, type GossipHardening } from './gossip-config.ts'
 import { DHT_BAID_PREFIX } from './protocols.ts'
-import { serveTopicPeers } from './rendezvous.ts'
 import { skipKnownProtocolMerges } from './protocol-memo.ts'
+import { serveTopicPeers } from './rendezvous.ts'
 import { grantCreditByHalves } from './yamux-credit.ts'
 
 // The libp2p node, created from the agent key: TCP + Noise + Yamux, identify, ping, Kademlia, mDNS, bootstrap,
