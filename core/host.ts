@@ -130,6 +130,8 @@ export interface Host {
 }
 
 export const DATABASE_FILE = 'hearth.sqlite'
+/** Two gossipsub heartbeats: by then a shunned peer's cached score shows its penalty. */
+const CUT_OFF_DELAY_MS = 2_000
 
 export async function createHost (init: HostInit): Promise<Host> {
   const now = init.now ?? Date.now
@@ -213,6 +215,19 @@ export async function createHost (init: HostInit): Promise<Host> {
         // kept, so it stays graylisted), refused new connections — until its points decay.
         discovery.events.on('peer:misconduct', ({ peerId, offence }) => { reputation.noteMisconduct(peerId, offence) })
         onStreamAbuse(peer, remote => { reputation.noteMisconduct(remote.toString(), 'stream-abuse') })
+        // A shunned peer is cut off, not only refused its next connection: what it sends on an open one costs us still. A
+        // moment later: gossipsub remembers a departed peer's score only if it is negative, and caches scores for a heartbeat.
+        let cutOff: ReturnType<typeof setTimeout> | undefined
+        const cutOffShunned = (): void => {
+          if (cutOff !== undefined) return
+          cutOff = setTimeout(() => {
+            cutOff = undefined
+            for (const remote of peer.getPeers()) if (reputation.shuns(remote.toString())) void peer.hangUp(remote).catch(() => undefined)
+          }, CUT_OFF_DELAY_MS)
+          cutOff.unref()
+        }
+        const offs = [reputation.events.on('peer:shunned', cutOffShunned), reputation.events.on('standing:changed', cutOffShunned)]
+        peer.addEventListener('stop', () => { clearTimeout(cutOff); for (const off of offs) off() }, { once: true })
         discovery.events.on('log:equivocation', ({ proof }) => {
           reputation.recordFraudProof({ offender: proof.author, kind: 'equivocation', evidence: encode([proof.headerA, proof.headerB]) })
         })

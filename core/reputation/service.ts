@@ -53,6 +53,8 @@ export interface ReputationEvents extends Record<string, unknown> {
   'rating:ignored': { author: Uint8Array, reason: string }
   /** A peer's first-hand misconduct crossed the tolerance: it is shunned (gossip and connections) until its points decay. */
   'peer:shunned': { peerId: string, conduct: ConductView }
+  /** Blocks, seeds or fraud proofs changed: peers connected now may have become shunned. */
+  'standing:changed': Record<string, never>
 }
 
 /** What recording a receipt did: the requester's rating is what gets gossiped. */
@@ -489,6 +491,7 @@ export class Reputation {
     for (let k = 0; k < this.topicNames.length; k++) this.dirty.add(k)
     if (slashing && this.engine !== undefined) this.engine.slashed = undefined
     this.appScores.clear()
+    this.events.emit('standing:changed', {})
     this.schedule()
   }
 

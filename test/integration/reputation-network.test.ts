@@ -91,7 +91,7 @@ describe('reputation over the network', () => {
     expect(observer.reputation.store.ratingCount()).toBe(1)
   }, 45_000)
 
-  it('leaves a blocked peer out of discovery and graylists it in gossip, until it is unblocked', async () => {
+  it('leaves a blocked peer out of discovery, graylists it in gossip and cuts it off, until it is unblocked', async () => {
     const providerPeerId = provider.identity.info().peerId
     expect(gossipScore(o, providerPeerId)).toBeGreaterThan(SCORE_THRESHOLDS.graylistThreshold)
 
@@ -99,11 +99,18 @@ describe('reputation over the network', () => {
     expect(await lists(o, 'csv-summary')).toBe(false)
     expect(observer.reputation.show(providerBaid, TOPIC).topics[0]).toMatchObject({ standing: 'blocked' })
     await eventually(() => gossipScore(o, providerPeerId) < SCORE_THRESHOLDS.graylistThreshold, 'the provider\'s gossip score below the graylist', 20_000)
+    // Cut off, and refused when either side dials again.
+    await eventually(() => !o.peer.getPeers().some(id => id.toString() === providerPeerId), 'the blocked provider cut off', 10_000)
+    await p.peer.dial(o.peer.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(o.peer.getPeers().map(String)).not.toContain(providerPeerId)
     // Only the observer blocked it: the requester still finds it.
     expect(await lists(r, 'csv-summary')).toBe(true)
 
     expect(observer.reputation.unblock(providerBaid)).toBe(true)
     expect(await lists(o, 'csv-summary')).toBe(true)
     await eventually(() => gossipScore(o, providerPeerId) > SCORE_THRESHOLDS.graylistThreshold, 'the provider\'s gossip score to recover', 20_000)
+    await o.peer.dial(p.peer.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5_000) })
+    expect(o.peer.getPeers().map(String)).toContain(providerPeerId)
   }, 60_000)
 })
