@@ -23,6 +23,7 @@ import type { SignedLogEntry } from './discovery/log-entry.ts'
 import { Discovery } from './discovery/service.ts'
 import { OpenAiCompatibleEmbeddings, type EmbeddingProvider } from './discovery/embeddings.ts'
 import type { Attributor } from './negotiation/attribution.ts'
+import { cutOffShunned } from './net/cut-off.ts'
 import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 import { onStreamAbuse } from './net/stream-abuse.ts'
@@ -130,8 +131,6 @@ export interface Host {
 }
 
 export const DATABASE_FILE = 'hearth.sqlite'
-/** Two gossipsub heartbeats: by then a shunned peer's cached score shows its penalty. */
-const CUT_OFF_DELAY_MS = 2_000
 
 export async function createHost (init: HostInit): Promise<Host> {
   const now = init.now ?? Date.now
@@ -212,22 +211,12 @@ export async function createHost (init: HostInit): Promise<Host> {
         discovery.events.on('rating:received', ({ author, body }) => { reputation.ingestRating(author, body) })
         discovery.events.on('baid:imported', () => { reputation.retryPending() })
         // First-hand conduct: what a peer sent or signed that no honest peer does shuns it — graylisted in gossip (its score
-        // kept, so it stays graylisted), refused new connections — until its points decay.
+        // kept, so it stays graylisted), cut off and refused new connections — until its points decay.
         discovery.events.on('peer:misconduct', ({ peerId, offence }) => { reputation.noteMisconduct(peerId, offence) })
         onStreamAbuse(peer, remote => { reputation.noteMisconduct(remote.toString(), 'stream-abuse') })
-        // A shunned peer is cut off, not only refused its next connection: what it sends on an open one costs us still. A
-        // moment later: gossipsub remembers a departed peer's score only if it is negative, and caches scores for a heartbeat.
-        let cutOff: ReturnType<typeof setTimeout> | undefined
-        const cutOffShunned = (): void => {
-          if (cutOff !== undefined) return
-          cutOff = setTimeout(() => {
-            cutOff = undefined
-            for (const remote of peer.getPeers()) if (reputation.shuns(remote.toString())) void peer.hangUp(remote).catch(() => undefined)
-          }, CUT_OFF_DELAY_MS)
-          cutOff.unref()
-        }
-        const offs = [reputation.events.on('peer:shunned', cutOffShunned), reputation.events.on('standing:changed', cutOffShunned)]
-        peer.addEventListener('stop', () => { clearTimeout(cutOff); for (const off of offs) off() }, { once: true })
+        const cutOff = cutOffShunned(peer, peerId => reputation.shuns(peerId))
+        const offs = [reputation.events.on('peer:shunned', cutOff), reputation.events.on('standing:changed', cutOff)]
+        peer.addEventListener('stop', () => { for (const off of offs) off() }, { once: true })
         discovery.events.on('log:equivocation', ({ proof }) => {
           reputation.recordFraudProof({ offender: proof.author, kind: 'equivocation', evidence: encode([proof.headerA, proof.headerB]) })
         })
