@@ -162,7 +162,8 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     const attackFrom = { at: Date.now(), cpuMs: attack?.cpuMs() ?? 0 }
     await sleep(SETTLE_MS)
     const idle = await usageOf(nodes)
-    log(`${mode}: idle, the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
+    // Not yet idle: start-up work is still settling (and, under attack, the adversaries are joining).
+    log(`${mode}: before announcing (the ${SETTLE_MS / 1000} s after the mesh formed${attack === undefined ? '' : ' and the adversaries joined'}), the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
 
     // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
     for (const n of nodes) n.bytes -= (await processUsage(n)).bytes
@@ -201,7 +202,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     const end = Date.now()
     log(`${mode}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
-    if (attack !== undefined) log(`${mode}: the adversaries' processes used ${cores(attackFrom, { at: end, cpuMs: attack.cpuMs() })} cores from the honest mesh's idle time to here`)
+    if (attack !== undefined) log(`${mode}: the adversaries' processes used ${cores(attackFrom, { at: end, cpuMs: attack.cpuMs() })} cores from joining to here`)
     log(`${mode}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
