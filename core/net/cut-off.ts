@@ -1,3 +1,4 @@
+import { gossipScore } from './gossip-config.ts'
 import type { HearthPeer } from './peer.ts'
 
 // A shunned peer is cut off, not only refused its next connection: what it sends on an open one costs us still. Only once
@@ -9,8 +10,6 @@ const CUT_OFF_DELAY_MS = 2_000
 
 /** Returns what to call when standings change: a moment later, every connected peer `shuns` names is hung up on. */
 export function cutOffShunned (peer: HearthPeer, shuns: (peerId: string) => boolean): () => void {
-  // The implementation scores peers; the GossipSub interface does not say so.
-  const scoreOf = (id: string): number => (peer.services.pubsub as unknown as { getScore (peerId: string): number }).getScore(id)
   let timer: ReturnType<typeof setTimeout> | undefined
   const soon = (): void => {
     if (timer !== undefined || peer.status !== 'started') return
@@ -21,7 +20,7 @@ export function cutOffShunned (peer: HearthPeer, shuns: (peerId: string) => bool
         const id = remote.toString()
         if (!shuns(id)) continue
         // A peer gossipsub never scored has no score to keep.
-        if (scoreOf(id) < 0 || !gossiping.has(id)) void peer.hangUp(remote).catch(() => undefined)
+        if (gossipScore(peer.services.pubsub, id) < 0 || !gossiping.has(id)) void peer.hangUp(remote).catch(() => undefined)
         else soon()
       }
     }, CUT_OFF_DELAY_MS)

@@ -1,5 +1,5 @@
 import { createPeerScoreParams, createTopicScoreParams, type PeerScoreParams, type PeerScoreThresholds } from '@libp2p/gossipsub/score'
-import type { GossipsubOpts } from '@libp2p/gossipsub'
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import { sha256 } from '../common/hash.ts'
 import { MAX_FRAME_BYTES } from './limits.ts'
 
@@ -21,6 +21,11 @@ export const SCORE_THRESHOLDS: PeerScoreThresholds = {
   graylistThreshold: -80,
   acceptPXThreshold: 10,
   opportunisticGraftThreshold: 2
+}
+
+/** gossipsub's score of a peer (0 for one it has no record of): the implementation scores peers, its interface does not say so. */
+export function gossipScore (pubsub: GossipSub, peerId: string): number {
+  return (pubsub as unknown as { getScore (peerId: string): number }).getScore(peerId)
 }
 
 export function scoreParams (hardening: GossipHardening): PeerScoreParams {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHost, type Host, type Network } from '../../core/host.ts'
 import { genesisHashOf, hex } from '../../core/identity/ids.ts'
 import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
-import { SCORE_THRESHOLDS } from '../../core/net/gossip-config.ts'
+import { gossipScore as scoreInGossip, SCORE_THRESHOLDS } from '../../core/net/gossip-config.ts'
 import { sealReceipt } from '../../core/reputation/receipt.ts'
 import { eventually } from '../helpers/peers.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -30,7 +30,7 @@ async function agent (config: Record<string, unknown>): Promise<Host> {
 }
 
 const sum = (parts: ReadonlyArray<{ amount: number }>): number => parts.reduce((a, p) => a + p.amount, 0)
-const gossipScore = (net: Network, peerId: string): number => (net.peer.services.pubsub as unknown as { getScore: (id: string) => number }).getScore(peerId)
+const gossipScore = (net: Network, peerId: string): number => scoreInGossip(net.peer.services.pubsub, peerId)
 const lists = async (net: Network, id: string): Promise<boolean> => (await net.discovery.discover(INTENT)).some(c => c.descriptor.id === id)
 
 let provider: Host, requester: Host, observer: Host

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { TOPICS } from '../../../discovery/descriptor.ts'
 import { hex } from '../../../identity/ids.ts'
 import type { Host, Network } from '../../../host.ts'
+import { gossipScore } from '../../../net/gossip-config.ts'
 import { ReputationStore } from '../../../reputation/store.ts'
 
 // An honest testnet daemon's view of the adversaries (`testnet.attack`): who it met, how gossipsub and reputation scored
@@ -44,11 +45,10 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
   return {
     'testnet.attack': async (params: unknown) => {
       const p = AttackParams.parse(params)
-      // The implementation scores peers; the GossipSub interface does not say so.
-      const pubsub = network.peer.services.pubsub as unknown as { getScore (peerId: string): number }
+      const score = (peerId: string): number => gossipScore(network.peer.services.pubsub, peerId)
       const replayers = new Set(p.replayers)
       const offenders = p.adversaries.map(({ peerId, agent }) => {
-        const gossipScore = pubsub.getScore(peerId)
+        const gossipScore = score(peerId)
         // Slashed or blocked (application score), or known bad in every topic (no trust to offer it work with).
         const reputationPenalised = host.reputation.shuns(peerId) || host.reputation.trustFor(Buffer.from(agent, 'hex'), TOPICS) === undefined
         const conduct = host.reputation.conductOf(peerId)
@@ -70,7 +70,7 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
       const adversaryAgents = new Set(p.adversaries.map(a => a.agent))
       // Collateral damage: honest neighbours this node scores below zero (say, for forwarding what an adversary planted first).
       const adversaryPeers = new Set(p.adversaries.map(a => a.peerId))
-      const honestPenalised = [...everConnected].filter(id => !adversaryPeers.has(id) && pubsub.getScore(id) < 0).map(id => ({ peerId: id, score: Math.round(pubsub.getScore(id)), verdicts: verdicts.get(id) ?? {} }))
+      const honestPenalised = [...everConnected].filter(id => !adversaryPeers.has(id) && score(id) < 0).map(id => ({ peerId: id, score: Math.round(score(id)), verdicts: verdicts.get(id) ?? {} }))
       return {
         offenders,
         honestPenalised,
