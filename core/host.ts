@@ -3,6 +3,7 @@ import { encode } from './common/codec.ts'
 import type { Database } from 'better-sqlite3'
 import type { KeyBackendStatus } from './api/app.ts'
 import type { IdentityInfo } from './api/identity.ts'
+import { toErrorInfo } from './api/errors.ts'
 import { loadAgentConfig, type McpServerConfig } from './common/config.ts'
 import { capabilitiesFromMcp, type CapabilityConfig } from './discovery/own-capabilities.ts'
 import { APP_ROOT } from './common/paths.ts'
@@ -28,7 +29,7 @@ import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 import { onStreamAbuse } from './net/stream-abuse.ts'
 import { Reputation, type RecordedReceipt } from './reputation/service.ts'
-import { genesisHashOf } from './identity/ids.ts'
+import { genesisHashOf, hex } from './identity/ids.ts'
 import { ToolExecutor } from './execution/tool-executor.ts'
 import { Negotiation, type NegotiationInit } from './negotiation/service.ts'
 import { Policy, type PolicyInit } from './policy/service.ts'
@@ -152,11 +153,14 @@ export async function createHost (init: HostInit): Promise<Host> {
     const policy = new Policy({ db, interactive: init.interactive ?? (() => false) }, { ...init.policy, now })
     let stopped = false
     let network: Network | undefined
+    /** Our ratings of finished tasks still being gossiped: going offline waits for them. */
+    const gossiping = new Set<Promise<void>>()
     const disconnect = async (): Promise<void> => {
       const leaving = network
       network = undefined
       if (leaving === undefined) return
       await leaving.negotiation.stop()
+      await Promise.allSettled([...gossiping])
       await leaving.tools.stop()
       await leaving.discovery.stop()
       await leaving.peer.stop()
@@ -224,13 +228,26 @@ export async function createHost (init: HostInit): Promise<Host> {
         discovery.events.on('descriptor:added', () => { reputation.announcersChanged() })
         await discovery.start()
         // The receipt, its rating and the rating's log entry in one durable commit; then the rating is gossiped.
-        const recordReceipt = async (bytes: Uint8Array, commit = (keep: () => void): void => { keep() }): Promise<RecordedReceipt> => {
+        const keepReceipt = async (bytes: Uint8Array, commit = (keep: () => void): void => { keep() }): Promise<{ recorded: RecordedReceipt, gossip: Promise<void> }> => {
           const signer = await identity.agentSigner()
           let logged: SignedLogEntry | undefined
           let recorded: RecordedReceipt | undefined
           commit(() => { recorded = reputation.recordReceipt(bytes, topic => { logged = discovery.logRating(bytes, topic, signer) }) })
           if (recorded === undefined) throw new Error('the receipt was not kept: the commit around it did not keep it')
-          if (logged !== undefined) await discovery.gossipRating(logged, bytes)
+          return { recorded, gossip: logged === undefined ? Promise.resolve() : discovery.gossipRating(logged, bytes) }
+        }
+        const recordReceipt = async (bytes: Uint8Array): Promise<RecordedReceipt> => {
+          const { recorded, gossip } = await keepReceipt(bytes)
+          await gossip
+          return recorded
+        }
+        // A task ends once its receipt is kept: our rating goes out behind it, and a peer that misses it fetches it from our log.
+        const recordTaskReceipt = async (bytes: Uint8Array, commit?: (keep: () => void) => void): Promise<RecordedReceipt> => {
+          const { recorded, gossip } = await keepReceipt(bytes, commit)
+          const sending: Promise<void> = gossip.catch((err: unknown) => {
+            net.onWarning?.(`our rating in receipt ${hex(recorded.hash)} is kept but could not be gossiped now (${toErrorInfo(err).message}): peers fetch it from our log`)
+          }).finally(() => gossiping.delete(sending))
+          gossiping.add(sending)
           return recorded
         }
         const offered = new Map(capabilities.map(c => [c.id, { price: priceOf(c) }]))
@@ -246,7 +263,7 @@ export async function createHost (init: HostInit): Promise<Host> {
           chainOf: agent => verifier.chainOfAgent(agent),
           discover: async (intent, constraints) => await discovery.discover(intent, constraints, { limit: 50 }),
           trust: (agent, topic) => reputation.trustFor(agent, [topic]),
-          recordReceipt,
+          recordReceipt: recordTaskReceipt,
           reportFraud: (offender, topic, evidence) => { reputation.recordFraudProof({ offender, kind: 'failed-canary', topic, evidence }) },
           offered: () => offered
         }, { ...init.negotiation, ...(net.attributor === undefined ? {} : { attributor: net.attributor }), now })

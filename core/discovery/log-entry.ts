@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { domainName } from '../common/schema.ts'
 import { BodyMismatchError, InvalidPayloadError, MessageTooLargeError, UnexpectedSignerError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
+import { BoundedMemo } from '../common/memo.ts'
 import { sha256 } from '../common/hash.ts'
 import { bytes } from '../common/schema.ts'
 import { Domains } from '../identity/domains.ts'
@@ -74,12 +75,21 @@ export function signEntry (fields: LogEntryFields, signer: Signer): SignedLogEnt
   return { entry, bytes: envelope.bytes, hash: sha256(envelope.bytes) }
 }
 
+/** Headers opened here, by hash: the same header is opened again on its way (stored, served, gossiped back to us). */
+const openedEntries = new BoundedMemo<string, SignedLogEntry>(1024)
+
 /** Open an untrusted header: size, signature, then payload, then that the signer is the entry's author. */
 export function openEntry (bytes: Uint8Array, expectedAuthor?: Uint8Array): SignedLogEntry {
+  const hash = sha256(bytes)
+  const id = Buffer.from(hash).toString('base64')
+  const known = openedEntries.get(id)
+  if (known !== undefined && (expectedAuthor === undefined || equalBytes(known.entry.author, expectedAuthor))) return known
   const envelope = open(bytes, Domains.logEntry, expectedAuthor === undefined ? undefined : [expectedAuthor])
   const entry = payloadOf(envelope, LOG_ENTRY_TYPE, LogEntrySchema)
   if (!equalBytes(envelope.signers[0]!, entry.author)) throw new UnexpectedSignerError(`log entry ${entry.seq} is not signed by its author`)
-  return { entry, bytes, hash: sha256(bytes) }
+  const signed = { entry, bytes, hash }
+  openedEntries.set(id, signed)
+  return signed
 }
 
 /** A pulled body must be the one the signed header names: size first (cheap), then hash. */

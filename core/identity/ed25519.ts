@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { BoundedMemo } from '../common/memo.ts'
 
 // Ed25519 over node:crypto (OpenSSL) on the hot path; @noble/curves is the reference implementation tests compare against.
 
@@ -9,8 +10,7 @@ export const SIGNATURE_BYTES = 64
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
-const PUBLIC_KEY_CACHE_LIMIT = 10_000
-const publicKeys = new Map<string, KeyObject>()
+const publicKeys = new BoundedMemo<string, KeyObject>(10_000)
 
 export function generateSeed (): Uint8Array {
   return new Uint8Array(randomBytes(SEED_BYTES))
@@ -40,7 +40,6 @@ export function verifyNative (publicKey: Uint8Array, message: Uint8Array, signat
     } catch {
       return false
     }
-    if (publicKeys.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeys.delete(publicKeys.keys().next().value as string)
     publicKeys.set(id, key)
   }
   try {
@@ -54,8 +53,7 @@ export function verifyNative (publicKey: Uint8Array, message: Uint8Array, signat
  * Signatures known good, verified here or made with our own keys, by a hash of key, signature and message: an envelope or
  * receipt is opened several times on its way, each verify costs far more than the hash, and a maker need not check its own.
  */
-const known = new Set<string>()
-const KNOWN_LIMIT = 8192
+const known = new BoundedMemo<string, true>(8192)
 
 /** `verifyNative`, answered from memory for a signature already known good. */
 export function verifyRemembered (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
@@ -63,22 +61,17 @@ export function verifyRemembered (publicKey: Uint8Array, message: Uint8Array, si
   const id = knownId(publicKey, message, signature)
   if (known.has(id)) return true
   if (!verifyNative(publicKey, message, signature)) return false
-  remember(id)
+  known.set(id, true)
   return true
 }
 
 /** A signature one of our own keys just made: good by construction. */
 export function rememberSigned (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
-  remember(knownId(publicKey, message, signature))
+  known.set(knownId(publicKey, message, signature), true)
 }
 
 // Key and signature have fixed lengths, so the concatenation is unambiguous.
 const knownId = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): string => createHash('sha256').update(publicKey).update(signature).update(message).digest('base64')
-
-function remember (id: string): void {
-  if (known.size >= KNOWN_LIMIT) known.delete(known.values().next().value as string)
-  known.add(id)
-}
 
 /** Reference verify (RFC 8032 strict, as OpenSSL is), used by tests and the benchmark baseline. */
 export function verifyReference (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {

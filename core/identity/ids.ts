@@ -2,13 +2,20 @@ import { base58btc } from 'multiformats/bases/base58'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { UsageError } from '../api/errors.ts'
+import { BoundedMemo } from '../common/memo.ts'
 
 // The text forms people and other tools see: libp2p PeerIds, did:key owners, and BAID ids.
 
 /** libp2p's standard string form of an Ed25519 key, `12D3KooW…`. */
 export function peerIdOf (agentPublicKey: Uint8Array): string {
-  return peerIdFromPublicKey(publicKeyFromRaw(agentPublicKey)).toString()
+  const key = Buffer.from(agentPublicKey).toString('base64')
+  let peerId = peerIds.get(key)
+  if (peerId === undefined) peerIds.set(key, peerId = peerIdFromPublicKey(publicKeyFromRaw(agentPublicKey)).toString())
+  return peerId
 }
+
+/** PeerIds of the agents we deal with: each task message names its parties, and the multihash and base58 cost more than a lookup. */
+const peerIds = new BoundedMemo<string, string>(4096)
 
 /** The agent key behind a `12D3KooW…` PeerId; a UsageError for anything else. */
 export function agentKeyOf (peerId: string): Uint8Array {
@@ -39,8 +46,7 @@ export function baidIdOf (genesisHash: Uint8Array): string {
 }
 
 /** Decoded BAID ids: reputation asks for the same few (its own, its peers') at every recompute, and base58 is slow. */
-const genesisHashes = new Map<string, Uint8Array>()
-const GENESIS_HASH_CACHE_LIMIT = 4096
+const genesisHashes = new BoundedMemo<string, Uint8Array>(4096)
 
 /** The genesis hash a BAID id names; a UsageError for anything else. */
 export function genesisHashOf (baidId: string): Uint8Array {
@@ -53,7 +59,6 @@ export function genesisHashOf (baidId: string): Uint8Array {
     hash = undefined
   }
   if (hash?.byteLength !== 32) throw new UsageError(`"${baidId}" is not a BAID id`, { hint: 'a BAID id looks like baid:z…' })
-  if (genesisHashes.size >= GENESIS_HASH_CACHE_LIMIT) genesisHashes.delete(genesisHashes.keys().next().value as string)
   genesisHashes.set(baidId, hash.slice())
   return hash
 }

@@ -271,7 +271,7 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
           board.batch(() => { ending(); board.move(task, 'completed', { reason, actor: 'self' }); keep() }, { durable: true })
           ended = true
         }).catch((err: unknown) => {
-          attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: `${ended ? 'the receipt was kept, but our rating could not be gossiped' : 'the co-signed receipt could not be kept'}: ${toErrorInfo(err).message}` })
+          attempts.push({ provider, stage: 'receipt', outcome: 'failed', reason: `the co-signed receipt could not be kept: ${toErrorInfo(err).message}` })
         })
       }
       // Without a receipt kept, the ending is written on its own (and `end` below makes the completed state durable).

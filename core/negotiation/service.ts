@@ -47,8 +47,8 @@ export interface NegotiationComponents {
   /** Relative trust (0–1) of an agent in a topic; undefined when it is not to be dealt with. */
   readonly trust: (agent: Uint8Array, topic: string) => number | undefined
   /**
-   * Keep a co-signed receipt (and, as its requester, gossip the rating). `commit`, when given, runs the keeping inside the
-   * caller's own transaction: a task's last steps and its receipt are then one durable commit.
+   * Keep a co-signed receipt (as its requester, our rating is gossiped behind it, unawaited). `commit`, when given, runs the
+   * keeping inside the caller's own transaction: a task's last steps and its receipt are then one durable commit.
    */
   readonly recordReceipt: (bytes: Uint8Array, commit?: (keep: () => void) => void) => Promise<unknown>
   readonly reportFraud: (offender: Uint8Array, topic: string, evidence: Uint8Array) => void

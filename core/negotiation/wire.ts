@@ -5,6 +5,7 @@ import type { Libp2p } from 'libp2p'
 import { z } from 'zod'
 import { MalformedMessageError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
+import { BoundedMemo } from '../common/memo.ts'
 import { bytes } from '../common/schema.ts'
 import { answerChallenge, ChallengeSchema, createChallenge, verifyChallengeAnswer } from '../execution/challenge.ts'
 import type { BaidChain } from '../identity/baid.ts'
@@ -54,8 +55,14 @@ export function decodeFrame (frameBytes: Uint8Array, maxBytes: number): TaskFram
 }
 
 export function peerIdOfAgent (agent: Uint8Array): PeerId {
-  return peerIdFromPublicKey(publicKeyFromRaw(agent))
+  const key = Buffer.from(agent).toString('base64')
+  let peer = peers.get(key)
+  if (peer === undefined) peers.set(key, peer = peerIdFromPublicKey(publicKeyFromRaw(agent)))
+  return peer
 }
+
+/** The PeerIds of the agents we exchange task messages with: building one per message costs a multihash. */
+const peers = new BoundedMemo<string, PeerId>(1024)
 
 /** The agent key a connection is authenticated to (Noise): a message must be signed by the peer that sent it. */
 export function agentOfPeer (peer: PeerId): Uint8Array {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { equalBytes } from '../common/codec.ts'
+import { BoundedMemo } from '../common/memo.ts'
 import { sha256 } from '../common/hash.ts'
 import { bytes, domainName } from '../common/schema.ts'
 import { InvalidRatingError } from '../api/errors.ts'
@@ -69,18 +70,26 @@ export interface OpenedReceipt {
   readonly hash: Uint8Array
 }
 
+/** Receipts already opened, by hash: the same co-signed bytes are assembled, kept, and come back as the gossiped rating. */
+const openedReceipts = new BoundedMemo<string, OpenedReceipt>(1024)
+
 /** Verify both signatures and the payload; anything else throws InvalidRatingError. */
 export function openReceipt (bytes: Uint8Array): OpenedReceipt {
+  const hash = sha256(bytes)
+  const id = Buffer.from(hash).toString('base64')
+  const known = openedReceipts.get(id)
+  if (known !== undefined) return known
   let opened: OpenedReceipt
   try {
     const envelope = open(bytes, Domains.receipt)
     const [requester, provider] = envelope.signers
     if (requester === undefined || provider === undefined || envelope.signers.length !== 2) throw new Error('a receipt carries exactly two signatures')
-    opened = { receipt: payloadOf(envelope, RECEIPT_TYPE, ReceiptPayload), requester, provider, hash: sha256(bytes) }
+    opened = { receipt: payloadOf(envelope, RECEIPT_TYPE, ReceiptPayload), requester, provider, hash }
   } catch (err) {
     throw new InvalidRatingError(`rating without a valid co-signed receipt: ${(err as Error).message}`)
   }
   if (equalBytes(opened.requester, opened.provider)) throw new InvalidRatingError('a receipt needs two different parties')
+  openedReceipts.set(id, opened)
   return opened
 }
 
