@@ -6,7 +6,7 @@ import { softTransaction, transaction, type Database } from '../store/database.t
 import { explainTrust } from './breakdown.ts'
 import { ConductRecord, type ConductView, type Misconduct } from './conduct.ts'
 import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
-import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork } from './mg-eigentrust.ts'
+import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork, type TrustVector } from './mg-eigentrust.ts'
 import { openReceipt, type OpenedReceipt } from './receipt.ts'
 import { explorationTrust, relativeTrust, selectionTrust } from './selection.ts'
 import { DEFAULT_SLASHING_POLICY, FraudLedger, VouchingRecord, type FraudProofKind } from './slashing.ts'
@@ -105,6 +105,8 @@ export class Reputation {
   private readonly topicNames: string[] = []
   private engine: Engine | undefined
   private readonly dirty = new Set<number>()
+  /** Per topic, the vector last stored: a recompute that changed nothing is not written again. */
+  private readonly stored = new Map<number, TrustVector>()
   private timer: ReturnType<typeof setTimeout> | undefined
   /** When the scheduled recompute runs (wall-clock ms: timers run on it, not on the injected clock). */
   private due = 0
@@ -344,13 +346,19 @@ export class Reputation {
       for (const l of similar) { engine.trust.compute(network, l); changed.add(l) }
     }
     // Every changed topic's vector and history points in one commit: a rating changes several similar topics at once.
+    const written = new Map<number, TrustVector>()
     softTransaction(this.components.db, () => {
       for (const k of changed) {
         const result = engine.trust.topic(k) as TopicTrust
-        this.store.saveTrustVector(this.topicNames[k] as string, this.peerKeys, result.vector.subarray(0, this.peerKeys.length), now)
+        const vector = result.vector.subarray(0, this.peerKeys.length)
+        if (!sameVector(this.stored.get(k), vector)) {
+          this.store.saveTrustVector(this.topicNames[k] as string, this.peerKeys, vector, now)
+          written.set(k, vector.slice())
+        }
         this.history.record(this.topicNames[k] as string, this.relatives(result), now)
       }
     })
+    for (const [k, vector] of written) this.stored.set(k, vector)
     this.appScores.clear()
     this.events.emit('trust:updated', { topics: [...changed].map(k => this.topicNames[k] as string) })
   }
@@ -680,4 +688,8 @@ function ed25519KeyOf (peerId: string): Uint8Array | undefined {
     if (!(err instanceof UsageError)) throw err
     return undefined
   }
+}
+
+function sameVector (a: TrustVector | undefined, b: TrustVector): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
 }
