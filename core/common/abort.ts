@@ -15,3 +15,15 @@ export function raceSignal<T> (work: Promise<T>, signal: AbortSignal): Promise<T
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
+
+/**
+ * A signal that follows `signal` until released. A library that never removes its abort listener (the MCP SDK, per call)
+ * hears no abort that comes after its call ended, and so sends no needless cancel for a finished call.
+ */
+export function scopedSignal (signal: AbortSignal): { readonly signal: AbortSignal, readonly release: () => void } {
+  const scoped = new AbortController()
+  const forward = (): void => { scoped.abort(signal.reason) }
+  if (signal.aborted) forward()
+  else signal.addEventListener('abort', forward, { once: true })
+  return { signal: scoped.signal, release: () => { signal.removeEventListener('abort', forward) } }
+}

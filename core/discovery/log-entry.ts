@@ -72,10 +72,13 @@ export function signEntry (fields: LogEntryFields, signer: Signer): SignedLogEnt
   const envelope = seal({ ...Domains.logEntry, maxBytes: Infinity }, LOG_ENTRY_TYPE, entry, [signer])
   const limit = Domains.logEntry.maxBytes
   if (envelope.bytes.byteLength > limit) throw new MessageTooLargeError(`log entry header is ${envelope.bytes.byteLength} bytes, over the ${limit}-byte limit: use fewer or shorter topics and keywords`)
-  return { entry, bytes: envelope.bytes, hash: sha256(envelope.bytes) }
+  // Sealing checked the signature: our own header is stored as opened, without decoding what was just encoded.
+  const signed = { entry, bytes: envelope.bytes, hash: sha256(envelope.bytes) }
+  openedEntries.set(Buffer.from(signed.hash).toString('base64'), signed)
+  return signed
 }
 
-/** Headers opened here, by hash: the same header is opened again on its way (stored, served, gossiped back to us). */
+/** Headers signed or opened here, by hash: the same header is opened again on its way (stored, served, gossiped back to us). */
 const openedEntries = new BoundedMemo<string, SignedLogEntry>(1024)
 
 /** Open an untrusted header: size, signature, then payload, then that the signer is the entry's author. */

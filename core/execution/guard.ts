@@ -2,7 +2,7 @@ import { encode } from '../common/codec.ts'
 import { ToolCanceledError, ToolInputInvalidError, ToolOutputTooLargeError, ToolResultInvalidError, ToolTimeoutError } from '../api/errors.ts'
 import { schemaProblem } from './json-schema.ts'
 import type { JsonObject, RunOptions, ToolDescriptor, ToolResult } from './tool.ts'
-import { anySignal, raceSignal } from '../common/abort.ts'
+import { anySignal, raceSignal, scopedSignal } from '../common/abort.ts'
 
 // The checks every tool call passes through, whichever executor runs it: input schema, deadline, output size, output schema.
 
@@ -33,14 +33,18 @@ export async function runGuarded (
   if (inputProblem !== undefined) throw new ToolInputInvalidError(`input for ${id} does not fit its schema: ${inputProblem}`, { hint: 'check the input against the capability\'s input schema' })
   const ceiling = AbortSignal.timeout(limits.maxMs)
   const signal = anySignal(options.signal, ceiling)
+  // The tool's session hears the task's abort only while its call runs, not the task's ending after it.
+  const call = scopedSignal(signal)
   let result: ToolResult
   try {
     // Never started under a signal that has already ended.
     if (signal.aborted) throw signal.reason
-    result = await raceSignal(invoke(signal), signal)
+    result = await raceSignal(invoke(call.signal), signal)
   } catch (err) {
     if (signal.aborted) throw abortedError(id, signal.reason, options.signal?.aborted === true ? undefined : limits.maxMs)
     throw err
+  } finally {
+    call.release()
   }
   checkOutput(id, tool, limits, result)
   return result

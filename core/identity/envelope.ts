@@ -52,7 +52,10 @@ export function seal (domain: SigningDomain, type: string, payload: unknown, sig
   if (signers.length !== domain.signatures) throw new Error(`${domain.name} needs ${domain.signatures} signature(s), got ${signers.length}`)
   const payloadBytes = encode(payload)
   const message = signingBytes(domain.name, type, payloadBytes)
-  const bytes = encode({ d: domain.name, t: type, p: payloadBytes, s: signers.map(s => [s.publicKey, s.sign(message)]) })
+  const signatures = signers.map(s => s.sign(message))
+  // A signer that got it wrong (a faulty keystore) is caught before anything leaves; our keystore's own signatures are remembered, so this is a lookup.
+  signers.forEach((s, i) => { if (!verifyRemembered(s.publicKey, message, signatures[i]!)) throw new InvalidSignatureError(`${domain.name} envelope: a signer's signature does not verify (a faulty keystore?)`) })
+  const bytes = encode({ d: domain.name, t: type, p: payloadBytes, s: signers.map((s, i) => [s.publicKey, signatures[i]]) })
   if (bytes.byteLength > domain.maxBytes) throw new Error(`${domain.name} envelope of ${bytes.byteLength} bytes exceeds its ${domain.maxBytes}-byte limit`)
   return { domain: domain.name, type, payload: payloadBytes, signers: signers.map(s => s.publicKey), bytes }
 }

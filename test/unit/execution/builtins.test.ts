@@ -71,6 +71,26 @@ describe('built-in tools', () => {
     expect(runs).toBe(1)
   })
 
+  it('tells a tool of its caller\'s cancel while it runs, and of nothing once it returned (no cancel for a finished call)', async () => {
+    const heard: string[] = []
+    const listening = new BuiltinExecutor({
+      tools: [tool('listen', async (_input, signal) => {
+        signal.addEventListener('abort', () => { heard.push(String(signal.reason)) })
+        await sleep(20)
+        return { content: [] }
+      })]
+    })
+    const finished = new AbortController()
+    await listening.run({ tool: 'builtin/listen', input: {} }, { signal: finished.signal })
+    finished.abort(new Error('the task completed'))
+    expect(heard).toEqual([])
+    const canceled = new AbortController()
+    const call = listening.run({ tool: 'builtin/listen', input: {} }, { signal: canceled.signal })
+    canceled.abort(new Error('the person canceled'))
+    await expect(call).rejects.toThrow(expect.objectContaining({ name: 'ToolCanceledError' }))
+    expect(heard).toEqual(['Error: the person canceled'])
+  })
+
   it('refuses calls while stopped, and stop/start are idempotent', async () => {
     const executor = new BuiltinExecutor()
     executor.stop()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { equalBytes } from '../../../core/common/codec.ts'
+import { encode, equalBytes } from '../../../core/common/codec.ts'
 import { Domains } from '../../../core/identity/domains.ts'
-import { seal } from '../../../core/identity/envelope.ts'
+import { seal, signingBytes } from '../../../core/identity/envelope.ts'
 import { PersonalTrust } from '../../../core/reputation/mg-eigentrust.ts'
 import { assembleReceipt, countersignReceipt, ingestReceipts, RECEIPT_TYPE, sealReceipt, signReceipt, type ReceiptDirectory } from '../../../core/reputation/receipt.ts'
 import { knownTopicSimilarity } from '../../../core/reputation/topic-similarity.ts'
@@ -28,12 +28,15 @@ describe('receipt-backed ratings', () => {
   it('colluders rating each other without receipts gain nothing', () => {
     const ledger = new EvidenceLedger(5, 1)
     // Honest: person 0 was served well by 1. Colluders 3 and 4 praise each other, but 4 never co-signed anything: one signature, a forged second one, a tampered receipt.
-    const forged = { publicKey: people[4]!.publicKey, sign: people[3]!.sign }
+    // Sealed by hand, as a forger would: our own seal refuses a signature that does not verify.
+    const payload = encode(task(4))
+    const message = signingBytes(Domains.receipt.name, RECEIPT_TYPE, payload)
+    const forgedSecond = encode({ d: Domains.receipt.name, t: RECEIPT_TYPE, p: payload, s: [[people[3]!.publicKey, people[3]!.sign(message)], [people[4]!.publicKey, people[3]!.sign(message)]] })
     const tampered = sealReceipt(task(3), people[3]!, people[4]!).slice()
     tampered[tampered.length - 70] = (tampered[tampered.length - 70] as number) ^ 1
     const fakes = [
       seal(Domains.message, RECEIPT_TYPE, task(2), [people[3]!]).bytes,
-      seal(Domains.receipt, RECEIPT_TYPE, task(4), [people[3]!, forged]).bytes,
+      forgedSecond,
       tampered,
       sealReceipt(task(5), people[3]!, people[3]!)
     ]
