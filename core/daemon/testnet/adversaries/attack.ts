@@ -10,7 +10,7 @@ import type { AdversaryKind, AttackEvent } from './kinds.ts'
 // formed, note what each says it did, and at the end ask every honest node what of it got through.
 
 /** What `testnet.attack` answers about one adversary peer, on one honest node. */
-export interface OffenderView { peerId: string, met: boolean, saw: boolean, witnessed: boolean, gossipScore: number, gossipPenalised: boolean, reputationPenalised: boolean, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
+export interface OffenderView { peerId: string, met: boolean, saw: boolean, witnessed: boolean, gossipScore: number, gossipPenalised: boolean, gossipRecord: boolean, connected: boolean, reputationPenalised: boolean, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
 export interface AttackReport { offenders: OffenderView[], honestPenalised: Array<{ peerId: string, score: number, verdicts: Record<string, number> }>, forgedAccepted: number, replayedAccepted: number, replayedFirstCopies: number, drifts: number, maxRssMb: number }
 
 export interface AttackFigures {
@@ -125,7 +125,10 @@ export class Attack {
         const conduct: Record<string, number> = {}
         for (const v of views) for (const [k, n] of Object.entries(v.verdicts)) verdicts[k] = (verdicts[k] ?? 0) + n
         for (const v of views) for (const [k, n] of Object.entries(v.conduct)) conduct[k] = (conduct[k] ?? 0) + n
-        this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, seen offending by ${witnesses.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
+        // A witness whose gossipsub holds no score for it: dropped when it left with a positive one, before it was shunned.
+        const unscored = witnesses.filter(v => !v.gossipPenalised && !v.gossipRecord)
+        const why = unscored.length === 0 ? '' : `; ${unscored.length} witness(es) hold no gossipsub score for it (${unscored.filter(v => v.connected).length} still connected, ${unscored.filter(v => v.reputationPenalised).length} shunning it)`
+        this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, seen offending by ${witnesses.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}${why}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
       }
     }
   }

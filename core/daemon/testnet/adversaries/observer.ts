@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { TOPICS } from '../../../discovery/descriptor.ts'
 import { hex } from '../../../identity/ids.ts'
 import type { Host, Network } from '../../../host.ts'
-import { gossipScore } from '../../../net/gossip-config.ts'
+import { gossipScore, hasGossipScore } from '../../../net/gossip-config.ts'
 import { ReputationStore } from '../../../reputation/store.ts'
 
 // An honest testnet daemon's view of the adversaries (`testnet.attack`): who it met, how gossipsub and reputation scored
@@ -59,7 +59,9 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const refused = Object.keys(verdicts.get(peerId) ?? {}).some(v => v.startsWith('invalid') || v === 'equivocation')
         const gossipPenalised = gossipScore < 0
         const witnessed = Object.keys(conduct.counts).length > 0 || refused || (drifts.get(agent) ?? 0) > 0 || gossipPenalised || reputationPenalised
-        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, reputationPenalised, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
+        const gossipRecord = hasGossipScore(network.peer.services.pubsub, peerId)
+        const connected = network.peer.getConnections().some(c => c.remotePeer.toString() === peerId)
+        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
       const forgedReceipts = p.forgedReceipts.filter(h => receipts.receipt(Buffer.from(h, 'hex')) !== undefined).length
