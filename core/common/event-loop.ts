@@ -1,7 +1,9 @@
 /**
- * Resolves at the event loop's next turn: whatever was just started (a write through the stream stack, a tool call) has
- * reached the OS by then, so synchronous work after it (a SQLite commit) overlaps with the other side's instead of delaying it.
+ * Lets `work`, just started (a write through the stream stack, a tool call), reach the OS, then runs `meanwhile` (a
+ * synchronous SQLite commit) so it overlaps the other side's work instead of delaying it. The caller awaits `work` after.
  */
-export async function nextTurn (): Promise<void> {
+export async function whileInFlight (work: Promise<unknown>, meanwhile: () => void): Promise<void> {
+  work.catch(() => undefined) // the caller awaits it; should `meanwhile` throw first, its failure is not left unhandled
   await new Promise(resolve => setImmediate(resolve))
+  meanwhile()
 }

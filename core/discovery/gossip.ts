@@ -1,9 +1,8 @@
 import type { Logger, PeerId } from '@libp2p/interface'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Message } from '@libp2p/gossipsub'
 import { z } from 'zod'
+import { agentPeerId } from '../identity/ids.ts'
 import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
@@ -268,7 +267,7 @@ export class BodylessGossip {
    * subscribers picked at random — never the whole topic, whose every timed-out request would still cost its server.
    */
   private holders (signed: SignedLogEntry, from: PeerId, domain: string | undefined): PeerId[] {
-    const author = peerIdFromPublicKey(publicKeyFromRaw(signed.entry.author))
+    const author = agentPeerId(signed.entry.author)
     const others = domain === undefined ? [] : shuffle(Math.random, [...this.peer.services.pubsub.getSubscribers(announceTopic(domain))])
     return this.uniquePeers([from, author, ...others]).slice(0, MAX_HOLDERS)
   }
@@ -468,7 +467,7 @@ export class BodylessGossip {
     if (this.filling.has(key)) return 0 // the fill in flight covers this gap or leaves it for the author's next header
     this.filling.add(key)
     try {
-      for (const source of this.uniquePeers([from, peerIdFromPublicKey(publicKeyFromRaw(author))])) {
+      for (const source of this.uniquePeers([from, agentPeerId(author)])) {
         const filled = await this.fillGapFrom(source, author, range)
         if (filled > 0 || this.logs.highWater(author).contiguousSeq >= range.to) return filled
       }

@@ -1,6 +1,4 @@
 import type { PeerId } from '@libp2p/interface'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { HearthError } from '../api/errors.ts'
 import { equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
@@ -466,7 +464,7 @@ export class Discovery {
 
   /** An author whose BAID entry we missed: its bundle is in the DHT under its PeerId. */
   private async lookupBaid (author: Uint8Array): Promise<void> {
-    const key = dhtBaidKey(peerIdFromPublicKey(publicKeyFromRaw(author)).toString())
+    const key = dhtBaidKey(peerIdOf(author))
     try {
       for await (const event of this.components.peer.services.dht.get(key, { signal: AbortSignal.timeout(5_000) })) {
         if (event.name === 'VALUE') { this.onBaid(author, event.value); return }

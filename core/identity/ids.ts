@@ -1,21 +1,27 @@
 import { base58btc } from 'multiformats/bases/base58'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { UsageError } from '../api/errors.ts'
 import { BoundedMemo } from '../common/memo.ts'
 
 // The text forms people and other tools see: libp2p PeerIds, did:key owners, and BAID ids.
 
-/** libp2p's standard string form of an Ed25519 key, `12D3KooW…`. */
-export function peerIdOf (agentPublicKey: Uint8Array): string {
+/** The libp2p PeerId of an Ed25519 agent key. */
+export function agentPeerId (agentPublicKey: Uint8Array): PeerId {
   const key = Buffer.from(agentPublicKey).toString('base64')
   let peerId = peerIds.get(key)
-  if (peerId === undefined) peerIds.set(key, peerId = peerIdFromPublicKey(publicKeyFromRaw(agentPublicKey)).toString())
+  if (peerId === undefined) peerIds.set(key, peerId = peerIdFromPublicKey(publicKeyFromRaw(agentPublicKey)))
   return peerId
 }
 
-/** PeerIds of the agents we deal with: each task message names its parties, and the multihash and base58 cost more than a lookup. */
-const peerIds = new BoundedMemo<string, string>(4096)
+/** PeerIds of the agents we deal with: each task message and gossiped header names them, and a multihash costs more than a lookup. */
+const peerIds = new BoundedMemo<string, PeerId>(4096)
+
+/** libp2p's standard string form of an Ed25519 key, `12D3KooW…` (a PeerId keeps its string once made). */
+export function peerIdOf (agentPublicKey: Uint8Array): string {
+  return agentPeerId(agentPublicKey).toString()
+}
 
 /** The agent key behind a `12D3KooW…` PeerId; a UsageError for anything else. */
 export function agentKeyOf (peerId: string): Uint8Array {

@@ -3,7 +3,7 @@ import { TaskCanceledError, TaskDeadlineError, TaskProtocolError } from '../api/
 import type { Offer, TaskRequest } from '../api/negotiation.ts'
 import { DATA_CLASSES, type DataClass } from '../api/policy.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
-import { nextTurn } from '../common/event-loop.ts'
+import { whileInFlight } from '../common/event-loop.ts'
 import { sha256 } from '../common/hash.ts'
 import { encodeEvidence } from '../execution/evidence-package.ts'
 import { EvidenceRecorder } from '../execution/evidence-recorder.ts'
@@ -206,10 +206,8 @@ export class ProviderSide {
     const measure = (ok: boolean): void => { this.ctx.history.record({ task, capability: served.request.capability, startedAt, durationMs: this.ctx.now() - startedAt, ok }) }
     try {
       const running = (recorder ?? this.ctx.tools).run(call, { signal })
-      running.catch(() => undefined) // awaited below, once the working state is written
       // The call goes out first; the working state is written (soft) while the tool runs.
-      await nextTurn()
-      if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded at ${price} credits`, actor })
+      await whileInFlight(running, () => { if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded at ${price} credits`, actor }) })
       result = await running
       inline = encode(result)
       if (inline.byteLength > MAX_RESULT_BYTES) throw new TaskProtocolError(`the result is ${inline.byteLength} bytes, over the ${MAX_RESULT_BYTES} bytes a task delivers`)

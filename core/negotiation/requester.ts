@@ -26,7 +26,7 @@ import type { TraceStore } from './trace-store.ts'
 import { facts, type FailureTrace } from './trace.ts'
 import { askTask, challengeAgent, MAX_TASK_INPUT_BYTES } from './wire.ts'
 import { anySignal } from '../common/abort.ts'
-import { nextTurn } from '../common/event-loop.ts'
+import { whileInFlight } from '../common/event-loop.ts'
 
 // The leader's side of a task round (mechanisms §6): discover candidates, publish the terms to the best few, rank their offers
 // by trust × price × QoS, verify at the terms' tier (T2: live challenge, and a canary when the terms ask; T3: the evidence
@@ -231,16 +231,14 @@ export async function delegate (ctx: RequesterContext, spec: DelegationSpec, opt
       holding = { offer, at: awardedAt }
       // The task's own deadline (its signal) ends the wait; the stream's timeout is only a backstop behind it.
       const asking = askTask(ctx.node, offer.provider, { m: award, x: input }, { timeoutMs: Math.max(1, terms.deadline - ctx.now()) + DEADLINE_GRACE_MS, signal })
-      asking.catch(() => undefined) // awaited below, once the award's steps are written
       // The award goes out first; its steps are written (soft) while the provider works on it.
-      await nextTurn()
-      afterRanking(() => {
+      await whileInFlight(asking, () => afterRanking(() => {
         if (board.get(task).state === 'submitted') board.move(task, 'working', { reason: `awarded to ${provider} at ${offer.price} credits`, actor: 'self' })
         // The provider holding the award is the task's peer: the one a cancel reaches, after a restart too.
         if (i > 0) board.store.setPeer(task, offer.provider)
         // Soft: progress of a live task; the task's terminal state (or its receipt) is durable and syncs it.
         ctx.policy.ledger.record({ task, peer: chain.genesisHash, kind: 'offered', credits: offer.price, capability: chosen.candidate.descriptor.id, topic }, { soft: true })
-      })
+      }))
       let answer
       try {
         answer = await asking

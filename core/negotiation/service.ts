@@ -2,7 +2,7 @@ import type { Libp2p } from 'libp2p'
 import { TaskCanceledError, TaskDeadlineError } from '../api/errors.ts'
 import type { TaskRecord, TaskTransition } from '../api/negotiation.ts'
 import { anySignal } from '../common/abort.ts'
-import { hex } from '../identity/ids.ts'
+import { agentPeerId, hex } from '../identity/ids.ts'
 import { isTerminal } from './lifecycle.ts'
 import { decodeOffer } from './messages.ts'
 import type { TypedEvents } from '../common/events.ts'
@@ -25,7 +25,7 @@ import { delegate, notify, type DelegationResult, type DelegationSpec } from './
 import { TaskBoard } from './task-board.ts'
 import type { TaskBoardEvents, TaskTimelineEntry } from './timeline.ts'
 import { TraceStore } from './trace-store.ts'
-import { closeTaskSessions, peerIdOfAgent, serveChallenges, serveTasks } from './wire.ts'
+import { closeTaskSessions, serveChallenges, serveTasks } from './wire.ts'
 
 // The negotiation plane as the app runs it: `/hearth/task/1.0.0` served for the tasks peers ask of us, `/hearth/challenge/1.0.0`
 // answered for T2, and delegations run as the leader. Every transition goes through the TaskBoard: persisted, then emitted.
@@ -117,7 +117,7 @@ export class Negotiation {
       recordReceipt: components.recordReceipt,
       profile: { ...DEFAULT_PROFILE, ...init.profile },
       history: new ExecutionHistory(components.db),
-      connected: agent => components.node.getConnections(peerIdOfAgent(agent)).some(c => c.status === 'open'),
+      connected: agent => components.node.getConnections(agentPeerId(agent)).some(c => c.status === 'open'),
       now
     }, init.heldResults === undefined ? {} : { heldResults: init.heldResults })
   }

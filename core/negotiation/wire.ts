@@ -1,17 +1,14 @@
 import type { PeerId } from '@libp2p/interface'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import { z } from 'zod'
 import { MalformedMessageError } from '../api/errors.ts'
 import { decode, encode } from '../common/codec.ts'
-import { BoundedMemo } from '../common/memo.ts'
 import { bytes } from '../common/schema.ts'
 import { answerChallenge, ChallengeSchema, createChallenge, verifyChallengeAnswer } from '../execution/challenge.ts'
 import type { BaidChain } from '../identity/baid.ts'
 import { Domains } from '../identity/domains.ts'
 import type { Signer } from '../identity/envelope.ts'
-import { agentKeyOf } from '../identity/ids.ts'
+import { agentKeyOf, agentPeerId } from '../identity/ids.ts'
 import { request, serve, type RequestHandler, type RequestLimits } from '../net/frames.ts'
 import { RequestSessions, serveSessions } from '../net/session.ts'
 import { StreamProtocols } from '../net/protocols.ts'
@@ -54,16 +51,6 @@ export function decodeFrame (frameBytes: Uint8Array, maxBytes: number): TaskFram
   return parsed.data
 }
 
-export function peerIdOfAgent (agent: Uint8Array): PeerId {
-  const key = Buffer.from(agent).toString('base64')
-  let peer = peers.get(key)
-  if (peer === undefined) peers.set(key, peer = peerIdFromPublicKey(publicKeyFromRaw(agent)))
-  return peer
-}
-
-/** The PeerIds of the agents we exchange task messages with: building one per message costs a multihash. */
-const peers = new BoundedMemo<string, PeerId>(1024)
-
 /** The agent key a connection is authenticated to (Noise): a message must be signed by the peer that sent it. */
 export function agentOfPeer (peer: PeerId): Uint8Array {
   // Read off the PeerId itself: a string round trip (base58 out and back) per message costs more than the rest of the check.
@@ -83,7 +70,7 @@ const sessions = new WeakMap<Libp2p, RequestSessions>()
 export async function askTask (node: Libp2p, agent: Uint8Array, frame: TaskFrame, options: { timeoutMs: number, signal?: AbortSignal }): Promise<TaskFrame> {
   let own = sessions.get(node)
   if (own === undefined) sessions.set(node, own = new RequestSessions(node, StreamProtocols.task, SERVER_LIMITS))
-  const answer = await own.request(peerIdOfAgent(agent), encodeFrame(frame), { timeoutMs: Math.max(1, options.timeoutMs), ...(options.signal === undefined ? {} : { signal: options.signal }) })
+  const answer = await own.request(agentPeerId(agent), encodeFrame(frame), { timeoutMs: Math.max(1, options.timeoutMs), ...(options.signal === undefined ? {} : { signal: options.signal }) })
   return decodeFrame(answer, MAX_TASK_RESPONSE_BYTES)
 }
 
@@ -106,7 +93,7 @@ export async function serveChallenges (node: Libp2p, own: () => Promise<{ signer
 export async function challengeAgent (node: Libp2p, challenger: Uint8Array, chain: BaidChain, options: { signal?: AbortSignal } = {}): Promise<number> {
   const challenge = createChallenge(challenger, chain.baidId)
   const started = Date.now()
-  const answer = await request(node, peerIdOfAgent(chain.head.record.agent), StreamProtocols.challenge, encode(challenge), CHALLENGE_LIMITS, options)
+  const answer = await request(node, agentPeerId(chain.head.record.agent), StreamProtocols.challenge, encode(challenge), CHALLENGE_LIMITS, options)
   verifyChallengeAnswer(answer, challenge, chain)
   return Date.now() - started
 }

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { encode } from '../../core/common/codec.ts'
 import { createHost } from '../../core/host.ts'
-import { genesisHashOf } from '../../core/identity/ids.ts'
+import { agentPeerId, genesisHashOf } from '../../core/identity/ids.ts'
 import { TEST_KDF_COST } from '../../core/identity/passphrase-box.ts'
 import { encodeTaskRequest } from '../../core/negotiation/messages.ts'
 import { DEFAULT_MECHANISM } from '../../core/negotiation/service.ts'
 import { TaskStore } from '../../core/negotiation/task-store.ts'
 import { termsFor } from '../../core/negotiation/mechanism.ts'
-import { encodeFrame, peerIdOfAgent } from '../../core/negotiation/wire.ts'
+import { encodeFrame } from '../../core/negotiation/wire.ts'
 import { serve } from '../../core/net/frames.ts'
 import { RequestSessions } from '../../core/net/session.ts'
 import { StreamProtocols } from '../../core/net/protocols.ts'
@@ -188,7 +188,7 @@ describe('task delegation between agents', () => {
     const taskRequest = (task: string, by = signer) => encodeTaskRequest({ task, topic: TOPIC, capability: WORDS, intent: 'count', input: { digest: sha256(encode({ text: 'x' })), size: 10, dataClasses: [] }, terms, requester: by.publicKey, createdAt: Date.now() }, by)
     // Over the task protocol's own sessions, as a hostile requester would write them.
     const sessions = new RequestSessions(r.net.peer, StreamProtocols.task, { maxRequestBytes: 1 << 20, maxResponseBytes: 1 << 20, timeoutMs: 5_000 })
-    const send = async (body: Uint8Array): Promise<Uint8Array> => await sessions.request(peerIdOfAgent(p1.host.identity.chain().head.record.agent), body)
+    const send = async (body: Uint8Array): Promise<Uint8Array> => await sessions.request(agentPeerId(p1.host.identity.chain().head.record.agent), body)
     const bundle = r.host.identity.exportBundle()
 
     await expect(send(new Uint8Array(300 * 1024))).rejects.toThrow()
