@@ -29,7 +29,7 @@ import { createPeer, type HearthPeer, type PeerInit } from './net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC } from './net/protocols.ts'
 import { onStreamAbuse } from './net/stream-abuse.ts'
 import { Reputation, type RecordedReceipt } from './reputation/service.ts'
-import { genesisHashOf, hex } from './identity/ids.ts'
+import { genesisHashOf, hex, peerIdOf } from './identity/ids.ts'
 import { ToolExecutor } from './execution/tool-executor.ts'
 import { Negotiation, type NegotiationInit } from './negotiation/service.ts'
 import { Policy, type PolicyInit } from './policy/service.ts'
@@ -208,6 +208,8 @@ export async function createHost (init: HostInit): Promise<Host> {
           ...(net.mode === undefined ? {} : { mode: net.mode }),
           ...(net.ttlMs === undefined ? {} : { ttlMs: net.ttlMs }),
           trust: (agent, topics) => reputation.trustFor(agent, topics),
+          // A shunned author's news costs every peer a pull and a forward: dropped here until its standing recovers.
+          refusesAuthor: agent => reputation.shuns(peerIdOf(agent)),
           // The provider of a task holds the receipt its requester's rating carries: the rating's body is not pulled.
           heldBody: hash => reputation.receiptBytes(hash),
           now

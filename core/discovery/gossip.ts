@@ -12,7 +12,7 @@ import { RequestSessions, serveSessions } from '../net/session.ts'
 import { HOLDER_TIMEOUT_MS, MAX_FRAME_BYTES, MAX_GOSSIP_MESSAGE_BYTES, MAX_HEADER_BYTES, MAX_RANGE_ENTRIES } from '../net/limits.ts'
 import type { HearthPeer } from '../net/peer.ts'
 import { announceTopic, BROADCAST_TOPIC, domainOfTopic, StreamProtocols } from '../net/protocols.ts'
-import { gossipVerdict, type GossipAction, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
+import { gossipVerdict, isRefused, type GossipAction, type IngestVerdict, type LogStore, type SeqRange } from './log-store.ts'
 import { checkBody, MAX_BODY_BYTES, openEntry, type SignedLogEntry } from './log-entry.ts'
 
 // Bodyless gossip (mechanisms §4): signed headers travel on one gossip topic per semantic domain; a receiver
@@ -37,6 +37,8 @@ export interface GossipInit {
   readonly heldBody?: (bodyHash: Uint8Array) => Uint8Array | undefined
   /** Whether entries of this author cannot be checked here yet (its BAID is unknown): a body pull asks the holder for its BAID entry too. */
   readonly lacksAuthor?: (author: Uint8Array) => boolean
+  /** Authors whose news is not taken now (shunned here): their headers are neither stored nor forwarded, their bodies not pulled. */
+  readonly refusesAuthor?: (author: Uint8Array) => boolean
   /** Reports each verdict and what gossip does with it ('reject': the sender is at fault), for tests, metrics and reputation. */
   readonly onVerdict?: (verdict: IngestVerdict, from: PeerId, action: GossipAction) => void
   readonly now?: () => number
@@ -241,6 +243,7 @@ export class BodylessGossip {
     const header = this.logs.header(verdict.hash)
     if (header === undefined) return undefined
     const signed = openEntry(header)
+    if (isRefused(signed.entry, this.init.refusesAuthor)) return undefined
     return this.logs.hasBody(signed.entry.bodyHash) ? undefined : signed
   }
 
@@ -257,7 +260,7 @@ export class BodylessGossip {
   }
 
   private ingest (header: Uint8Array, from: PeerId, gossipedOn?: string): IngestVerdict {
-    const verdict = this.logs.ingestHeader(header, this.now(), gossipedOn)
+    const verdict = this.logs.ingestHeader(header, this.now(), gossipedOn, this.init.refusesAuthor)
     this.init.onVerdict?.(verdict, from, gossipVerdict(verdict, agentKeyOf(from)))
     return verdict
   }

@@ -3,7 +3,7 @@ import { equalBytes } from '../common/codec.ts'
 import { sha256 } from '../common/hash.ts'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { MAX_RANGE_ENTRIES } from '../net/limits.ts'
-import { checkBody, openEntry, type LogKind, type SignedLogEntry } from './log-entry.ts'
+import { checkBody, openEntry, type LogEntry, type LogKind, type SignedLogEntry } from './log-entry.ts'
 
 // Per-author signed logs (Secure Scuttlebutt model, mechanisms §4): headers arrive from gossip as untrusted bytes,
 // bodies are pulled later by hash from any holder. A persisted high-water mark per author outlives gossip's seen-cache.
@@ -35,6 +35,8 @@ export type IngestVerdict =
   | { readonly verdict: 'equivocation', readonly proof: FraudProof }
   /** `author` is set when the header is validly signed but does not link to the author's log as held here (a fork further back). */
   | { readonly verdict: 'invalid', readonly error: HearthError, readonly author?: Uint8Array }
+  /** Validly signed by an author this node refuses news from (shunned): not stored, not forwarded, its body not pulled. */
+  | { readonly verdict: 'refused', readonly author: Uint8Array, readonly seq: number }
 
 /** The values of gossipsub's TopicValidatorResult; the net layer passes them through. */
 export type GossipAction = 'accept' | 'ignore' | 'reject'
@@ -51,11 +53,21 @@ export function gossipVerdict (verdict: IngestVerdict, sender?: Uint8Array): Gos
   const blame = (author: Uint8Array): GossipAction => sender === undefined || equalBytes(sender, author) ? 'reject' : 'ignore'
   switch (verdict.verdict) {
     case 'accepted': return 'accept'
+    // A refused author's relays forward its news in good faith: only the author pays, through its standing.
     case 'duplicate':
-    case 'replay': return 'ignore'
+    case 'replay':
+    case 'refused': return 'ignore'
     case 'equivocation': return blame(verdict.proof.author)
     case 'invalid': return verdict.author === undefined ? 'reject' : blame(verdict.author)
   }
+}
+
+/** Kinds taken even from a refused author: rare, and a key rotation or revocation is news every peer needs. */
+const ALWAYS_TAKEN: ReadonlySet<LogKind> = new Set(['baid', 'revocation'])
+
+/** Whether an entry is news not taken now: its author is refused (shunned here) and it is not a BAID or revocation entry. */
+export function isRefused (entry: Pick<LogEntry, 'author' | 'kind'>, refuses: ((author: Uint8Array) => boolean) | undefined): boolean {
+  return refuses !== undefined && !ALWAYS_TAKEN.has(entry.kind) && refuses(entry.author)
 }
 
 /** A header whose body is not held yet: pull `bodyHash` from the author or any holder. */
@@ -89,8 +101,9 @@ export class LogStore {
   /**
    * Size-limit, verify, then classify an untrusted header; stores it only when accepted. `gossipedOn` is the domain of the
    * topic it arrived on: its author published it only on its own topics, so a copy on another was moved there by someone else.
+   * `refuses` names authors whose news is not taken now (shunned here), except their BAID and revocation entries.
    */
-  ingestHeader (bytes: Uint8Array, now: number, gossipedOn?: string): IngestVerdict {
+  ingestHeader (bytes: Uint8Array, now: number, gossipedOn?: string, refuses?: (author: Uint8Array) => boolean): IngestVerdict {
     // A header held already is known by its hash: a copy on its other topics, or a range fill, costs no decoding or signature check.
     const hash = sha256(bytes)
     const heldOn = this.sql.topicsOf.get(hash) as string | undefined
@@ -105,6 +118,7 @@ export class LogStore {
     if (gossipedOn !== undefined && !signed.entry.topics.includes(gossipedOn)) {
       return { verdict: 'invalid', error: new InvalidPayloadError(`header of seq ${signed.entry.seq} for topics [${signed.entry.topics.join(', ')}] was gossiped on ${gossipedOn}`) }
     }
+    if (isRefused(signed.entry, refuses)) return { verdict: 'refused', author: signed.entry.author, seq: signed.entry.seq }
     return softTransaction(this.db, () => this.classify(signed, now))
   }
 

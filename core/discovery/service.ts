@@ -63,6 +63,8 @@ export interface DiscoveryInit {
   readonly trust?: TrustHook
   /** Bodies kept outside the logs (the receipts reputation keeps), by hash: gossip takes them from here rather than pulling. */
   readonly heldBody?: (bodyHash: Uint8Array) => Uint8Array | undefined
+  /** Authors whose news is not taken now (reputation shuns them): their entries are not stored, pulled or forwarded. */
+  readonly refusesAuthor?: (author: Uint8Array) => boolean
   /** Optional semantic similarity for ranking; lexical BM25 alone without it. */
   readonly embeddings?: EmbeddingProvider
   readonly now?: () => number
@@ -144,6 +146,7 @@ export class Discovery {
       ...(init.mode === undefined ? {} : { mode: init.mode }),
       onEntry: (signed, body, from) => this.onEntry(signed, body, from),
       lacksAuthor: author => !components.verifier.knowsAgent(author),
+      ...(init.refusesAuthor === undefined ? {} : { refusesAuthor: init.refusesAuthor }),
       ...(init.heldBody === undefined ? {} : { heldBody: init.heldBody }),
       onVerdict: (verdict, from, action) => {
         if (verdict.verdict === 'equivocation') this.events.emit('log:equivocation', { proof: verdict.proof })

@@ -19,6 +19,8 @@ const leakForms = (secret: Uint8Array): string[] => [Buffer.from(secret).toStrin
 describe('hearth id (file keystore)', () => {
   it('create, show, rotate, export, verify, backup and restore — with no key material in any output', async () => {
     const dir = tempDir()
+    // Exports and backups go beside the data directory, as a person keeps them, in a folder removed after the test.
+    const files = tempDir()
     const outputs: CliResult[] = []
     const run = async (args: string[], env: Record<string, string> = PASS): Promise<CliResult> => {
       const r = await hearth(['--data-dir', dir, ...args], env)
@@ -50,7 +52,7 @@ describe('hearth id (file keystore)', () => {
     expect(rotated.json).toMatchObject({ baidId: created.json.baidId, baidVersion: 2 })
     expect(rotated.json.peerId).not.toBe(created.json.peerId)
 
-    const bundle = join(dir, '..', `${created.json.baidId.slice(5, 15)}.baid`)
+    const bundle = join(files, `${created.json.baidId.slice(5, 15)}.baid`)
     expect((await run(['id', 'export', '--out', bundle, '--json'])).code).toBe(0)
     const verified = await run(['id', 'verify', bundle, '--json'], {})
     expect(verified.json).toMatchObject({ valid: true, baidVersion: 2, peerId: rotated.json.peerId })
@@ -64,7 +66,7 @@ describe('hearth id (file keystore)', () => {
     expect(bad.json.valid).toBe(false)
     expect(bad.json.error.name).toMatch(/Error$/)
 
-    const backup = join(dir, '..', 'hearth.backup')
+    const backup = join(files, 'hearth.backup')
     expect((await run(['id', 'backup', '--out', backup, '--json'], { ...PASS, HEARTH_BACKUP_PASSPHRASE: 'backup words' })).code).toBe(0)
     const newDevice = tempDir()
     const wrongRestore = await hearth(['--data-dir', newDevice, '--keystore', 'file', 'id', 'restore', backup, '--json'], { HEARTH_PASSPHRASE: 'new device', HEARTH_BACKUP_PASSPHRASE: 'nope' })

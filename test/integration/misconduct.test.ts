@@ -33,3 +33,35 @@ it('shuns a peer that floods it with junk gossip, cuts it off, and refuses it wh
   await new Promise(resolve => setTimeout(resolve, 1_000))
   expect(h.peer.getPeers().map(String)).not.toContain(rudeId)
 }, 60_000)
+
+it('drops a shunned author\'s news when an honest relay forwards it, without blaming the relay; others\' news still arrives', async () => {
+  const { host: relay, net: b } = await networkAgent({}, [], agents)
+  const { host: author, net: a } = await networkAgent({}, [b.peer.getMultiaddrs()[0]!.toString()], agents)
+  const { host: honest, net: c } = await networkAgent({}, [b.peer.getMultiaddrs()[0]!.toString()], agents)
+  const topic = announceTopic(TASK_TOPIC)
+  const authorId = a.peer.peerId.toString()
+  const relayId = b.peer.peerId.toString()
+  await eventually(() => b.peer.services.pubsub.getSubscribers(topic).length >= 2 && c.peer.services.pubsub.getSubscribers(topic).some(p => p.equals(b.peer.peerId)), 'the relay meshed with both', 15_000)
+  // What the honest node saw the author do elsewhere (two messages no honest peer sends): it shuns the author.
+  honest.reputation.noteMisconduct(authorId, 'invalid-message')
+  honest.reputation.noteMisconduct(authorId, 'invalid-message')
+  expect(honest.reputation.shuns(authorId)).toBe(true)
+  // Cut off, so the author's news can reach the honest node only through the relay.
+  await eventually(() => !c.peer.getPeers().some(p => p.toString() === authorId), 'the author cut off by the honest node', 10_000)
+  const refused: string[] = []
+  c.discovery.events.on('gossip:verdict', ({ verdict, from }) => { if (verdict === 'refused') refused.push(from) })
+
+  const authorKey = author.identity.chain().head.record.agent
+  const relayKey = relay.identity.chain().head.record.agent
+  await a.discovery.publishRating(new TextEncoder().encode('a rating the relay takes'), TASK_TOPIC)
+  await eventually(() => b.discovery.logs.latest(authorKey, 'rating') !== undefined, 'the author\'s rating at the relay', 20_000)
+  // The relay forwarded it once it held the body; its own rating, published after, comes behind it on the same connection.
+  await b.discovery.publishRating(new TextEncoder().encode('the relay\'s own rating'), TASK_TOPIC)
+  await eventually(() => c.discovery.logs.latest(relayKey, 'rating') !== undefined, 'the relay\'s rating at the honest node', 20_000)
+
+  expect(c.discovery.logs.latest(authorKey, 'rating')).toBeUndefined()
+  expect(refused).toContain(relayId)
+  expect(honest.reputation.shuns(relayId)).toBe(false)
+  expect(gossipScore(c.peer.services.pubsub, relayId)).toBeGreaterThanOrEqual(0)
+  expect(relay.reputation.shuns(authorId)).toBe(false) // the relay saw nothing wrong
+}, 90_000)

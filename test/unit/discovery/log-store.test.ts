@@ -103,6 +103,25 @@ describe('ingesting headers from gossip', () => {
     expect(gossipVerdict(verdict)).toBe('ignore')
   })
 
+  it('refuses a shunned author\'s news without storing it or blaming its relay, but still takes its BAID and revocation entries; its next entry after the shunning ends opens a gap', () => {
+    let shunned = true
+    const refuses = (author: Uint8Array): boolean => shunned && hex(author) === hex(alice.publicKey)
+    const log = buildLog(alice, 4, seq => seq === 2 ? { kind: 'baid' } : seq === 3 ? { kind: 'revocation' } : {})
+    const verdict = store.ingestHeader(log[0]!.bytes, NOW, undefined, refuses)
+    expect(verdict).toEqual({ verdict: 'refused', author: alice.publicKey, seq: 1 })
+    expect(gossipVerdict(verdict, bob.publicKey)).toBe('ignore')
+    expect(gossipVerdict(verdict)).toBe('ignore') // the author itself: its standing already pays
+    expect(store.highWater(alice.publicKey)).toEqual({ contiguousSeq: 0, maxSeq: 0 })
+    expect(store.ingestHeader(log[1]!.bytes, NOW, undefined, refuses)).toMatchObject({ verdict: 'accepted', missing: { from: 1, to: 1 } })
+    expect(store.ingestHeader(log[2]!.bytes, NOW, undefined, refuses)).toMatchObject({ verdict: 'accepted' })
+    // Another author's news is taken as ever.
+    expect(store.ingestHeader(buildLog(bob, 1)[0]!.bytes, NOW, undefined, refuses).verdict).toBe('accepted')
+    shunned = false
+    expect(store.ingestHeader(log[3]!.bytes, NOW, undefined, refuses)).toMatchObject({ verdict: 'accepted', missing: { from: 1, to: 1 } })
+    expect(store.ingestHeader(log[0]!.bytes, NOW, undefined, refuses)).toMatchObject({ verdict: 'accepted', extendsLog: true, missing: undefined })
+    expect(store.highWater(alice.publicKey)).toEqual({ contiguousSeq: 4, maxSeq: 4 })
+  })
+
   it('accepts out-of-order arrival with the gap to fetch, then checks the chain across it when it fills', () => {
     const log = buildLog(alice, 5)
     ingest(log[0]!)

@@ -214,8 +214,7 @@ describe('transaction', () => {
 
 describe('softTransaction', () => {
   it('commits gossip state without the FULL sync, then restores FULL; inside a durable transaction it joins it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hearth-soft-'))
-    const db = openDatabase(join(dir, 'hearth.sqlite'), [{ version: 1, name: 't', up: d => d.exec('CREATE TABLE t (x INTEGER)') }])
+    const db = openDb([{ version: 1, name: 't', up: d => d.exec('CREATE TABLE t (x INTEGER)') }])
     let inside = -1
     softTransaction(db, () => { inside = db.pragma('synchronous', { simple: true }) as number; db.prepare('INSERT INTO t VALUES (1)').run() })
     expect(inside).toBe(1) // NORMAL
@@ -223,7 +222,5 @@ describe('softTransaction', () => {
     transaction(db, () => softTransaction(db, () => { inside = db.pragma('synchronous', { simple: true }) as number }))
     expect(inside).toBe(2)
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 })
-    closeDatabase(db)
-    rmSync(dir, { recursive: true, force: true })
   })
 })
