@@ -1,6 +1,7 @@
 // A peer's conduct as this node saw it first-hand: protocol violations no honest peer commits (a message it could not
 // have forwarded in good faith, a stream it never finished, more capabilities than an agent may hold, a receipt with a
-// forged co-signature). Points decay; past a tolerance the peer is shunned (gossipsub score and connections) until they do.
+// forged co-signature). Points decay; they lower its gossipsub score from the first offence, and past a tolerance the peer is
+// shunned (graylisted, cut off, refused) until they decay under it.
 
 export type Misconduct =
   /** A gossiped header or body it sent that no honest relay forwards: bad signature, schema, size, topic, or its own fork. */

@@ -4,7 +4,7 @@ import { TypedEvents } from '../common/events.ts'
 import { agentKeyOf, baidIdOf, hex, peerIdOf } from '../identity/ids.ts'
 import { softTransaction, transaction, type Database } from '../store/database.ts'
 import { explainTrust } from './breakdown.ts'
-import { ConductRecord, type ConductView, type Misconduct } from './conduct.ts'
+import { ConductRecord, MISCONDUCT_TOLERANCE, type ConductView, type Misconduct } from './conduct.ts'
 import { TrustHistory, type TrustHistoryInit, type TrustPointRow } from './history.ts'
 import { DEFAULT_MG_OPTIONS, PersonalTrust, standing, type MgEigenTrustOptions, type TopicTrust, type TrustNetwork, type TrustVector } from './mg-eigentrust.ts'
 import { openReceipt, type OpenedReceipt } from './receipt.ts'
@@ -72,6 +72,13 @@ const DEFAULT_RECOMPUTE_DELAY_MS = 1_000
 const DECAY_STEP_MS = 3600 * 1000
 /** Below gossipsub's graylist (−80) even with a full topic score (capped at +50): a blocked or slashed peer's RPCs are ignored. */
 const SHUNNED_APP_SCORE = -200
+/**
+ * The application score per point of first-hand misconduct below the tolerance: a peer is scored down from its first
+ * offence (pruned from meshes while its total is negative), yet stays above the gossip threshold (−10) until it is shunned.
+ */
+const APP_SCORE_PER_POINT = -3
+/** A single mishap decayed for a half-life: no longer scored. */
+const LEAST_SCORED_POINTS = 0.25
 const PENDING_LIMIT = 256
 
 /** One build of the engine's input: dense indexes for the peers and topics held now, the evidence, and the person's trust. */
@@ -249,8 +256,26 @@ export class Reputation {
     return this.conduct.view(peerId)
   }
 
-  /** gossipsub's application score for a connected peer: shunned when the person blocked it, it was slashed, or its conduct here crossed the tolerance. */
+  /**
+   * gossipsub's application score for a peer: far below the graylist when the person blocked it, it was slashed, or its
+   * conduct here crossed the tolerance; below that, scored down by its misconduct points from the first offence.
+   */
   appScore (peerId: string): number {
+    const standing = this.standingScore(peerId)
+    if (standing < 0) return standing
+    // Conduct decays by the second, so it is read live (a map lookup), not cached.
+    const points = this.conduct.points(peerId)
+    if (points >= MISCONDUCT_TOLERANCE) return SHUNNED_APP_SCORE
+    return points < LEAST_SCORED_POINTS ? 0 : APP_SCORE_PER_POINT * points
+  }
+
+  /** Whether to refuse a peer's connections: the person blocked it, a verified fraud proof slashed it, or it misbehaved here past the tolerance. */
+  shuns (peerId: string): boolean {
+    return this.standingScore(peerId) < 0 || this.conduct.shunned(peerId)
+  }
+
+  /** SHUNNED_APP_SCORE for a peer whose BAID the person blocked or a fraud proof slashed, else 0 (cached until standings change). */
+  private standingScore (peerId: string): number {
     let score = this.appScores.get(peerId)
     if (score === undefined) {
       // gossipsub asks about every peer, Hearth or not: a non-Ed25519 PeerId has no BAID and must not throw in its heartbeat.
@@ -260,13 +285,7 @@ export class Reputation {
       if (this.appScores.size > 4096) this.appScores.clear()
       this.appScores.set(peerId, score)
     }
-    // Conduct decays by the second, so it is read live (a map lookup), not cached.
-    return score < 0 || !this.conduct.shunned(peerId) ? score : SHUNNED_APP_SCORE
-  }
-
-  /** Whether to refuse a peer's connections: the person blocked it, a verified fraud proof slashed it, or it misbehaved here. */
-  shuns (peerId: string): boolean {
-    return this.appScore(peerId) < 0
+    return score
   }
 
   /** Score, standing and breakdown of one peer in one topic or in every topic, for the UI and `hearth trust show`. */

@@ -219,7 +219,7 @@ describe('the reputation plane', () => {
     expect(rep.appScore(peerIdFromPrivateKey(await generateKeyPair('secp256k1')).toString())).toBe(0)
   })
 
-  it('shuns a peer for what it did wrong here, past a tolerance for honest mishaps, until its misconduct decays', () => {
+  it('scores a peer down in gossip from its first offence here, shuns it past a tolerance for honest mishaps, and forgives it as its misconduct decays', () => {
     const { rep } = reputation()
     const rude = peerIdOf(stranger.signer.publicKey)
     const shunned: string[] = []
@@ -228,7 +228,9 @@ describe('the reputation plane', () => {
     rep.noteMisconduct(rude, 'invalid-message')
     rep.noteMisconduct(rude, 'stream-abuse')
     expect(rep.shuns(rude)).toBe(false)
-    expect(rep.appScore(rude)).toBe(0)
+    // Scored down in gossip from the first offence, but still above the gossip threshold: it hears gossip and is heard.
+    expect(rep.appScore(rude)).toBeLessThan(0)
+    expect(rep.appScore(rude)).toBeGreaterThan(SCORE_THRESHOLDS.gossipThreshold)
     rep.noteMisconduct(rude, 'drift')
     expect(rep.shuns(rude)).toBe(true)
     expect(rep.appScore(rude)).toBeLessThan(GRAYLISTED)
@@ -239,6 +241,9 @@ describe('the reputation plane', () => {
     expect(rep.shuns(peerIdOf(provider.signer.publicKey))).toBe(false)
     clock += 20 * 60 * 1000 // two half-lives: 5 points fall under the tolerance
     expect(rep.shuns(rude)).toBe(false)
+    expect(rep.appScore(rude)).toBeLessThan(0)
+    expect(rep.appScore(rude)).toBeGreaterThan(SCORE_THRESHOLDS.gossipThreshold)
+    clock += 40 * 60 * 1000 // four more: forgiven
     expect(rep.appScore(rude)).toBe(0)
   })
 
