@@ -33,6 +33,8 @@ describe('hearth testnet --adversaries', () => {
     expect(attack.offenders_unwitnessed, why).toEqual([])
     // Honest peers forward the equivocator's other branch in good faith: no honest node scores them down for it.
     expect(attack.honest_penalised, why).toBe(0)
+    // Nor notes misconduct against them: each point would lower an honest peer's gossip score.
+    expect(attack.honest_misconduct, why).toBe(0)
     expect(attack.offenders_penalised, why).toBe(1)
     expect(attack.honest_max_rss_mb).toBeGreaterThan(0)
     expect(attack.honest_max_rss_mb).toBeLessThan(300)

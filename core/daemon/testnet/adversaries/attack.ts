@@ -11,7 +11,7 @@ import type { AdversaryKind, AttackEvent } from './kinds.ts'
 
 /** What `testnet.attack` answers about one adversary peer, on one honest node. */
 export interface OffenderView { peerId: string, met: boolean, saw: boolean, witnessed: boolean, gossipScore: number, gossipPenalised: boolean, gossipRecord: boolean, connected: boolean, reputationPenalised: boolean, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
-export interface AttackReport { offenders: OffenderView[], honestPenalised: Array<{ peerId: string, score: number, verdicts: Record<string, number> }>, forgedAccepted: number, replayedAccepted: number, replayedFirstCopies: number, drifts: number, maxRssMb: number }
+export interface AttackReport { offenders: OffenderView[], honestPenalised: Array<{ peerId: string, score: number, verdicts: Record<string, number> }>, honestMisconduct: Array<{ peerId: string, points: number, counts: Record<string, number> }>, forgedAccepted: number, replayedAccepted: number, replayedFirstCopies: number, drifts: number, maxRssMb: number }
 
 export interface AttackFigures {
   /** Forged headers held, descriptors naming another agent or config indexed, and receipts with a forged co-signature stored, over honest nodes. */
@@ -39,6 +39,8 @@ export interface AttackFigures {
   drift_detected: number
   /** (honest node, honest peer) pairs where the node's gossipsub score of the peer is below zero: collateral damage of the attack. */
   honest_penalised: number
+  /** (honest node, honest peer) pairs where the node noted misconduct against the peer (a diagnostic: each point lowers its gossip score). */
+  honest_misconduct: number
   honest_max_rss_mb: number
 }
 
@@ -114,6 +116,7 @@ export class Attack {
     }
     this.reports = await Promise.all(dataDirs.map(async d => await callControl(d, 'testnet.attack', params) as AttackReport))
     this.reports.forEach((r, i) => { for (const h of r.honestPenalised) this.log(`attack: honest node ${i} scores honest peer ${h.peerId.slice(-8)} ${h.score}; its messages ${JSON.stringify(h.verdicts)}`) })
+    this.reports.forEach((r, i) => { for (const h of r.honestMisconduct) this.log(`attack: honest node ${i} noted misconduct of honest peer ${h.peerId.slice(-8)}: ${h.points} points now, ${JSON.stringify(h.counts)}`) })
     this.log(`attack: ${this.forgedHeaders.size} forged headers, ${this.forgedReceipts.size} forged receipts, ${this.replayed.size} replayed headers sent (the first copy some node got of ${this.reports.reduce((s, r) => s + r.replayedFirstCopies, 0)}: entries it had missed)`)
     for (const a of this.adversaries) {
       if (Object.keys(a.sent).length > 0) this.log(`attack: ${a.kind} sent ${Object.entries(a.sent).map(([what, n]) => `${n} ${what}`).join(', ')}`)
@@ -160,6 +163,7 @@ export class Attack {
       })),
       drift_detected: this.reports.filter(r => r.drifts > 0).length,
       honest_penalised: this.reports.reduce((s, r) => s + r.honestPenalised.length, 0),
+      honest_misconduct: this.reports.reduce((s, r) => s + r.honestMisconduct.length, 0),
       honest_max_rss_mb: Math.max(0, ...this.reports.map(r => r.maxRssMb))
     }
   }

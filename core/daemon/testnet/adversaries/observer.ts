@@ -73,9 +73,13 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
       // Collateral damage: honest neighbours this node scores below zero (say, for forwarding what an adversary planted first).
       const adversaryPeers = new Set(p.adversaries.map(a => a.peerId))
       const honestPenalised = [...everConnected].filter(id => !adversaryPeers.has(id) && score(id) < 0).map(id => ({ peerId: id, score: Math.round(score(id)), verdicts: verdicts.get(id) ?? {} }))
+      // Misconduct noted against honest neighbours (say, a request left half-sent on a loaded machine): each point lowers their gossip score.
+      const honestMisconduct = [...everConnected].filter(id => !adversaryPeers.has(id) && Object.keys(host.reputation.conductOf(id).counts).length > 0)
+        .map(id => ({ peerId: id, points: Number(host.reputation.conductOf(id).points.toFixed(2)), counts: host.reputation.conductOf(id).counts }))
       return {
         offenders,
         honestPenalised,
+        honestMisconduct,
         forgedAccepted: forgedHeaders + forgedReceipts + forgedDescriptors.length,
         replayedAccepted,
         replayedFirstCopies,
