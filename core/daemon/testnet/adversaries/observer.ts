@@ -74,8 +74,10 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
       const adversaryPeers = new Set(p.adversaries.map(a => a.peerId))
       const honestPenalised = [...everConnected].filter(id => !adversaryPeers.has(id) && score(id) < 0).map(id => ({ peerId: id, score: Math.round(score(id)), verdicts: verdicts.get(id) ?? {} }))
       // Misconduct noted against honest neighbours (say, a request left half-sent on a loaded machine): each point lowers their gossip score.
-      const honestMisconduct = [...everConnected].filter(id => !adversaryPeers.has(id) && Object.keys(host.reputation.conductOf(id).counts).length > 0)
-        .map(id => ({ peerId: id, points: Number(host.reputation.conductOf(id).points.toFixed(2)), counts: host.reputation.conductOf(id).counts }))
+      const honestMisconduct = [...everConnected].filter(id => !adversaryPeers.has(id))
+        .map(id => ({ peerId: id, conduct: host.reputation.conductOf(id) }))
+        .filter(({ conduct }) => Object.keys(conduct.counts).length > 0)
+        .map(({ peerId, conduct }) => ({ peerId, points: Number(conduct.points.toFixed(2)), counts: conduct.counts }))
       return {
         offenders,
         honestPenalised,
