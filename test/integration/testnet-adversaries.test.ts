@@ -14,6 +14,8 @@ describe('hearth testnet --adversaries', () => {
     expect(attack.replayed_accepted, why).toBe(0)
     expect(attack.honest_delivery).toBe(bodyless.delivery)
     expect(attack.honest_delivery, why).toBeGreaterThanOrEqual(0.9)
+    // Its baseline: the same announcements without the adversaries, run just before.
+    expect(attack.honest_delivery_unattacked, why).toBeGreaterThanOrEqual(0.9)
     const { equivocator, forger, replayer } = attack.offenders_by_kind
     // The equivocator announces on every topic, so every honest node sees both entries: it scores it down and slashes it.
     expect(equivocator.witnessed, why).toBeGreaterThan(0)

@@ -32,7 +32,7 @@ export function testnetCommand (program: Command, run: Runner): void {
         `  full-body  delivery ${r.full_body.delivery}  bytes/announcement/node ${r.full_body.bytes_per_announcement}  p50 ${r.full_body.p50_ms} ms  p95 ${r.full_body.p95_ms} ms`,
         `  bytes ratio bodyless / full-body ${(r.bodyless.bytes_per_announcement / Math.max(1, r.full_body.bytes_per_announcement)).toFixed(3)}`,
         ...(r.tasks === undefined ? [] : [`  tasks      ${r.tasks.completed}/${r.tasks.requested} completed, ${r.tasks.with_receipt} with both-signed receipts, p50 ${r.tasks.p50_ms} ms, p95 ${r.tasks.p95_ms} ms`]),
-        ...(r.attack === undefined ? [] : [`  attack     forged accepted ${r.attack.forged_accepted}, replayed accepted ${r.attack.replayed_accepted}, honest delivery ${r.attack.honest_delivery}, offenders penalised ${r.attack.offenders_penalised} (escaped: ${r.attack.offenders_escaped.join(', ') || 'none'}; no evidence against: ${r.attack.offenders_unwitnessed.join(', ') || 'none'}), honest peers scored below 0 ${r.attack.honest_penalised}, honest max RSS ${r.attack.honest_max_rss_mb} MB`])
+        ...(r.attack === undefined ? [] : [`  attack     forged accepted ${r.attack.forged_accepted}, replayed accepted ${r.attack.replayed_accepted}, honest delivery ${r.attack.honest_delivery} (${r.attack.honest_delivery_unattacked} without the adversaries), offenders penalised ${r.attack.offenders_penalised} (escaped: ${r.attack.offenders_escaped.join(', ') || 'none'}; no evidence against: ${r.attack.offenders_unwitnessed.join(', ') || 'none'}), honest peers scored below 0 ${r.attack.honest_penalised}, honest max RSS ${r.attack.honest_max_rss_mb} MB`])
       ].join('\n'))
     }))
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { build } from 'esbuild'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { TOPICS } from '../../discovery/descriptor.ts'
 import type { GossipMode } from '../../discovery/gossip.ts'
 import { APP_ROOT } from '../../common/paths.ts'
@@ -16,7 +16,8 @@ import type { AdversaryKind } from './adversaries/kinds.ts'
 
 // `hearth testnet`: N real daemons (separate OS processes, own data directory and key, file keystore, mDNS off) on
 // 127.0.0.1, joined through a bootstrap node; the same announcement workload, churn included, is run twice —
-// bodyless gossip, then the full-body broadcast baseline — and measured the same way.
+// bodyless gossip, then the full-body broadcast baseline — and measured the same way. Under attack, a third time first:
+// bodyless without the adversaries, the same-run baseline of the attacked run's delivery.
 
 export interface TestnetOptions {
   readonly nodes: number
@@ -81,9 +82,11 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
     const afterwards = (options.tasks ?? 0) > 0 ? async (nodes: readonly Node[]) => { tasks = await runTasks(nodes.filter(n => n.child !== undefined), options.tasks!, createRandom(options.seed ?? 1), line => log(`bodyless: ${line}`)) } : undefined
     const adversaries = options.adversaries ?? []
     const attack = adversaries.length === 0 ? undefined : new Attack(adversaries, await bundleScript(join(APP_ROOT, 'core/daemon/testnet/adversaries/adversary.ts'), join(APP_ROOT, '.hearth-test', basename(root), 'adversary.mjs')), join(root, 'adversaries'), line => log(`bodyless: ${line}`))
-    const bodyless = await runMode('bodyless', daemon, root, template, interests, options, log, afterwards, attack)
-    const fullBody = await runMode('full-body', daemon, root, template, interests, options, log)
-    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined ? {} : { attack: attack.figures(bodyless.delivery) }) }
+    // Under attack, the same workload first runs without the adversaries: the baseline honest delivery is judged against.
+    const unattacked = attack === undefined ? undefined : await runMode('bodyless', 'bodyless-unattacked', daemon, root, template, interests, options, log)
+    const bodyless = await runMode('bodyless', 'bodyless', daemon, root, template, interests, options, log, afterwards, attack)
+    const fullBody = await runMode('full-body', 'full-body', daemon, root, template, interests, options, log)
+    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined ? {} : { attack: attack.figures(bodyless.delivery, unattacked!.delivery) }) }
   } finally {
     rmSync(root, { recursive: true, force: true })
     rmSync(join(APP_ROOT, '.hearth-test', basename(root)), { recursive: true, force: true })
@@ -132,14 +135,14 @@ export async function bundleScript (entry: string, outfile: string): Promise<str
   return outfile
 }
 
-async function runMode (mode: GossipMode, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void, afterwards?: (nodes: readonly Node[]) => Promise<void>, attack?: Attack): Promise<ModeResult> {
+async function runMode (mode: GossipMode, name: string, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void, afterwards?: (nodes: readonly Node[]) => Promise<void>, attack?: Attack): Promise<ModeResult> {
   // Seeded, so both modes see the same announcers, topics and churn.
   const random = createRandom(options.seed ?? 1)
-  const modeDir = join(root, mode)
+  const modeDir = join(root, name)
   cpSync(template, modeDir, { recursive: true })
   const nodes: Node[] = interests.map((topics, index) => ({ index, dataDir: join(modeDir, `node-${index}`), interests: topics, child: undefined, addr: undefined, agent: '', received: [], bytes: 0, cpuMs: 0, lagMaxMs: 0, rejected: {}, bodiesMissing: 0, up: [] }))
   try {
-    log(`${mode}: starting ${nodes.length} daemons`)
+    log(`${name}: starting ${nodes.length} daemons`)
     // Every peer joins through the bootstrap node; the DHT (every testnet peer serves it) and rendezvous connect the rest.
     const launch = async (node: Node): Promise<void> => {
       node.addr = await start(daemon, node, mode, node.index === 0 ? [] : [nodes[0]!.addr!], log)
@@ -147,15 +150,15 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     await launch(nodes[0]!)
     const rest = nodes.slice(1)
     for (let i = 0; i < rest.length; i += 6) await Promise.all(rest.slice(i, i + 6).map(async n => await launch(n)))
-    log(`${mode}: all daemons up; waiting for the gossip mesh`)
+    log(`${name}: all daemons up; waiting for the gossip mesh`)
     await waitForMesh(nodes, mode)
     // The adversaries join the formed mesh and attack through the whole announcement window.
     await attack?.start(nodes[0]!.addr!, nodes.map(n => n.agent))
-    log(`${mode}: mesh formed; announcing`)
+    log(`${name}: mesh formed; announcing`)
     // HEARTH_TESTNET_CPU_PROF=<dir>: a V8 CPU profile of each daemon from here to the end (a killed one's is lost).
     const profileDir = process.env.HEARTH_TESTNET_CPU_PROF
     if (profileDir !== undefined) {
-      mkdirSync(join(profileDir, mode), { recursive: true })
+      mkdirSync(join(profileDir, name), { recursive: true })
       await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.start')))
     }
     const idleFrom = await usageOf(nodes)
@@ -163,7 +166,7 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
     await sleep(SETTLE_MS)
     const idle = await usageOf(nodes)
     // Not yet idle: start-up work is still settling (and, under attack, the adversaries are joining).
-    log(`${mode}: before announcing (the ${SETTLE_MS / 1000} s after the mesh formed${attack === undefined ? '' : ' and the adversaries joined'}), the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
+    log(`${name}: before announcing (the ${SETTLE_MS / 1000} s after the mesh formed${attack === undefined ? '' : ' and the adversaries joined'}), the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
 
     // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
     for (const n of nodes) n.bytes -= (await processUsage(n)).bytes
@@ -193,23 +196,23 @@ async function runMode (mode: GossipMode, daemon: string, root: string, template
       await sleep(interval)
     }
     await Promise.all(calls)
-    log(`${mode}: ${announcements.length} announcements made`)
+    log(`${name}: ${announcements.length} announcements made`)
     await churnDone
     await sleep(deadline)
-    if (profileDir !== undefined) await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.stop', { dir: join(profileDir, mode) })))
+    if (profileDir !== undefined) await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.stop', { dir: join(profileDir, name) })))
     await attack?.inspect(nodes.filter(n => n.child !== undefined).map(n => n.dataDir))
     for (const n of nodes) await collect(n)
     const end = Date.now()
-    log(`${mode}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
+    log(`${name}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
-    if (attack !== undefined) log(`${mode}: the adversaries' processes used ${cores(attackFrom, { at: end, cpuMs: attack.cpuMs() })} cores from joining to here`)
-    log(`${mode}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
+    if (attack !== undefined) log(`${name}: the adversaries' processes used ${cores(attackFrom, { at: end, cpuMs: attack.cpuMs() })} cores from joining to here`)
+    log(`${name}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
     for (const n of nodes) for (const [why, k] of Object.entries(n.rejected)) rejected[why] = (rejected[why] ?? 0) + k
-    log(`${mode}: bodies still missing ${nodes.reduce((s, n) => s + n.bodiesMissing, 0)}; descriptors refused ${JSON.stringify(rejected)}`)
+    log(`${name}: bodies still missing ${nodes.reduce((s, n) => s + n.bodiesMissing, 0)}; descriptors refused ${JSON.stringify(rejected)}`)
 
-    for (const line of await diagnose(nodes.map(n => ({ ...n, alive: n.child !== undefined, expects: (a: Announcement) => expects(n, a, deadline) })), announcements, deadline)) log(`${mode}: ${line}`)
+    for (const line of await diagnose(nodes.map(n => ({ ...n, alive: n.child !== undefined, expects: (a: Announcement) => expects(n, a, deadline) })), announcements, deadline)) log(`${name}: ${line}`)
     await afterwards?.(nodes)
     return measure(nodes, announcements, deadline)
   } finally {
@@ -256,7 +259,8 @@ export async function start (daemon: string, node: Node, mode: GossipMode, boots
   const args = [...nodeArgs, daemon, 'daemon', '--json', '--testnet', '--gossip', mode, '--no-mdns', '--data-dir', node.dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : ['--dht-server'])]
   // HEARTH_TESTNET_LOGS=<dir> keeps each daemon's stderr (with DEBUG=hearth:* for its debug log).
   const logs = process.env.HEARTH_TESTNET_LOGS
-  const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${mode}-node-${node.index}.log`), 'a')
+  const run = basename(dirname(node.dataDir))
+  const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `${run}-node-${node.index}.log`), 'a')
   const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: { ...process.env, HEARTH_PASSPHRASE: PASSPHRASE, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
   if (typeof stderr === 'number') closeSync(stderr)
   node.child = child
@@ -264,7 +268,7 @@ export async function start (daemon: string, node: Node, mode: GossipMode, boots
   child.once('exit', (code, signal) => {
     running.delete(child)
     // Killed or stopped by us, node.child is already cleared; otherwise the daemon died on its own (HEARTH_TESTNET_LOGS says why).
-    if (node.child === child) log(`${mode}: node ${node.index} exited on its own (${code ?? signal})`)
+    if (node.child === child) log(`${run}: node ${node.index} exited on its own (${code ?? signal})`)
   })
   const ready = await daemonReady(child, `testnet node ${node.index}`)
   node.up.push([Date.now(), Number.POSITIVE_INFINITY])

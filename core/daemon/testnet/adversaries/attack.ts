@@ -19,6 +19,8 @@ export interface AttackFigures {
   /** Replayed headers an honest node took as new although it already had them (a first copy of a missed entry is a relay, not counted). */
   replayed_accepted: number
   honest_delivery: number
+  /** The same workload's bodyless delivery without the adversaries, run just before on the same machine: honest_delivery's baseline. */
+  honest_delivery_unattacked: number
   /** Offenders scored down by gossipsub and shunned by reputation on every honest node that met them and witnessed their offence. */
   offenders_penalised: number
   offenders_gossip_penalised: number
@@ -136,7 +138,7 @@ export class Attack {
     }
   }
 
-  figures (honestDelivery: number): AttackFigures {
+  figures (honestDelivery: number, unattackedDelivery: number): AttackFigures {
     // Judged by the honest nodes that met an offender and witnessed its offence (a node with no evidence has nothing to judge).
     const offenders = this.adversaries.flatMap(a => a.peers.map(p => {
       const met = this.reports.flatMap(r => r.offenders.filter(o => o.peerId === p.peerId && o.met))
@@ -151,6 +153,7 @@ export class Attack {
       forged_accepted: this.reports.reduce((s, r) => s + r.forgedAccepted, 0),
       replayed_accepted: this.reports.reduce((s, r) => s + r.replayedAccepted, 0),
       honest_delivery: honestDelivery,
+      honest_delivery_unattacked: unattackedDelivery,
       offenders_penalised: share(penalised),
       offenders_gossip_penalised: share(v => v.gossipPenalised),
       offenders_reputation_penalised: share(v => v.reputationPenalised),
