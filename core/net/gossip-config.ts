@@ -45,8 +45,10 @@ export function scoreParams (hardening: GossipHardening): PeerScoreParams {
     // Announcements are rare: a mesh peer that forwards nothing is not misbehaving, so P3 is off.
     meshMessageDeliveriesWeight: 0,
     meshFailurePenaltyWeight: 0,
-    // A forged, oversized or replayed message costs a lot and decays slowly.
-    invalidMessageDeliveriesWeight: -100,
+    // A forged, oversized or replayed message costs a lot and decays slowly. One leaves its sender under the publish threshold
+    // but over the graylist (−70 at most −6 of app score): gossip still reads its next message, so reputation (2 points each,
+    // shunned at 3) sees the second offence that graylists it, and the two judge a forger alike.
+    invalidMessageDeliveriesWeight: -70,
     invalidMessageDeliveriesDecay: 0.99
   })
   return createPeerScoreParams({

@@ -86,7 +86,7 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
     const unattacked = attack === undefined ? undefined : await runMode('bodyless', 'bodyless-unattacked', daemon, root, template, interests, options, log)
     const bodyless = await runMode('bodyless', 'bodyless', daemon, root, template, interests, options, log, afterwards, attack)
     const fullBody = await runMode('full-body', 'full-body', daemon, root, template, interests, options, log)
-    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined ? {} : { attack: attack.figures(bodyless.delivery, unattacked!.delivery) }) }
+    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined || unattacked === undefined ? {} : { attack: attack.figures(bodyless.delivery, unattacked.delivery) }) }
   } finally {
     rmSync(root, { recursive: true, force: true })
     rmSync(join(APP_ROOT, '.hearth-test', basename(root)), { recursive: true, force: true })
@@ -136,7 +136,7 @@ export async function bundleScript (entry: string, outfile: string): Promise<str
 }
 
 async function runMode (mode: GossipMode, name: string, daemon: string, root: string, template: string, interests: readonly string[][], options: TestnetOptions, log: (line: string) => void, afterwards?: (nodes: readonly Node[]) => Promise<void>, attack?: Attack): Promise<ModeResult> {
-  // Seeded, so both modes see the same announcers, topics and churn.
+  // Seeded, so every run sees the same announcers, topics and churn.
   const random = createRandom(options.seed ?? 1)
   const modeDir = join(root, name)
   cpSync(template, modeDir, { recursive: true })
