@@ -45,9 +45,9 @@ export function scoreParams (hardening: GossipHardening): PeerScoreParams {
     // Announcements are rare: a mesh peer that forwards nothing is not misbehaving, so P3 is off.
     meshMessageDeliveriesWeight: 0,
     meshFailurePenaltyWeight: 0,
-    // A forged, oversized or replayed message costs a lot and decays slowly. One leaves its sender under the publish threshold
-    // but over the graylist (−70 at most −6 of app score): gossip still reads its next message, so reputation (2 points each,
-    // shunned at 3) sees the second offence that graylists it, and the two judge a forger alike.
+    // A forged, oversized or replayed message costs a lot and decays slowly. One leaves a fresh sender at −76 (−70, and −6 of
+    // app score for its 2 misconduct points): under the publish threshold, over the graylist, so its next message is still
+    // read and the second offence graylists it in gossip and shuns it in reputation (shunned at 3 points) alike.
     invalidMessageDeliveriesWeight: -70,
     invalidMessageDeliveriesDecay: 0.99
   })
