@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { hearth } from '../helpers/cli.ts'
 
@@ -40,6 +41,12 @@ describe('hearth testnet --adversaries', () => {
     expect(attack.offenders_penalised, why).toBe(1)
     expect(attack.honest_max_rss_mb).toBeGreaterThan(0)
     expect(attack.honest_max_rss_mb).toBeLessThan(300)
+    // The machine's load beside the delivery figures: the adversaries' processes run on the honest nodes' cores.
+    expect(attack.machine_cores).toBe(availableParallelism())
+    expect(attack.honest_cores).toBe(bodyless.cores)
+    expect(attack.honest_cores_unattacked, why).toBeGreaterThan(0)
+    expect(attack.adversary_cores, why).toBeGreaterThan(0)
+    expect(attack.adversary_cores, why).toBeLessThanOrEqual(attack.machine_cores)
   }, 180_000)
 
   it('names the kinds it knows when given one it does not', async () => {

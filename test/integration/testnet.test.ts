@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { hearth } from '../helpers/cli.ts'
 
@@ -10,8 +11,11 @@ describe('hearth testnet', () => {
     const { bodyless, full_body: fullBody, nodes, tasks } = run.json
     expect(nodes).toBe(4)
     for (const mode of [bodyless, fullBody]) {
-      expect(Object.keys(mode)).toEqual(expect.arrayContaining(['delivery', 'bytes_per_announcement', 'p50_ms', 'p95_ms']))
+      expect(Object.keys(mode)).toEqual(expect.arrayContaining(['delivery', 'bytes_per_announcement', 'p50_ms', 'p95_ms', 'cores']))
       expect(mode.expected).toBeGreaterThan(0)
+      // Four daemons announcing use some CPU, and no more than the machine has.
+      expect(mode.cores).toBeGreaterThan(0)
+      expect(mode.cores).toBeLessThanOrEqual(availableParallelism())
       expect(mode.delivery).toBe(1)
     }
     expect(bodyless.bytes_per_announcement).toBeLessThan(fullBody.bytes_per_announcement)

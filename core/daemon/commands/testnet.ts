@@ -28,11 +28,11 @@ export function testnetCommand (program: Command, run: Runner): void {
       const result = await runTestnet({ nodes, churn, announcements, seed: Number(opts.seed), intervalMs: Number(opts.interval), tasks, adversaries, log })
       report(opts, result, r => [
         `testnet: ${r.nodes} nodes, churn ${r.churn}, ${r.announcements} announcements`,
-        `  bodyless   delivery ${r.bodyless.delivery}  bytes/announcement/node ${r.bodyless.bytes_per_announcement}  p50 ${r.bodyless.p50_ms} ms  p95 ${r.bodyless.p95_ms} ms`,
-        `  full-body  delivery ${r.full_body.delivery}  bytes/announcement/node ${r.full_body.bytes_per_announcement}  p50 ${r.full_body.p50_ms} ms  p95 ${r.full_body.p95_ms} ms`,
+        `  bodyless   delivery ${r.bodyless.delivery}  bytes/announcement/node ${r.bodyless.bytes_per_announcement}  p50 ${r.bodyless.p50_ms} ms  p95 ${r.bodyless.p95_ms} ms  cores ${r.bodyless.cores}`,
+        `  full-body  delivery ${r.full_body.delivery}  bytes/announcement/node ${r.full_body.bytes_per_announcement}  p50 ${r.full_body.p50_ms} ms  p95 ${r.full_body.p95_ms} ms  cores ${r.full_body.cores}`,
         `  bytes ratio bodyless / full-body ${(r.bodyless.bytes_per_announcement / Math.max(1, r.full_body.bytes_per_announcement)).toFixed(3)}`,
         ...(r.tasks === undefined ? [] : [`  tasks      ${r.tasks.completed}/${r.tasks.requested} completed, ${r.tasks.with_receipt} with both-signed receipts, p50 ${r.tasks.p50_ms} ms, p95 ${r.tasks.p95_ms} ms`]),
-        ...(r.attack === undefined ? [] : [`  attack     forged accepted ${r.attack.forged_accepted}, replayed accepted ${r.attack.replayed_accepted}, honest delivery ${r.attack.honest_delivery} (${r.attack.honest_delivery_unattacked} without the adversaries), offenders penalised ${r.attack.offenders_penalised} (escaped: ${r.attack.offenders_escaped.join(', ') || 'none'}; no evidence against: ${r.attack.offenders_unwitnessed.join(', ') || 'none'}), honest peers scored below 0 ${r.attack.honest_penalised}, honest max RSS ${r.attack.honest_max_rss_mb} MB`])
+        ...(r.attack === undefined ? [] : [`  attack     forged accepted ${r.attack.forged_accepted}, replayed accepted ${r.attack.replayed_accepted}, honest delivery ${r.attack.honest_delivery} (${r.attack.honest_delivery_unattacked} without the adversaries), offenders penalised ${r.attack.offenders_penalised} (escaped: ${r.attack.offenders_escaped.join(', ') || 'none'}; no evidence against: ${r.attack.offenders_unwitnessed.join(', ') || 'none'}), honest peers scored below 0 ${r.attack.honest_penalised}, honest max RSS ${r.attack.honest_max_rss_mb} MB`, `             cores of ${r.attack.machine_cores}: honest daemons ${r.attack.honest_cores} (${r.attack.honest_cores_unattacked} without the adversaries), adversaries ${r.attack.adversary_cores}`])
       ].join('\n'))
     }))
 }

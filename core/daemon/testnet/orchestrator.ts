@@ -36,7 +36,8 @@ export interface TestnetOptions {
   readonly adversaries?: readonly AdversaryKind[]
 }
 
-export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number }
+/** `cores`: CPU the honest daemons used while announcing (cores of the machine: every daemon shares it). */
+export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number, cores: number }
 export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures, attack?: AttackFigures }
 
 export const PASSPHRASE = 'hearth-testnet'
@@ -86,7 +87,7 @@ export async function runTestnet (options: TestnetOptions): Promise<TestnetResul
     const unattacked = attack === undefined ? undefined : await runMode('bodyless', 'bodyless-unattacked', daemon, root, template, interests, options, log)
     const bodyless = await runMode('bodyless', 'bodyless', daemon, root, template, interests, options, log, afterwards, attack)
     const fullBody = await runMode('full-body', 'full-body', daemon, root, template, interests, options, log)
-    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined || unattacked === undefined ? {} : { attack: attack.figures(bodyless.delivery, unattacked.delivery) }) }
+    return { nodes: options.nodes, churn: options.churn, announcements: options.announcements, bodyless, full_body: fullBody, ...(tasks === undefined ? {} : { tasks }), ...(attack === undefined || unattacked === undefined ? {} : { attack: attack.figures(bodyless, unattacked) }) }
   } finally {
     rmSync(root, { recursive: true, force: true })
     rmSync(join(APP_ROOT, '.hearth-test', basename(root)), { recursive: true, force: true })
@@ -162,11 +163,10 @@ async function runMode (mode: GossipMode, name: string, daemon: string, root: st
       await Promise.all(nodes.map(async n => await callControl(n.dataDir, 'testnet.profile.start')))
     }
     const idleFrom = await usageOf(nodes)
-    const attackFrom = { at: Date.now(), cpuMs: attack?.cpuMs() ?? 0 }
     await sleep(SETTLE_MS)
     const idle = await usageOf(nodes)
     // Not yet idle: start-up work is still settling (and, under attack, the adversaries are joining).
-    log(`${name}: before announcing (the ${SETTLE_MS / 1000} s after the mesh formed${attack === undefined ? '' : ' and the adversaries joined'}), the daemons use ${cores(idleFrom, idle)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
+    log(`${name}: before announcing (the ${SETTLE_MS / 1000} s after the mesh formed${attack === undefined ? '' : ' and the adversaries joined'}), the daemons use ${coresUsed(idleFrom, idle).toFixed(2)} cores and write ${Math.round((idle.bytes - idleFrom.bytes) / Math.max(0.001, (idle.at - idleFrom.at) / 1000) / nodes.length)} bytes/s each; event loops blocked up to ${idle.lagMaxMs.toFixed(0)} ms`)
 
     // The measured window starts here: warm-up (start-up, BAID announcements, mesh building) is excluded.
     for (const n of nodes) n.bytes -= (await processUsage(n)).bytes
@@ -203,9 +203,10 @@ async function runMode (mode: GossipMode, name: string, daemon: string, root: st
     await attack?.inspect(nodes.filter(n => n.child !== undefined).map(n => n.dataDir))
     for (const n of nodes) await collect(n)
     const end = Date.now()
-    log(`${name}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${cores(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
+    const honestCores = coresUsed(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })
+    log(`${name}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${honestCores.toFixed(2)} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
-    if (attack !== undefined) log(`${name}: the adversaries' processes used ${cores(attackFrom, { at: end, cpuMs: attack.cpuMs() })} cores from joining to here`)
+    if (attack !== undefined) log(`${name}: the adversaries' processes used ${attack.cores().toFixed(2)} cores from joining to here`)
     log(`${name}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}
@@ -214,14 +215,14 @@ async function runMode (mode: GossipMode, name: string, daemon: string, root: st
 
     for (const line of await diagnose(nodes.map(n => ({ ...n, alive: n.child !== undefined, expects: (a: Announcement) => expects(n, a, deadline) })), announcements, deadline)) log(`${name}: ${line}`)
     await afterwards?.(nodes)
-    return measure(nodes, announcements, deadline)
+    return measure(nodes, announcements, deadline, honestCores)
   } finally {
     await attack?.stop()
     await Promise.all(nodes.map(async n => await stop(n)))
   }
 }
 
-function measure (nodes: readonly Node[], announcements: readonly Announcement[], deadline: number): ModeResult {
+function measure (nodes: readonly Node[], announcements: readonly Announcement[], deadline: number, cores: number): ModeResult {
   const latencies: number[] = []
   let expected = 0
   for (const a of announcements) {
@@ -240,7 +241,8 @@ function measure (nodes: readonly Node[], announcements: readonly Announcement[]
     p50_ms: quantile(latencies, 0.5),
     p95_ms: quantile(latencies, 0.95),
     deliveries: latencies.length,
-    expected
+    expected,
+    cores
   }
 }
 
@@ -333,7 +335,8 @@ export async function processUsage (node: Node): Promise<Omit<Usage, 'at'>> {
   return await (callControl(node.dataDir, 'testnet.usage') as Promise<Omit<Usage, 'at'>>).catch(() => none)
 }
 
-const cores = (from: Pick<Usage, 'at' | 'cpuMs'>, to: Pick<Usage, 'at' | 'cpuMs'>): string => ((to.cpuMs - from.cpuMs) / Math.max(1, to.at - from.at)).toFixed(2)
+/** Cores used between two readings of CPU time (ms of CPU per ms of wall time), to 2 decimals. */
+export const coresUsed = (from: Pick<Usage, 'at' | 'cpuMs'>, to: Pick<Usage, 'at' | 'cpuMs'>): number => Number(((to.cpuMs - from.cpuMs) / Math.max(1, to.at - from.at)).toFixed(2))
 
 export async function kill (node: Node): Promise<void> {
   await collect(node)

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { APP_ROOT } from '../../../common/paths.ts'
 import { callControl } from '../../control.ts'
+import { coresUsed } from '../orchestrator.ts'
 import type { AdversaryKind, AttackEvent } from './kinds.ts'
 
 // The orchestrator's side of `hearth testnet --adversaries`: start one hostile process per kind once the honest mesh has
@@ -44,7 +46,17 @@ export interface AttackFigures {
   /** (honest node, honest peer) pairs where the node noted misconduct against the peer (a diagnostic: each point lowers its gossip score). */
   honest_misconduct: number
   honest_max_rss_mb: number
+  /** The machine's cores, shared by every honest daemon, every adversary and the orchestrator. */
+  machine_cores: number
+  /** CPU the honest daemons used while announcing under attack, and in the unattacked run (cores). */
+  honest_cores: number
+  honest_cores_unattacked: number
+  /** CPU the adversaries' processes used from joining to the end of the announcement window (cores). */
+  adversary_cores: number
 }
+
+interface CpuReading { at: number, cpuMs: number }
+interface RunFigures { delivery: number, cores: number }
 
 interface Adversary { kind: AdversaryKind, child: ChildProcess, peers: Array<{ peerId: string, agent: string }>, sent: Record<string, number> }
 
@@ -59,6 +71,8 @@ export class Attack {
   private readonly forgedReceipts = new Set<string>()
   private readonly replayed = new Map<string, number>()
   private reports: AttackReport[] = []
+  /** When the adversaries started and when the honest nodes were inspected, with their CPU time then: the attack's window. */
+  private window: { from: CpuReading, to?: CpuReading } | undefined
 
   private readonly kinds: readonly AdversaryKind[]
   private readonly script: string
@@ -75,6 +89,7 @@ export class Attack {
 
   /** One process per kind, joined through `bootstrap`, impersonating or replaying `victims` (honest agents' keys, hex). */
   async start (bootstrap: string, victims: readonly string[]): Promise<void> {
+    this.window = { from: { at: Date.now(), cpuMs: 0 } }
     await Promise.all(this.kinds.map(async kind => {
       const dir = join(this.dir, kind)
       mkdirSync(dir, { recursive: true })
@@ -109,6 +124,7 @@ export class Attack {
 
   /** Ask every honest node (by data directory) what of the attack it accepted and whom it penalised. */
   async inspect (dataDirs: readonly string[]): Promise<void> {
+    if (this.window !== undefined) this.window.to = { at: Date.now(), cpuMs: this.cpuMs() }
     const params = {
       adversaries: this.adversaries.flatMap(a => a.peers),
       forgedHeaders: [...this.forgedHeaders],
@@ -138,7 +154,8 @@ export class Attack {
     }
   }
 
-  figures (honestDelivery: number, unattackedDelivery: number): AttackFigures {
+  /** `attacked` and `unattacked`: the bodyless runs with and without the adversaries (delivery, and the honest daemons' cores). */
+  figures (attacked: RunFigures, unattacked: RunFigures): AttackFigures {
     // Judged by the honest nodes that met an offender and witnessed its offence (a node with no evidence has nothing to judge).
     const offenders = this.adversaries.flatMap(a => a.peers.map(p => {
       const met = this.reports.flatMap(r => r.offenders.filter(o => o.peerId === p.peerId && o.met))
@@ -152,8 +169,8 @@ export class Attack {
     return {
       forged_accepted: this.reports.reduce((s, r) => s + r.forgedAccepted, 0),
       replayed_accepted: this.reports.reduce((s, r) => s + r.replayedAccepted, 0),
-      honest_delivery: honestDelivery,
-      honest_delivery_unattacked: unattackedDelivery,
+      honest_delivery: attacked.delivery,
+      honest_delivery_unattacked: unattacked.delivery,
       offenders_penalised: share(penalised),
       offenders_gossip_penalised: share(v => v.gossipPenalised),
       offenders_reputation_penalised: share(v => v.reputationPenalised),
@@ -167,12 +184,22 @@ export class Attack {
       drift_detected: this.reports.filter(r => r.drifts > 0).length,
       honest_penalised: this.reports.reduce((s, r) => s + r.honestPenalised.length, 0),
       honest_misconduct: this.reports.reduce((s, r) => s + r.honestMisconduct.length, 0),
-      honest_max_rss_mb: Math.max(0, ...this.reports.map(r => r.maxRssMb))
+      honest_max_rss_mb: Math.max(0, ...this.reports.map(r => r.maxRssMb)),
+      machine_cores: availableParallelism(),
+      honest_cores: attacked.cores,
+      honest_cores_unattacked: unattacked.cores,
+      adversary_cores: this.cores()
     }
   }
 
+  /** Cores the adversaries' processes used from starting to the inspection (or to now, before it). */
+  cores (): number {
+    if (this.window === undefined) return 0
+    return coresUsed(this.window.from, this.window.to ?? { at: Date.now(), cpuMs: this.cpuMs() })
+  }
+
   /** CPU time the adversaries' processes have used so far (Linux: /proc; 0 elsewhere), to tell the machine's load apart. */
-  cpuMs (): number {
+  private cpuMs (): number {
     return this.adversaries.reduce((sum, { child }) => sum + processCpuMs(child.pid), 0)
   }
 
