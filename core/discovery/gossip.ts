@@ -41,8 +41,20 @@ export interface GossipInit {
   readonly refusesAuthor?: (author: Uint8Array) => boolean
   /** Reports each verdict and what gossip does with it ('reject': the sender is at fault), for tests, metrics and reputation. */
   readonly onVerdict?: (verdict: IngestVerdict, from: PeerId, action: GossipAction) => void
+  /** When a prolific author's bodies wait (tests set it lower): see AuthorBudget. */
+  readonly authorBudget?: Partial<AuthorBudget>
   readonly now?: () => number
 }
+
+/**
+ * Under load, the bodies of an author that announces far more than others wait: its new entries past `perMinute` in the
+ * last minute (local receive time: a signed timestamp can be back-dated) are held as headers alone, neither pulled nor
+ * forwarded, while other authors' body pulls in flight number `loadedPulls` or more. So many valid entries from a few
+ * identities cannot crowd out everyone else's on a busy peer. They are pulled once the load has passed; peers we did not
+ * forward them to get them as a gap (§6.6) after the author's next entry. BAID and revocation entries never wait.
+ */
+export interface AuthorBudget { readonly perMinute: number, readonly loadedPulls: number }
+const AUTHOR_BUDGET: AuthorBudget = { perMinute: 12, loadedPulls: 4 }
 
 /** A body by hash; `a`: the asker also lacks this author's BAID, which every entry of the author is checked against. */
 const FetchRequest = z.object({ h: bytes(32), a: bytes(32).optional() }).strict()
@@ -91,6 +103,14 @@ const ROUND_PAUSE_MS = 300
 const MAX_FORWARDED = 50_000
 /** How long after a failed pull a body is asked of the header's sender only. */
 const FAILED_PULL_BACKOFF_MS = 10_000
+/** The window an author's budget counts its new entries over. */
+const BUDGET_WINDOW_MS = 60_000
+/** Authors whose recent receive times are kept for their budget; the oldest are forgotten. */
+const MAX_BUDGETED_AUTHORS = 10_000
+/** Entries whose bodies wait for the load to pass; past this the oldest waits for a duplicate or gap fill instead. */
+const MAX_DEFERRED = 1_000
+/** How often waiting bodies are pulled, a few at a time, once the load has passed. */
+const BACKFILL_MS = 2_000
 /** Headers a catch-up asks for: an away peer's recent past on one topic, not the topic's history. */
 const MAX_CATCH_UP_ENTRIES = 64
 /** How far back a catch-up reaches at most (a first start, or a long absence): the soft state a refresh renews meanwhile. */
@@ -128,6 +148,14 @@ export class BodylessGossip {
   /** Bodies no holder served, and when: a new header naming one asks only its own sender for a while. */
   private readonly failedPulls = new Map<string, number>()
   private readonly pullSlots = new Slots(MAX_CONCURRENT_PULLS)
+  /** Body pulls in flight by author (hex): whether others are loading us while one author is past its budget. */
+  private readonly pullingBy = new Map<string, number>()
+  /** Each author's latest receive times of new entries, up to its budget, oldest first. */
+  private readonly arrivals = new Map<string, number[]>()
+  /** Entries whose bodies wait for the load to pass, by body hash, oldest first. */
+  private readonly deferred = new Map<string, SignedLogEntry>()
+  private readonly budget: AuthorBudget
+  private backfillTimer: ReturnType<typeof setInterval> | undefined
   /** Authors whose gap is being filled: one range request per author at a time. */
   private readonly filling = new Set<string>()
   /** (topic, header) pairs already forwarded. */
@@ -150,6 +178,7 @@ export class BodylessGossip {
     this.logs = components.logs
     this.init = init
     this.mode = init.mode ?? 'bodyless'
+    this.budget = { ...AUTHOR_BUDGET, ...init.authorBudget }
     this.now = init.now ?? Date.now
     this.topics = this.mode === 'full-body' ? [BROADCAST_TOPIC] : init.interests.map(announceTopic)
     this.fetches = new RequestSessions(this.peer, StreamProtocols.fetch, FETCH_LIMITS)
@@ -167,6 +196,8 @@ export class BodylessGossip {
       pubsub.subscribe(topic)
     }
     if (this.mode === 'bodyless') pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.backfillTimer = setInterval(() => { this.backfill() }, BACKFILL_MS)
+    this.backfillTimer.unref()
   }
 
   async stop (): Promise<void> {
@@ -174,6 +205,7 @@ export class BodylessGossip {
     this.started = false
     const pubsub = this.peer.services.pubsub
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    clearInterval(this.backfillTimer)
     for (const topic of this.topics) {
       pubsub.unsubscribe(topic)
       pubsub.topicValidators.delete(topic)
@@ -208,12 +240,14 @@ export class BodylessGossip {
       const verdict = this.ingest(message.data, from, domain)
       if (verdict.verdict === 'accepted') {
         if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
+        if (this.defers(verdict)) return TopicValidatorResult.Ignore
         await this.obtainBody(verdict, this.holders(verdict, from, domain))
         this.firstTimeOnTopic(verdict.hash, message.topic)
         return TopicValidatorResult.Accept
       }
       if (verdict.verdict === 'duplicate') {
         const missingBody = this.heldWithoutBody(verdict)
+        if (missingBody !== undefined && this.stillWaits(missingBody)) return TopicValidatorResult.Ignore
         if (missingBody !== undefined) await this.obtainBody(missingBody, this.holders(missingBody, from, domain))
         // Published on several topics: forwarded once on each, so peers that listen to only one still get it.
         return this.firstTimeOnTopic(verdict.hash, message.topic) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
@@ -230,7 +264,7 @@ export class BodylessGossip {
 
   /** True the first time a header is seen on a topic (bounded memory: the oldest are forgotten). */
   private firstTimeOnTopic (hash: Uint8Array, topic: string): boolean {
-    const key = `${topic} ${Buffer.from(hash).toString('hex')}`
+    const key = `${topic} ${hexOf(hash)}`
     if (this.forwarded.has(key)) return false
     this.forwarded.add(key)
     if (this.forwarded.size > MAX_FORWARDED) this.forwarded.delete(this.forwarded.values().next().value as string)
@@ -300,23 +334,74 @@ export class BodylessGossip {
       this.init.onEntry(signed, held)
       return held
     }
-    const key = Buffer.from(bodyHash).toString('hex')
+    const key = hexOf(bodyHash)
     let pull = this.pulls.get(key)
     if (pull === undefined) {
       // After a failed pull, every refresh naming the body would start another round over all holders: under load
       // that retry storm is what keeps peers slow, so for a while only the header's sender is asked, once.
       const failedAt = this.failedPulls.get(key)
       const recent = failedAt !== undefined && this.now() - failedAt < FAILED_PULL_BACKOFF_MS
+      const author = hexOf(signed.entry.author)
+      this.pullingBy.set(author, (this.pullingBy.get(author) ?? 0) + 1)
       pull = this.pullFromHolders(signed, recent ? holders.slice(0, 1) : holders, recent ? 1 : 2)
         .then(body => {
           if (body === undefined) this.noteFailedPull(key)
           else this.failedPulls.delete(key)
           return body
         })
-        .finally(() => this.pulls.delete(key))
+        .finally(() => {
+          this.pulls.delete(key)
+          const left = (this.pullingBy.get(author) ?? 1) - 1
+          if (left > 0) this.pullingBy.set(author, left)
+          else this.pullingBy.delete(author)
+          if (this.deferred.size > 0 && this.started) this.backfill()
+        })
       this.pulls.set(key, pull)
     }
     return pull
+  }
+
+  /** Whether a new entry's body waits (AuthorBudget): its author is past its budget and others' pulls load us. Counts the entry. */
+  private defers (signed: SignedLogEntry): boolean {
+    const { kind, author, bodyHash } = signed.entry
+    if (kind === 'baid' || kind === 'revocation') return false
+    const key = hexOf(author)
+    const now = this.now()
+    const times = this.arrivals.get(key) ?? []
+    const over = times.length >= this.budget.perMinute && now - times[0]! < BUDGET_WINDOW_MS
+    times.push(now)
+    if (times.length > this.budget.perMinute) times.shift()
+    this.arrivals.delete(key) // re-inserted: the map's order is least recently heard first
+    this.arrivals.set(key, times)
+    if (this.arrivals.size > MAX_BUDGETED_AUTHORS) this.arrivals.delete(this.arrivals.keys().next().value as string)
+    if (!over || !this.loadedBesides(key) || this.pulls.has(hexOf(bodyHash)) || this.logs.hasBody(bodyHash) || this.init.heldBody?.(bodyHash) !== undefined) return false
+    this.deferred.set(hexOf(bodyHash), signed)
+    if (this.deferred.size > MAX_DEFERRED) this.deferred.delete(this.deferred.keys().next().value as string)
+    this.log.trace('deferred body %t of %t/%d: its author is past its budget under load', bodyHash, author, signed.entry.seq)
+    return true
+  }
+
+  /** A waiting body named again by a duplicate header: it still waits while the load lasts. */
+  private stillWaits (signed: SignedLogEntry): boolean {
+    return this.deferred.has(hexOf(signed.entry.bodyHash)) && this.loadedBesides(hexOf(signed.entry.author))
+  }
+
+  /** Whether other authors' body pulls in flight load us (an author's own burst is never held against it). */
+  private loadedBesides (author: string): boolean {
+    return this.pulls.size - (this.pullingBy.get(author) ?? 0) >= this.budget.loadedPulls
+  }
+
+  /** Pull waiting bodies, oldest first and fewer than `loadedPulls` at a time, once their authors are no longer held back by load. */
+  private backfill (): void {
+    let room = this.budget.loadedPulls - this.pulls.size
+    for (const [key, signed] of this.deferred) {
+      if (room <= 0) return
+      if (this.loadedBesides(hexOf(signed.entry.author))) continue
+      this.deferred.delete(key)
+      if (isRefused(signed.entry, this.init.refusesAuthor) || this.logs.hasBody(signed.entry.bodyHash)) continue
+      room--
+      void this.obtainBody(signed, this.holders(signed, agentPeerId(signed.entry.author), this.followedTopic(signed)))
+    }
   }
 
   /** The body from outside the logs, if it fits the header (else it is pulled, and whoever serves it is judged by it). */
@@ -466,7 +551,7 @@ export class BodylessGossip {
    * Each returned header goes through the same checks as a gossiped one.
    */
   async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
-    const key = Buffer.from(author).toString('hex')
+    const key = hexOf(author)
     if (this.filling.has(key)) return 0 // the fill in flight covers this gap or leaves it for the author's next header
     this.filling.add(key)
     try {
@@ -531,7 +616,7 @@ export class BodylessGossip {
       accepted++
       // The gap may hold entries on topics we do not listen to: their headers close it, their bodies are not ours to fetch.
       const domain = this.followedTopic(verdict)
-      if (domain !== undefined) pulls.push(this.obtainBody(verdict, this.holders(verdict, from, domain)))
+      if (domain !== undefined && !this.defers(verdict)) pulls.push(this.obtainBody(verdict, this.holders(verdict, from, domain)))
     }
     await Promise.all(pulls)
     return accepted
@@ -559,6 +644,8 @@ export class BodylessGossip {
     return encode({ headers })
   }
 }
+
+const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 
 /** The agent key behind a PeerId, or an empty key for a peer that is no Hearth agent (so never a header's author). */
 function agentKeyOf (peer: PeerId): Uint8Array {

@@ -3,7 +3,7 @@ import type { PeerId } from '@libp2p/interface'
 import { afterEach } from 'vitest'
 import { OwnLog } from '../../core/discovery/author-log.ts'
 import { decodeDescriptor, encodeDescriptor, type CapabilityDescriptor } from '../../core/discovery/descriptor.ts'
-import { BodylessGossip, type GossipMode } from '../../core/discovery/gossip.ts'
+import { BodylessGossip, type AuthorBudget, type GossipMode } from '../../core/discovery/gossip.ts'
 import { LogStore, type IngestVerdict } from '../../core/discovery/log-store.ts'
 import { generateSeed } from '../../core/identity/ed25519.ts'
 import { migrations } from '../../core/migrations.ts'
@@ -43,6 +43,7 @@ export interface GossipNodeOptions extends Partial<PeerInit> {
   readonly dbPath?: string
   /** An author is unknown here until its BAID entry arrived, as to the discovery service (which checks entries against BAIDs). */
   readonly checksAuthors?: boolean
+  readonly authorBudget?: Partial<AuthorBudget>
 }
 
 export function gossipNodes () {
@@ -71,6 +72,7 @@ export function gossipNodes () {
     const gossip = new BodylessGossip({ peer, logs }, {
       interests: options.interests,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
+      ...(options.authorBudget === undefined ? {} : { authorBudget: options.authorBudget }),
       onEntry: (signed, body, from) => {
         sources.push(from?.toString() ?? 'here')
         if (signed.entry.kind === 'descriptor') received.push(decodeDescriptor(body))
