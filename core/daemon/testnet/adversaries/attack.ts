@@ -71,7 +71,7 @@ export class Attack {
   private readonly forgedReceipts = new Set<string>()
   private readonly replayed = new Map<string, number>()
   private reports: AttackReport[] = []
-  /** When the adversaries started and when the honest nodes were inspected, with their CPU time then: the attack's window. */
+  /** When the adversaries had joined and when the honest nodes were inspected, with their CPU time then: the attack's window. */
   private window: { from: CpuReading, to?: CpuReading } | undefined
 
   private readonly kinds: readonly AdversaryKind[]
@@ -89,7 +89,6 @@ export class Attack {
 
   /** One process per kind, joined through `bootstrap`, impersonating or replaying `victims` (honest agents' keys, hex). */
   async start (bootstrap: string, victims: readonly string[]): Promise<void> {
-    this.window = { from: { at: Date.now(), cpuMs: 0 } }
     await Promise.all(this.kinds.map(async kind => {
       const dir = join(this.dir, kind)
       mkdirSync(dir, { recursive: true })
@@ -112,6 +111,8 @@ export class Attack {
       })
     }))
     this.log(`adversaries joined: ${this.adversaries.map(a => `${a.kind} (${a.peers.length})`).join(', ')}`)
+    // From here: their start-up (loading, keys, joining) is no part of the attack.
+    this.window = { from: { at: Date.now(), cpuMs: this.cpuMs() } }
   }
 
   private note (adversary: Adversary, event: AttackEvent): void {
@@ -192,7 +193,7 @@ export class Attack {
     }
   }
 
-  /** Cores the adversaries' processes used from starting to the inspection (or to now, before it). */
+  /** Cores the adversaries' processes used from joining to the inspection (or to now, before it). */
   cores (): number {
     if (this.window === undefined) return 0
     return coresUsed(this.window.from, this.window.to ?? { at: Date.now(), cpuMs: this.cpuMs() })
