@@ -2,7 +2,7 @@ import type { Logger, PeerId } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Message } from '@libp2p/gossipsub'
 import { z } from 'zod'
-import { agentPeerId } from '../identity/ids.ts'
+import { agentPeerId, hex } from '../identity/ids.ts'
 import { BodyMismatchError, HearthError, InvalidPayloadError, MessageTooLargeError } from '../api/errors.ts'
 import { decode, encode, equalBytes } from '../common/codec.ts'
 import { shuffle } from '../common/random.ts'
@@ -264,7 +264,7 @@ export class BodylessGossip {
 
   /** True the first time a header is seen on a topic (bounded memory: the oldest are forgotten). */
   private firstTimeOnTopic (hash: Uint8Array, topic: string): boolean {
-    const key = `${topic} ${hexOf(hash)}`
+    const key = `${topic} ${hex(hash)}`
     if (this.forwarded.has(key)) return false
     this.forwarded.add(key)
     if (this.forwarded.size > MAX_FORWARDED) this.forwarded.delete(this.forwarded.values().next().value as string)
@@ -334,14 +334,14 @@ export class BodylessGossip {
       this.init.onEntry(signed, held)
       return held
     }
-    const key = hexOf(bodyHash)
+    const key = hex(bodyHash)
     let pull = this.pulls.get(key)
     if (pull === undefined) {
       // After a failed pull, every refresh naming the body would start another round over all holders: under load
       // that retry storm is what keeps peers slow, so for a while only the header's sender is asked, once.
       const failedAt = this.failedPulls.get(key)
       const recent = failedAt !== undefined && this.now() - failedAt < FAILED_PULL_BACKOFF_MS
-      const author = hexOf(signed.entry.author)
+      const author = hex(signed.entry.author)
       this.pullingBy.set(author, (this.pullingBy.get(author) ?? 0) + 1)
       pull = this.pullFromHolders(signed, recent ? holders.slice(0, 1) : holders, recent ? 1 : 2)
         .then(body => {
@@ -365,7 +365,7 @@ export class BodylessGossip {
   private defers (signed: SignedLogEntry): boolean {
     const { kind, author, bodyHash } = signed.entry
     if (kind === 'baid' || kind === 'revocation') return false
-    const key = hexOf(author)
+    const key = hex(author)
     const now = this.now()
     const times = this.arrivals.get(key) ?? []
     const over = times.length >= this.budget.perMinute && now - times[0]! < BUDGET_WINDOW_MS
@@ -374,8 +374,9 @@ export class BodylessGossip {
     this.arrivals.delete(key) // re-inserted: the map's order is least recently heard first
     this.arrivals.set(key, times)
     if (this.arrivals.size > MAX_BUDGETED_AUTHORS) this.arrivals.delete(this.arrivals.keys().next().value as string)
-    if (!over || !this.loadedBesides(key) || this.pulls.has(hexOf(bodyHash)) || this.logs.hasBody(bodyHash) || this.init.heldBody?.(bodyHash) !== undefined) return false
-    this.deferred.set(hexOf(bodyHash), signed)
+    const bodyKey = hex(bodyHash)
+    if (!over || !this.loadedBesides(key) || this.pulls.has(bodyKey) || this.logs.hasBody(bodyHash) || this.init.heldBody?.(bodyHash) !== undefined) return false
+    this.deferred.set(bodyKey, signed)
     if (this.deferred.size > MAX_DEFERRED) this.deferred.delete(this.deferred.keys().next().value as string)
     this.log.trace('deferred body %t of %t/%d: its author is past its budget under load', bodyHash, author, signed.entry.seq)
     return true
@@ -383,7 +384,7 @@ export class BodylessGossip {
 
   /** A waiting body named again by a duplicate header: it still waits while the load lasts. */
   private stillWaits (signed: SignedLogEntry): boolean {
-    return this.deferred.has(hexOf(signed.entry.bodyHash)) && this.loadedBesides(hexOf(signed.entry.author))
+    return this.deferred.has(hex(signed.entry.bodyHash)) && this.loadedBesides(hex(signed.entry.author))
   }
 
   /** Whether other authors' body pulls in flight load us (an author's own burst is never held against it). */
@@ -396,7 +397,7 @@ export class BodylessGossip {
     let room = this.budget.loadedPulls - this.pulls.size
     for (const [key, signed] of this.deferred) {
       if (room <= 0) return
-      if (this.loadedBesides(hexOf(signed.entry.author))) continue
+      if (this.loadedBesides(hex(signed.entry.author))) continue
       this.deferred.delete(key)
       if (isRefused(signed.entry, this.init.refusesAuthor) || this.logs.hasBody(signed.entry.bodyHash)) continue
       room--
@@ -551,7 +552,7 @@ export class BodylessGossip {
    * Each returned header goes through the same checks as a gossiped one.
    */
   async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
-    const key = hexOf(author)
+    const key = hex(author)
     if (this.filling.has(key)) return 0 // the fill in flight covers this gap or leaves it for the author's next header
     this.filling.add(key)
     try {
@@ -644,8 +645,6 @@ export class BodylessGossip {
     return encode({ headers })
   }
 }
-
-const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 
 /** The agent key behind a PeerId, or an empty key for a peer that is no Hearth agent (so never a header's author). */
 function agentKeyOf (peer: PeerId): Uint8Array {
