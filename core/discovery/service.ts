@@ -8,7 +8,7 @@ import { hex, peerIdOf } from '../identity/ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
-import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey } from '../net/protocols.ts'
+import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey, gossipTopic } from '../net/protocols.ts'
 import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
 import type { Signer } from '../identity/envelope.ts'
 import type { Database } from '../store/database.ts'
@@ -81,6 +81,8 @@ const DHT_PUT_ATTEMPTS = 5
 const DHT_PUT_RETRY_MS = 3_000
 /** How often a peer short of subscribers on a topic asks again (a neighbour request; a DHT walk only when they know none). */
 const RENDEZVOUS_INTERVAL_MS = 5_000
+/** The longest pause before asking again about a topic whose last meetings found nobody new (a topic with few subscribers anywhere). */
+const MAX_MEET_PAUSE_MS = 5 * 60_000
 /**
  * Provider records are stored at the peers closest to the topic's key at the time, and newer peers may be closer: so
  * re-advertise, but rarely — each advertisement is a DHT query that costs every peer it touches. The first waits a
@@ -121,6 +123,8 @@ export class Discovery {
   private readonly advertiseAt = new Map<string, number>()
   /** When a lonely topic last allowed a DHT walk for subscribers. */
   private readonly walkedAt = new Map<string, number>()
+  /** Lonely topics whose last meeting found nobody new: not asked about again before `until`; the pause doubles each time. */
+  private readonly meetPauses = new Map<string, { until: number, ms: number }>()
   /** Topics whose subscribers are being met, and whose DHT advertisement is being put, right now. */
   private readonly joining = new Set<string>()
   private readonly advertising = new Set<string>()
@@ -260,7 +264,7 @@ export class Discovery {
         this.advertising.add(domain)
         void advertiseTopic(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS)).finally(() => this.advertising.delete(domain))
       }
-      if (this.joining.has(domain) || !lonelyOn(peer, domain)) continue
+      if (this.joining.has(domain) || !lonelyOn(peer, domain) || this.pausedMeeting(domain, now)) continue
       const walk = now - (this.walkedAt.get(domain) ?? -Infinity) >= WALK_INTERVAL_MS
       if (walk) this.walkedAt.set(domain, now)
       this.meet(domain, walk)
@@ -276,7 +280,7 @@ export class Discovery {
     if (this.init.mode === 'full-body') return
     const { peer } = this.components
     for (const domain of TOPICS) {
-      if (this.init.interests.includes(domain) || this.joining.has(domain) || peer.services.pubsub.getSubscribers(announceTopic(domain)).length > 0) continue
+      if (this.init.interests.includes(domain) || this.joining.has(domain) || peer.services.pubsub.getSubscribers(announceTopic(domain)).length > 0 || this.pausedMeeting(domain, Date.now())) continue
       // Neighbours only: a DHT walk for a topic we merely might publish on costs more than the wait it saves.
       this.meet(domain, false)
     }
@@ -284,12 +288,29 @@ export class Discovery {
 
   /** Meet subscribers of `domain` in the background, one meeting per domain at a time. */
   private meet (domain: string, walk: boolean): void {
+    const { peer } = this.components
+    const known = (): number => peer.services.pubsub.getSubscribers(gossipTopic(domain)).length
+    const before = known()
     this.joining.add(domain)
-    void meetSubscribers(this.components.peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => this.joining.delete(domain))
+    void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => {
+      this.joining.delete(domain)
+      // Nobody new: our neighbours know no more subscribers than we do, and asking them every few seconds will not change that.
+      const pause = this.meetPauses.get(domain)?.ms
+      if (known() > before) this.meetPauses.delete(domain)
+      else {
+        const ms = Math.min(MAX_MEET_PAUSE_MS, pause === undefined ? RENDEZVOUS_INTERVAL_MS : 2 * pause)
+        this.meetPauses.set(domain, { until: Date.now() + ms, ms })
+      }
+    })
+  }
+
+  private pausedMeeting (domain: string, now: number): boolean {
+    return now < (this.meetPauses.get(domain)?.until ?? 0)
   }
 
   /** A new connection is someone to ask about our topics' subscribers: soon, once per burst of connections. */
   private readonly onConnect = (): void => {
+    this.meetPauses.clear() // a new neighbour may know subscribers the others did not
     if (this.connectRendezvous !== undefined) return
     this.connectRendezvous = setTimeout(() => { this.connectRendezvous = undefined; this.rendezvous() }, CONNECT_RENDEZVOUS_DELAY_MS)
   }
