@@ -88,9 +88,10 @@ export async function createPeer (init: PeerInit): Promise<HearthPeer> {
       inboundConnectionThreshold: init.inboundConnectionsPerSecond ?? 20
     },
     peerDiscovery,
-    // Yamux's keep-alive already finds dead connections; a ping stream per connection every 10 s that hangs up on a slow
-    // answer cost CPU and dropped healthy peers of a busy machine.
-    connectionMonitor: { pingInterval: 60_000, abortConnectionOnPingFailure: false },
+    // No ping stream per connection: the monitor only measured round trips (it never hangs up on a slow answer: a busy
+    // machine is not a dead peer), and a stream a minute on each of 30 connections was a third of an idle peer's CPU.
+    // Yamux's keep-alive frames still cross every connection, and a dead one fails the next write.
+    connectionMonitor: { enabled: false },
     connectionGater: {
       denyDialPeer: peerId => init.denyPeer?.(peerId.toString()) ?? false,
       denyInboundEncryptedConnection: peerId => init.denyPeer?.(peerId.toString()) ?? false
