@@ -304,6 +304,7 @@ export class Discovery {
     })
   }
 
+  /** Whether questions about `domain` wait: its last meeting found nobody new, and its pause has not run out. */
   private pausedMeeting (domain: string, now: number): boolean {
     return now < (this.meetPauses.get(domain)?.until ?? 0)
   }
