@@ -253,7 +253,7 @@ export class Discovery {
    */
   private rendezvous (): void {
     const { peer } = this.components
-    if (peer.getPeers().length === 0) return // nobody to ask yet: the first connection brings us back here
+    if (peer.getConnections().length === 0) return // nobody to ask yet: the first connection brings us back here
     const now = Date.now()
     // The full-body baseline meets the subscribers of its one global topic the same way.
     for (const domain of this.init.mode === 'full-body' ? [BROADCAST_DOMAIN] : this.init.interests) {
