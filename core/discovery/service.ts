@@ -8,8 +8,8 @@ import { hex, peerIdOf } from '../identity/ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { BaidVerifier } from '../identity/verifier.ts'
 import type { HearthPeer } from '../net/peer.ts'
-import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey, gossipTopic } from '../net/protocols.ts'
-import { advertiseTopic, lonelyOn, meetSubscribers } from '../net/rendezvous.ts'
+import { announceTopic, BROADCAST_DOMAIN, BROADCAST_TOPIC, dhtBaidKey } from '../net/protocols.ts'
+import { advertiseTopic, lonelyOn, meetSubscribers, subscribersKnown } from '../net/rendezvous.ts'
 import type { Signer } from '../identity/envelope.ts'
 import type { Database } from '../store/database.ts'
 import { OwnLog, type OwnEntry } from './author-log.ts'
@@ -269,18 +269,18 @@ export class Discovery {
       if (walk) this.walkedAt.set(domain, now)
       this.meet(domain, walk)
     }
-    this.keepAudiences()
+    this.keepAudiences(now)
   }
 
   /**
    * A known topic we do not follow is one we may still announce or rate on: keep a subscriber of each met, so that a
    * publish there goes out at once instead of first waiting to find someone to hear it (the slowest announcements did).
    */
-  private keepAudiences (): void {
+  private keepAudiences (now: number): void {
     if (this.init.mode === 'full-body') return
     const { peer } = this.components
     for (const domain of TOPICS) {
-      if (this.init.interests.includes(domain) || this.joining.has(domain) || peer.services.pubsub.getSubscribers(announceTopic(domain)).length > 0 || this.pausedMeeting(domain, Date.now())) continue
+      if (this.init.interests.includes(domain) || this.joining.has(domain) || peer.services.pubsub.getSubscribers(announceTopic(domain)).length > 0 || this.pausedMeeting(domain, now)) continue
       // Neighbours only: a DHT walk for a topic we merely might publish on costs more than the wait it saves.
       this.meet(domain, false)
     }
@@ -289,14 +289,13 @@ export class Discovery {
   /** Meet subscribers of `domain` in the background, one meeting per domain at a time. */
   private meet (domain: string, walk: boolean): void {
     const { peer } = this.components
-    const known = (): number => peer.services.pubsub.getSubscribers(gossipTopic(domain)).length
-    const before = known()
+    const before = subscribersKnown(peer, domain)
     this.joining.add(domain)
     void meetSubscribers(peer, domain, AbortSignal.timeout(RENDEZVOUS_TIMEOUT_MS), { walk }).catch(() => undefined).finally(() => {
       this.joining.delete(domain)
       // Nobody new: our neighbours know no more subscribers than we do, and asking them every few seconds will not change that.
       const pause = this.meetPauses.get(domain)?.ms
-      if (known() > before) this.meetPauses.delete(domain)
+      if (subscribersKnown(peer, domain) > before) this.meetPauses.delete(domain)
       else {
         const ms = Math.min(MAX_MEET_PAUSE_MS, pause === undefined ? RENDEZVOUS_INTERVAL_MS : 2 * pause)
         this.meetPauses.set(domain, { until: Date.now() + ms, ms })

@@ -98,7 +98,12 @@ export async function advertiseTopic (peer: HearthPeer, domain: string, signal: 
 
 /** Whether we are connected to fewer of `domain`'s subscribers than we want. */
 export function lonelyOn (peer: HearthPeer, domain: string): boolean {
-  return peer.services.pubsub.getSubscribers(gossipTopic(domain)).length < WANTED_PER_TOPIC
+  return subscribersKnown(peer, domain) < WANTED_PER_TOPIC
+}
+
+/** How many of `domain`'s subscribers we are connected to. */
+export function subscribersKnown (peer: HearthPeer, domain: string): number {
+  return peer.services.pubsub.getSubscribers(gossipTopic(domain)).length
 }
 
 /** Dial a few known subscribers of `domain` if we are connected to fewer than we want (before publishing to it, too). */
