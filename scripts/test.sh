@@ -25,11 +25,30 @@ if [[ $(uname -s) == Linux && -z ${HEARTH_TEST_KEYRING:-} ]] && ! secret_service
   mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
   chmod 700 "$XDG_RUNTIME_DIR"
   export HEARTH_TEST_KEYRING=throwaway
-  KEYRING_PASSWORD=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') dbus-run-session -- bash -c '
-    printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    unset KEYRING_PASSWORD
-    exec bash "$0" "$@"' "$0" "$@"
-  exit
+  # The bus starts the keyring daemon on first use, and again should it ever die, unlocked with the same password each
+  # time: a crashed gnome-keyring then costs the one call in flight, not every keychain test after it.
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$keyring_home/password"
+  mkdir -p "$keyring_home/services"
+  printf '%s\n' '#!/usr/bin/env bash' \
+    'echo "started $(date +%T)" >> "$HOME/starts"' \
+    'exec gnome-keyring-daemon --foreground --unlock --components=secrets < "$HOME/password" > /dev/null 2>> "$HOME/daemon.log"' \
+    > "$keyring_home/keyring-daemon"
+  # The bus notes each service it starts on stderr: into a file with it, beside what the keyring daemon says.
+  printf '%s\n' '#!/usr/bin/env bash' 'exec dbus-daemon "$@" 2>> "$HOME/daemon.log"' > "$keyring_home/bus-daemon"
+  chmod +x "$keyring_home/keyring-daemon" "$keyring_home/bus-daemon"
+  printf '[D-BUS Service]\nName=org.freedesktop.secrets\nExec=%s\n' "$keyring_home/keyring-daemon" > "$keyring_home/services/org.freedesktop.secrets.service"
+  printf '%s\n' '<busconfig>' '  <type>session</type>' "  <listen>unix:tmpdir=$keyring_home</listen>" '  <auth>EXTERNAL</auth>' \
+    "  <servicedir>$keyring_home/services</servicedir>" \
+    '  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>' \
+    '</busconfig>' > "$keyring_home/bus.conf"
+  status=0
+  dbus-run-session --config-file="$keyring_home/bus.conf" --dbus-daemon="$keyring_home/bus-daemon" -- bash "$0" "$@" || status=$?
+  starts=$(cat "$keyring_home/starts" 2>/dev/null | wc -l)
+  if (( starts > 1 )); then
+    echo "test.sh: the throwaway keyring's gnome-keyring-daemon had to be started $starts times; what it said:" >&2
+    tail -n 40 "$keyring_home/daemon.log" >&2
+  fi
+  exit "$status"
 fi
 
 step () {
