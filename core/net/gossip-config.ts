@@ -33,6 +33,9 @@ export function hasGossipScore (pubsub: GossipSub, peerId: string): boolean {
   return (pubsub as unknown as { score: { peerStats: Map<string, unknown> } }).score.peerStats.has(peerId)
 }
 
+/** How much reputation's application score counts in a peer's gossipsub score. */
+export const APP_SPECIFIC_WEIGHT = 1
+
 export function scoreParams (hardening: GossipHardening): PeerScoreParams {
   const topic = createTopicScoreParams({
     topicWeight: 1,
@@ -55,7 +58,7 @@ export function scoreParams (hardening: GossipHardening): PeerScoreParams {
     topics: Object.fromEntries(hardening.topics.map(t => [t, topic])),
     topicScoreCap: 50,
     appSpecificScore: hardening.appScore ?? (() => 0),
-    appSpecificWeight: 1,
+    appSpecificWeight: APP_SPECIFIC_WEIGHT,
     IPColocationFactorWeight: -5,
     IPColocationFactorThreshold: 8,
     IPColocationFactorWhitelist: new Set(hardening.colocationWhitelist ?? []),

@@ -147,9 +147,9 @@ export class Attack {
         const conduct: Record<string, number> = {}
         for (const v of views) for (const [k, n] of Object.entries(v.verdicts)) verdicts[k] = (verdicts[k] ?? 0) + n
         for (const v of views) for (const [k, n] of Object.entries(v.conduct)) conduct[k] = (conduct[k] ?? 0) + n
-        // A witness whose gossipsub holds no score for it: dropped when it left with a positive one, before it was shunned.
-        const unscored = witnesses.filter(v => !v.gossipPenalised && !v.gossipRecord)
-        const why = unscored.length === 0 ? '' : `; ${unscored.length} witness(es) hold no gossipsub score for it (${unscored.filter(v => v.connected).length} still connected, ${unscored.filter(v => v.reputationPenalised).length} shunning it)`
+        // A witness whose gossipsub holds no record of it (dropped when it left with a score ≥ 0) scores it as it would return.
+        const unscored = witnesses.filter(v => !v.gossipRecord)
+        const why = unscored.length === 0 ? '' : `; ${unscored.length} witness(es) hold no gossipsub record of it, so give the score it would return with (${unscored.filter(v => v.connected).length} still connected, ${unscored.filter(v => v.reputationPenalised).length} shunning it)`
         this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, seen offending by ${witnesses.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}${why}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
       }
     }

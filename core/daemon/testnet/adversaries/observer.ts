@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { TOPICS } from '../../../discovery/descriptor.ts'
 import { hex } from '../../../identity/ids.ts'
 import type { Host, Network } from '../../../host.ts'
-import { gossipScore, hasGossipScore } from '../../../net/gossip-config.ts'
+import { APP_SPECIFIC_WEIGHT, gossipScore, hasGossipScore } from '../../../net/gossip-config.ts'
 import { ReputationStore } from '../../../reputation/store.ts'
 
 // An honest testnet daemon's view of the adversaries (`testnet.attack`): who it met, how gossipsub and reputation scored
@@ -48,7 +48,9 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
       const score = (peerId: string): number => gossipScore(network.peer.services.pubsub, peerId)
       const replayers = new Set(p.replayers)
       const offenders = p.adversaries.map(({ peerId, agent }) => {
-        const gossipScore = score(peerId)
+        const gossipRecord = hasGossipScore(network.peer.services.pubsub, peerId)
+        // gossipsub forgets a peer that left with a score ≥ 0; were it let back in, it would start at its application score.
+        const gossipScore = gossipRecord ? score(peerId) : APP_SPECIFIC_WEIGHT * host.reputation.appScore(peerId)
         // Slashed or blocked (application score), or known bad in every topic (no trust to offer it work with).
         const reputationPenalised = host.reputation.shuns(peerId) || host.reputation.trustFor(Buffer.from(agent, 'hex'), TOPICS) === undefined
         const conduct = host.reputation.conductOf(peerId)
@@ -59,7 +61,6 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const refused = Object.keys(verdicts.get(peerId) ?? {}).some(v => v.startsWith('invalid') || v === 'equivocation')
         const gossipPenalised = gossipScore < 0
         const witnessed = Object.keys(conduct.counts).length > 0 || refused || (drifts.get(agent) ?? 0) > 0 || gossipPenalised || reputationPenalised
-        const gossipRecord = hasGossipScore(network.peer.services.pubsub, peerId)
         const connected = network.peer.getConnections().some(c => c.remotePeer.toString() === peerId)
         return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
       })
