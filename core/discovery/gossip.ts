@@ -43,8 +43,6 @@ export interface GossipInit {
   readonly onVerdict?: (verdict: IngestVerdict, from: PeerId, action: GossipAction) => void
   /** When a prolific author's bodies wait (tests set it lower): see AuthorBudget. */
   readonly authorBudget?: Partial<AuthorBudget>
-  /** How often the gaps noted since are filled (tests set it lower): see GAP_FILL_MS. */
-  readonly gapFillMs?: number
   readonly now?: () => number
 }
 
@@ -113,16 +111,6 @@ const MAX_BUDGETED_AUTHORS = 10_000
 const MAX_DEFERRED = 1_000
 /** How often waiting bodies are pulled, a few at a time, once the load has passed. */
 const BACKFILL_MS = 2_000
-/**
- * How often the gaps noted since are filled. A gap completes an author's log (replay mark, equivocation check, pruning);
- * gossip, not the gap, brings news, and range requests sent as gaps opened competed with a burst's body pulls
- * (docs/protocol.md §6.6 has the figures).
- */
-const GAP_FILL_MS = 30_000
-/** Authors with a gap waiting for the next fill; past this, an author's next entry notes its gap again. */
-const MAX_NOTED_GAPS = 10_000
-/** Range requests one author's log may take in one fill: a gap's headers can reveal the next gap. */
-const MAX_FILLS_PER_AUTHOR = 4
 /** Headers a catch-up asks for: an away peer's recent past on one topic, not the topic's history. */
 const MAX_CATCH_UP_ENTRIES = 64
 /** How far back a catch-up reaches at most (a first start, or a long absence): the soft state a refresh renews meanwhile. */
@@ -168,10 +156,8 @@ export class BodylessGossip {
   private readonly deferred = new Map<string, SignedLogEntry>()
   private readonly budget: AuthorBudget
   private backfillTimer: ReturnType<typeof setInterval> | undefined
-  /** Authors whose log has a gap, by hex, with the peer that showed us an entry past it: filled every GAP_FILL_MS. */
-  private readonly gaps = new Map<string, { author: Uint8Array, from: PeerId }>()
-  private gapTimer: ReturnType<typeof setInterval> | undefined
-  private fillingGaps = false
+  /** Authors whose gap is being filled: one range request per author at a time. */
+  private readonly filling = new Set<string>()
   /** (topic, header) pairs already forwarded. */
   private readonly forwarded = new Set<string>()
   private started = false
@@ -212,8 +198,6 @@ export class BodylessGossip {
     if (this.mode === 'bodyless') pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.backfillTimer = setInterval(() => { this.backfill() }, BACKFILL_MS)
     this.backfillTimer.unref()
-    this.gapTimer = setInterval(() => { void this.fillGaps() }, this.init.gapFillMs ?? GAP_FILL_MS)
-    this.gapTimer.unref()
   }
 
   async stop (): Promise<void> {
@@ -222,7 +206,6 @@ export class BodylessGossip {
     const pubsub = this.peer.services.pubsub
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     clearInterval(this.backfillTimer)
-    clearInterval(this.gapTimer)
     for (const topic of this.topics) {
       pubsub.unsubscribe(topic)
       pubsub.topicValidators.delete(topic)
@@ -256,7 +239,7 @@ export class BodylessGossip {
       const domain = domainOfTopic(message.topic)
       const verdict = this.ingest(message.data, from, domain)
       if (verdict.verdict === 'accepted') {
-        if (verdict.missing !== undefined) this.noteGap(verdict.entry.author, from)
+        if (verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
         if (this.defers(verdict)) return TopicValidatorResult.Ignore
         await this.obtainBody(verdict, this.holders(verdict, from, domain))
         this.firstTimeOnTopic(verdict.hash, message.topic)
@@ -556,48 +539,31 @@ export class BodylessGossip {
     this.keepBody(signed, served.b, holder)
   }
 
-  /** A header a peer served rather than gossiped: checked like a gossiped one (an oversized one skipped), a gap it opens noted. */
+  /** A header a peer served rather than gossiped: checked like a gossiped one (an oversized one skipped), a gap it opens filled from that peer. */
   private ingestServed (header: Uint8Array, from: PeerId): IngestVerdict | undefined {
     if (header.byteLength > MAX_HEADER_BYTES) return undefined
     const verdict = this.ingest(header, from)
-    if (verdict.verdict === 'accepted' && verdict.missing !== undefined) this.noteGap(verdict.entry.author, from)
+    if (verdict.verdict === 'accepted' && verdict.missing !== undefined) void this.fillGap(verdict.entry.author, verdict.missing, from)
     return verdict
-  }
-
-  /** Remember an author's gap for the next fill, with the latest peer that showed us an entry past it. */
-  private noteGap (author: Uint8Array, from: PeerId): void {
-    const key = hex(author)
-    if (this.gaps.has(key) || this.gaps.size < MAX_NOTED_GAPS) this.gaps.set(key, { author, from })
-  }
-
-  /** Fill the gaps noted since the last fill, one author at a time. */
-  async fillGaps (): Promise<void> {
-    if (this.fillingGaps) return
-    this.fillingGaps = true
-    try {
-      for (const [key, { author, from }] of [...this.gaps]) {
-        if (!this.started) return
-        this.gaps.delete(key)
-        for (let i = 0; i < MAX_FILLS_PER_AUTHOR; i++) {
-          const gap = this.logs.openGap(author)
-          if (gap === undefined || await this.fillGap(author, gap, from) === 0) break
-        }
-      }
-    } finally {
-      this.fillingGaps = false
-    }
   }
 
   /**
    * Ask for the entries we missed: first the peer that showed us a later one, then the author, who has them all.
    * Each returned header goes through the same checks as a gossiped one.
    */
-  private async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
-    for (const source of this.uniquePeers([from, agentPeerId(author)])) {
-      const filled = await this.fillGapFrom(source, author, range)
-      if (filled > 0 || this.logs.highWater(author).contiguousSeq >= range.to) return filled
+  async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
+    const key = hex(author)
+    if (this.filling.has(key)) return 0 // the fill in flight covers this gap or leaves it for the author's next header
+    this.filling.add(key)
+    try {
+      for (const source of this.uniquePeers([from, agentPeerId(author)])) {
+        const filled = await this.fillGapFrom(source, author, range)
+        if (filled > 0 || this.logs.highWater(author).contiguousSeq >= range.to) return filled
+      }
+      return 0
+    } finally {
+      this.filling.delete(key)
     }
-    return 0
   }
 
   private async fillGapFrom (from: PeerId, author: Uint8Array, range: SeqRange): Promise<number> {

@@ -184,11 +184,6 @@ export class LogStore {
     }))
   }
 
-  /** The author's first open gap, to fill with a range request; none when every held seq is contiguous. */
-  openGap (author: Uint8Array): SeqRange | undefined {
-    return this.firstGap(author, this.markOf(author))
-  }
-
   highWater (author: Uint8Array): HighWater {
     const { contiguousSeq, maxSeq } = this.markOf(author)
     return { contiguousSeq, maxSeq }

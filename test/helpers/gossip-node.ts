@@ -44,8 +44,6 @@ export interface GossipNodeOptions extends Partial<PeerInit> {
   /** An author is unknown here until its BAID entry arrived, as to the discovery service (which checks entries against BAIDs). */
   readonly checksAuthors?: boolean
   readonly authorBudget?: Partial<AuthorBudget>
-  /** How often noted gaps are filled (the service's default otherwise). */
-  readonly gapFillMs?: number
 }
 
 export function gossipNodes () {
@@ -75,7 +73,6 @@ export function gossipNodes () {
       interests: options.interests,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.authorBudget === undefined ? {} : { authorBudget: options.authorBudget }),
-      ...(options.gapFillMs === undefined ? {} : { gapFillMs: options.gapFillMs }),
       onEntry: (signed, body, from) => {
         sources.push(from?.toString() ?? 'here')
         if (signed.entry.kind === 'descriptor') received.push(decodeDescriptor(body))
