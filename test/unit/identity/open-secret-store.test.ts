@@ -1,4 +1,3 @@
-import { findCredentialsAsync } from '@napi-rs/keyring'
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KeychainUnavailableError, KeyFileCorruptError, KeystoreMismatchError, UsageError } from '../../../core/api/errors.ts'
 import { TEST_KDF_COST } from '../../../core/identity/passphrase-box.ts'
 import { openSecretStore } from '../../../core/identity/secret-store/open.ts'
+import { keychainAccounts } from '../../helpers/keychain.ts'
 import type { SecretStoreKind } from '../../../core/identity/secret-store/secret-store.ts'
 
 const NO_KEYCHAIN = process.env.HEARTH_TEST_NO_KEYCHAIN === '1'
@@ -104,7 +104,7 @@ describe('openSecretStore', () => {
       const { backend, namespace } = await record()
       expect(backend).toBe('keychain')
       expect(store.location).toContain(`${namespace}/`)
-      expect((await findCredentialsAsync('hearth')).filter(c => c.account.startsWith(`${namespace}/`)).map(c => c.account)).toEqual([`${namespace}/owner`])
+      expect(await keychainAccounts(`${namespace}/`)).toEqual([`${namespace}/owner`])
       await store.delete('owner')
     })
   }

@@ -1,4 +1,3 @@
-import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring'
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -8,24 +7,13 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { KeychainUnavailableError } from '../../../core/api/errors.ts'
 import { KeychainSecretStore } from '../../../core/identity/secret-store/keychain.ts'
+import { keychainAccounts, removeKeychainEntries } from '../../helpers/keychain.ts'
 import { secretStoreCompliance } from './secret-store.compliance.ts'
 
 // Runs against the real OS keychain (gnome-keyring over Secret Service in CI), never a mock.
 // A host without one fails here, unless HEARTH_TEST_NO_KEYCHAIN=1 says that is expected.
 const NO_KEYCHAIN = process.env.HEARTH_TEST_NO_KEYCHAIN === '1'
-const SERVICE = 'hearth'
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-
-/** Deletes every keychain entry whose account starts with `prefix`. */
-async function removeKeychainEntries (prefix: string): Promise<void> {
-  for (const { account } of await findCredentialsAsync(SERVICE)) {
-    if (account.startsWith(prefix)) await new AsyncEntry(SERVICE, account, { linux: { store: 'secret-service' } }).deleteCredential()
-  }
-}
-
-async function accountsUnder (prefix: string): Promise<string[]> {
-  return (await findCredentialsAsync(SERVICE)).map(c => c.account).filter(account => account.startsWith(prefix)).sort()
-}
 
 it('says where the secrets live: the OS keychain, service hearth, and the data directory\'s account prefix', () => {
   expect(new KeychainSecretStore({ namespace: 'ns-1' }).location).toMatch(/^OS keychain \(.+\), service hearth, account prefix ns-1\/$/)
@@ -65,9 +53,9 @@ if (NO_KEYCHAIN) {
       const store = new KeychainSecretStore({ namespace })
       await store.set('owner', new Uint8Array(32))
       await store.set('agent/12D3KooWA', new Uint8Array(32))
-      expect(await accountsUnder(`${namespace}/`)).toEqual([`${namespace}/agent/12D3KooWA`, `${namespace}/owner`])
+      expect(await keychainAccounts(`${namespace}/`)).toEqual([`${namespace}/agent/12D3KooWA`, `${namespace}/owner`])
       await store.delete('owner')
-      expect(await accountsUnder(`${namespace}/`)).toEqual([`${namespace}/agent/12D3KooWA`])
+      expect(await keychainAccounts(`${namespace}/`)).toEqual([`${namespace}/agent/12D3KooWA`])
     })
   })
 
