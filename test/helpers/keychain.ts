@@ -1,8 +1,8 @@
 import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring'
+import { ENTRY_OPTIONS, SERVICE } from '../../core/identity/secret-store/keychain.ts'
 
 // The real OS keychain as the keychain tests see it: every entry of service hearth, whichever test file wrote it.
 
-const SERVICE = 'hearth'
 const ATTEMPTS = 5
 
 /** Accounts of service hearth under `prefix`, sorted. Other test files write and delete entries meanwhile: one may vanish between the search and reading it, so the listing is tried again. */
@@ -18,5 +18,5 @@ export async function keychainAccounts (prefix: string): Promise<string[]> {
 
 /** Deletes every entry of service hearth whose account starts with `prefix`. */
 export async function removeKeychainEntries (prefix: string): Promise<void> {
-  for (const account of await keychainAccounts(prefix)) await new AsyncEntry(SERVICE, account, { linux: { store: 'secret-service' } }).deleteCredential()
+  for (const account of await keychainAccounts(prefix)) await new AsyncEntry(SERVICE, account, ENTRY_OPTIONS).deleteCredential()
 }

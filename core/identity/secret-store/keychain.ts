@@ -2,9 +2,9 @@ import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring'
 import { KeychainUnavailableError } from '../../api/errors.ts'
 import type { SecretStore } from './secret-store.ts'
 
-const SERVICE = 'hearth'
+export const SERVICE = 'hearth'
 // Pinned to Secret Service: on Linux the library would otherwise fall back to the kernel keyring, which forgets at reboot.
-const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } }
+export const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } }
 
 const PLATFORMS: Partial<Record<NodeJS.Platform, { store: string, fix: string }>> = {
   linux: { store: 'Secret Service', fix: 'unlock or start your login keyring (GNOME Keyring or KWallet, reached through Secret Service on D-Bus)' },
