@@ -5,7 +5,7 @@ import { announceTopic, StreamProtocols } from '../../core/net/protocols.ts'
 import { decodeTopicPeersRequest } from '../../core/net/rendezvous.ts'
 import { encode } from '../../core/common/codec.ts'
 import { networkAgent, type NetworkAgent } from '../helpers/agents.ts'
-import { makeDescriptor } from '../helpers/descriptors.ts'
+import { agentDescriptor } from '../helpers/descriptors.ts'
 import { eventually } from '../helpers/peers.ts'
 
 // A peer keeps a subscriber of every built-in topic it does not follow met, so announcing there never waits to find an audience.
@@ -27,8 +27,7 @@ describe('audiences for topics a peer does not follow', () => {
     await eventually(() => p.peer.services.pubsub.getSubscribers(announceTopic('data_analysis')).some(id => id.equals(l.peer.peerId)), 'a data_analysis subscriber met', 20_000)
 
     const head = publisher.host.identity.chain().head.record
-    const info = publisher.host.identity.info()
-    const descriptor = { ...makeDescriptor(1, { agent: head.agent, topic: 'data_analysis' }), baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
+    const descriptor = agentDescriptor(publisher.host, 1, 'data_analysis')
     await p.discovery.publish(descriptor)
     const found = async () => (await l.discovery.discover(descriptor.description)).find(c => c.descriptor.id === descriptor.id)
     await eventually(async () => (await found()) !== undefined, 'the announcement at the listener', 20_000)

@@ -3,6 +3,7 @@ import { afterAll, expect, it } from 'vitest'
 import { gossipScore } from '../../core/net/gossip-config.ts'
 import { announceTopic } from '../../core/net/protocols.ts'
 import { networkAgent, TASK_TOPIC, type NetworkAgent } from '../helpers/agents.ts'
+import { agentDescriptor } from '../helpers/descriptors.ts'
 import { eventually } from '../helpers/peers.ts'
 
 // First-hand misconduct between two real agents: a peer that sends what no honest peer sends is shunned, cut off, and
@@ -53,15 +54,16 @@ it('drops a shunned author\'s news when an honest relay forwards it, without bla
 
   const authorKey = author.identity.chain().head.record.agent
   const relayKey = relay.identity.chain().head.record.agent
-  await a.discovery.publishRating(new TextEncoder().encode('a rating the relay takes'), TASK_TOPIC)
-  await eventually(() => b.discovery.logs.latest(authorKey, 'rating') !== undefined, 'the author\'s rating at the relay', 20_000)
+  await a.discovery.publish(agentDescriptor(author, 1, TASK_TOPIC))
+  await eventually(() => b.discovery.logs.latest(authorKey, 'descriptor') !== undefined, 'the author\'s announcement at the relay', 20_000)
   // The relay forwards it once it holds the body: the honest node refuses it there, from the relay.
-  await eventually(() => refused.includes(relayId), 'the author\'s rating refused as the relay forwards it', 20_000)
-  // Others' news through the same relay still arrives: the relay's own rating.
-  await b.discovery.publishRating(new TextEncoder().encode('the relay\'s own rating'), TASK_TOPIC)
-  await eventually(() => c.discovery.logs.latest(relayKey, 'rating') !== undefined, 'the relay\'s rating at the honest node', 20_000)
+  await eventually(() => refused.includes(relayId), 'the author\'s announcement refused as the relay forwards it', 20_000)
+  // Others' news through the same relay still arrives: the relay's own announcement.
+  await b.discovery.publish(agentDescriptor(relay, 2, TASK_TOPIC))
+  await eventually(() => c.discovery.logs.latest(relayKey, 'descriptor') !== undefined, 'the relay\'s announcement at the honest node', 20_000)
 
-  expect(c.discovery.logs.latest(authorKey, 'rating')).toBeUndefined()
+  expect(c.discovery.logs.latest(authorKey, 'descriptor')).toBeUndefined()
+  expect(honest.reputation.conductOf(relayId).counts).toEqual({}) // nothing it did is held against the relay
   expect(honest.reputation.shuns(relayId)).toBe(false)
   expect(gossipScore(c.peer.services.pubsub, relayId)).toBeGreaterThanOrEqual(0)
   expect(relay.reputation.shuns(authorId)).toBe(false) // the relay saw nothing wrong
