@@ -551,7 +551,7 @@ export class BodylessGossip {
    * Ask for the entries we missed: first the peer that showed us a later one, then the author, who has them all.
    * Each returned header goes through the same checks as a gossiped one.
    */
-  async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
+  private async fillGap (author: Uint8Array, range: SeqRange, from: PeerId): Promise<number> {
     const key = hex(author)
     if (this.filling.has(key)) return 0 // the fill in flight covers this gap or leaves it for the author's next header
     this.filling.add(key)

@@ -2,6 +2,7 @@ import { sha256 } from '../../common/hash.ts'
 import { createRandom, type Random } from '../../common/random.ts'
 import { TOPICS, type CapabilityDescriptor } from '../../discovery/descriptor.ts'
 import { baidIdOf } from '../../identity/ids.ts'
+import type { Host } from '../../host.ts'
 
 // A fleet of realistic capability descriptors and intents, deterministic from an index, for the testnet, benches and tests.
 
@@ -430,6 +431,13 @@ export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: s
     issuedAt: opts.now ?? Date.now(),
     ttlMs: opts.ttlMs ?? 10 * 60 * 1000
   }
+}
+
+/** Capability `i` on `topic` as the agent of `host` announces it: its key, BAID and config digest. */
+export function agentDescriptor (host: Host, i: number, topic: string): CapabilityDescriptor {
+  const head = host.identity.chain().head.record
+  const info = host.identity.info()
+  return { ...makeDescriptor(i, { agent: head.agent, topic }), baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
 }
 
 /** Intent `i`: a plain-language request aimed at one of the five topics in turn. */

@@ -12,7 +12,7 @@ import type { Host, Network } from '../../../host.ts'
 import { MAX_RANGE_ENTRIES } from '../../../net/limits.ts'
 import { announceTopic, StreamProtocols } from '../../../net/protocols.ts'
 import { RECEIPT_TYPE, sealReceipt } from '../../../reputation/receipt.ts'
-import { makeDescriptor } from '../workload.ts'
+import { agentDescriptor } from '../workload.ts'
 
 // The hostile behaviours of `hearth testnet --adversaries`: each kind is a real peer (its own process, key and BAID, joined
 // through the bootstrap node) running Hearth's own code, plus one attack made through the real wire protocol.
@@ -49,9 +49,7 @@ const REPLAY_AGE_MS = 10_000
 
 /** A descriptor of this agent's, valid for its BAID, with the given capability id. */
 function ownDescriptor (agent: Agent, i: number, id: string): CapabilityDescriptor {
-  const head = agent.host.identity.chain().head.record
-  const info = agent.host.identity.info()
-  return { ...makeDescriptor(i, { agent: head.agent, topic: topicOf(i) }), id, baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
+  return { ...agentDescriptor(agent.host, i, topicOf(i)), id }
 }
 
 /** `ms` unless the attack is called off first. */
