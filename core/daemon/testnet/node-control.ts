@@ -8,7 +8,7 @@ import type { Identity } from '../../identity/identity.ts'
 import type { Host, Network } from '../../host.ts'
 import { TOPICS } from '../../discovery/descriptor.ts'
 import { announceTopic, BROADCAST_TOPIC } from '../../net/protocols.ts'
-import { makeDescriptor } from './workload.ts'
+import { agentDescriptor } from './workload.ts'
 import { SocketMeter } from './meter.ts'
 import { attackHandlers } from './adversaries/observer.ts'
 
@@ -56,12 +56,10 @@ export function testnetHandlers (network: Network, identity: Identity, meter: So
     }),
     'testnet.announce': async (params: unknown) => {
       const { i, topic } = AnnounceParams.parse(params)
-      const head = identity.chain().head.record
-      const info = identity.info()
-      const descriptor = { ...makeDescriptor(i, { agent: head.agent, topic }), baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
+      const descriptor = agentDescriptor({ identity }, i, topic)
       const at = Date.now()
       const signed = await network.discovery.publish(descriptor)
-      return { agent: hex(head.agent), id: descriptor.id, topics: descriptor.topics, at, header: hex(signed.hash), publishMs: Date.now() - at }
+      return { agent: hex(descriptor.agent), id: descriptor.id, topics: descriptor.topics, at, header: hex(signed.hash), publishMs: Date.now() - at }
     },
     /** For each announcement's header: when it reached this node, and whether its body did. */
     'testnet.inspect': async (params: unknown) => {

@@ -434,7 +434,7 @@ export function makeDescriptor (i: number, opts: { agent?: Uint8Array, topic?: s
 }
 
 /** Capability `i` on `topic` as the agent of `host` announces it: its key, BAID and config digest. */
-export function agentDescriptor (host: Host, i: number, topic: string): CapabilityDescriptor {
+export function agentDescriptor (host: Pick<Host, 'identity'>, i: number, topic: string): CapabilityDescriptor {
   const head = host.identity.chain().head.record
   const info = host.identity.info()
   return { ...makeDescriptor(i, { agent: head.agent, topic }), baidId: info.baidId, baidVersion: info.baidVersion, configDigest: head.configDigest }
