@@ -3,6 +3,7 @@ import { TOPICS } from '../../../discovery/descriptor.ts'
 import { hex } from '../../../identity/ids.ts'
 import type { Host, Network } from '../../../host.ts'
 import { APP_SPECIFIC_WEIGHT, gossipScore, hasGossipScore } from '../../../net/gossip-config.ts'
+import { MISCONDUCT_POINTS, MISCONDUCT_TOLERANCE, type Misconduct } from '../../../reputation/conduct.ts'
 import { ReputationStore } from '../../../reputation/store.ts'
 
 // An honest testnet daemon's view of the adversaries (`testnet.attack`): who it met, how gossipsub and reputation scored
@@ -16,6 +17,11 @@ const AttackParams = z.object({
   replayed: z.array(z.object({ h: Hex32, at: z.number() }).strict()).max(100_000),
   replayers: z.array(z.string().min(1).max(128)).max(1_000)
 }).strict()
+
+/** The points a peer's noted misconduct came to, without decay. */
+function offencePoints (counts: Partial<Record<Misconduct, number>>): number {
+  return Object.entries(counts).reduce((sum, [offence, n]) => sum + MISCONDUCT_POINTS[offence as Misconduct] * n, 0)
+}
 
 /** Bounded: a testnet run is short, but a flood must not grow this without end. */
 const MAX_TRACKED = 200_000
@@ -56,11 +62,11 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const conduct = host.reputation.conductOf(peerId)
         // Saw it act: relayed or sent us something, misbehaved towards us, or holds entries it signed here.
         const saw = verdicts.has(peerId) || Object.keys(conduct.counts).length > 0 || network.discovery.logs.latest(Buffer.from(agent, 'hex')) !== undefined
-        // Witnessed its offence: holds first-hand evidence of it (misconduct noted, a message of its refused, its descriptor seen
-        // drifting), or penalised it (which takes evidence). Relaying honest news, or valid entries of its own, is no evidence.
-        const refused = Object.keys(verdicts.get(peerId) ?? {}).some(v => v.startsWith('invalid') || v === 'equivocation')
+        // Witnessed its offence: holds first-hand evidence of it past what honest mishaps explain (misconduct noted up to the
+        // tolerance, before decay: one drift, one half-sent stream under load, or a relayed fork is no offence), or shunned it
+        // on evidence (a fraud proof). Relaying honest news, or valid entries of its own, is no evidence.
         const gossipPenalised = gossipScore < 0
-        const witnessed = Object.keys(conduct.counts).length > 0 || refused || (drifts.get(agent) ?? 0) > 0 || gossipPenalised || reputationPenalised
+        const witnessed = offencePoints(conduct.counts) >= MISCONDUCT_TOLERANCE || reputationPenalised
         const connected = network.peer.getConnections().some(c => c.remotePeer.toString() === peerId)
         return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
       })
