@@ -17,7 +17,11 @@ export interface HighWater {
   readonly maxSeq: number
 }
 
-/** Two validly signed headers by one author for one seq. `headerA` is the one kept (seen first). */
+/**
+ * Two validly signed headers by one author that no single log can hold: the same seq with different hashes, or consecutive
+ * seqs whose link does not match (the later one names another predecessor, so the author signed that one too). `seq` is the
+ * contested seq (the later one of a broken link); `headerA` is the one kept (held first).
+ */
 export interface FraudProof {
   readonly author: Uint8Array
   readonly seq: number
@@ -33,7 +37,7 @@ export type IngestVerdict =
   /** At or below the author's contiguous mark but no longer held (pruned): old news, possibly replayed on purpose. */
   | { readonly verdict: 'replay', readonly author: Uint8Array, readonly seq: number, readonly contiguousSeq: number }
   | { readonly verdict: 'equivocation', readonly proof: FraudProof }
-  /** `author` is set when the header is validly signed but does not link to the author's log as held here (a fork further back). */
+  /** `author` is set when the header is validly signed but does not link to the author's log as held here, and the entry it fails to link with is pruned (no proof to keep). */
   | { readonly verdict: 'invalid', readonly error: HearthError, readonly author?: Uint8Array }
   /** Validly signed by an author this node refuses news from (shunned): not stored, not forwarded, its body not pulled. */
   | { readonly verdict: 'refused', readonly author: Uint8Array, readonly seq: number }
@@ -227,13 +231,13 @@ export class LogStore {
     const held = this.heldAt(entry.author, entry.seq)
     if (held !== undefined) {
       if (equalBytes(held.hash, hash)) return { verdict: 'duplicate', hash }
-      this.sql.insertProof.run(entry.author, entry.seq, held.header, bytes, now)
-      return { verdict: 'equivocation', proof: proofOf(this.sql.proof.get(entry.author, entry.seq) as ProofRow) }
+      return this.equivocation(entry.author, entry.seq, held.header, bytes, now)
     }
     const mark = this.markOf(entry.author)
     if (entry.seq <= mark.contiguousSeq) return { verdict: 'replay', author: entry.author, seq: entry.seq, contiguousSeq: mark.contiguousSeq }
     const broken = this.brokenLink(signed, mark)
-    if (broken !== undefined) return { verdict: 'invalid', error: broken, author: signed.entry.author }
+    if (broken?.held !== undefined) return this.equivocation(entry.author, Math.max(entry.seq, broken.held.seq), broken.held.header, bytes, now)
+    if (broken !== undefined) return { verdict: 'invalid', error: new BrokenLogError(broken.reason), author: signed.entry.author }
 
     this.sql.insert.run(entry.author, entry.seq, hash, entry.prev, entry.kind, entry.ts, JSON.stringify(entry.topics), entry.bodyHash, entry.bodySize, bytes, now)
     const extendsLog = entry.seq === mark.contiguousSeq + 1
@@ -247,15 +251,26 @@ export class LogStore {
     return { verdict: 'accepted', ...signed, extendsLog, missing: this.firstGap(entry.author, next) }
   }
 
-  /** The link to a held (or marked) predecessor and from a held successor must match: a gap is checked when it fills. */
-  private brokenLink ({ entry, hash }: SignedLogEntry, mark: Mark): BrokenLogError | undefined {
-    const before = this.heldAt(entry.author, entry.seq - 1)?.hash ?? (entry.seq - 1 === mark.contiguousSeq ? mark.contiguousHash : null)
+  /** Keep the first proof against an author at a seq (a later conflict there proves nothing new) and report it. */
+  private equivocation (author: Uint8Array, seq: number, held: Uint8Array, conflicting: Uint8Array, now: number): IngestVerdict {
+    this.sql.insertProof.run(author, seq, held, conflicting, now)
+    return { verdict: 'equivocation', proof: proofOf(this.sql.proof.get(author, seq) as ProofRow) }
+  }
+
+  /**
+   * The link to a held (or marked) predecessor and from a held successor must match: a gap is checked when it fills. With the
+   * other entry held, the pair is a fraud proof; with only the mark's hash left (pruned), it is a broken link and no more.
+   */
+  private brokenLink ({ entry, hash }: SignedLogEntry, mark: Mark): { reason: string, held?: { seq: number, header: Uint8Array } } | undefined {
+    const predecessor = this.heldAt(entry.author, entry.seq - 1)
+    const before = predecessor?.hash ?? (entry.seq - 1 === mark.contiguousSeq ? mark.contiguousHash : null)
     if (before !== null && (entry.prev === null || !equalBytes(before, entry.prev))) {
-      return new BrokenLogError(`log entry ${entry.seq} does not link to the held entry ${entry.seq - 1}`)
+      const reason = `log entry ${entry.seq} does not link to the held entry ${entry.seq - 1}`
+      return predecessor === undefined ? { reason } : { reason, held: { seq: entry.seq - 1, header: u8(predecessor.header) } }
     }
     const after = this.heldAt(entry.author, entry.seq + 1)
     if (after !== undefined && (after.prev === null || !equalBytes(after.prev, hash))) {
-      return new BrokenLogError(`the held log entry ${entry.seq + 1} does not link to entry ${entry.seq}`)
+      return { reason: `the held log entry ${entry.seq + 1} does not link to entry ${entry.seq}`, held: { seq: entry.seq + 1, header: u8(after.header) } }
     }
     return undefined
   }

@@ -129,9 +129,9 @@ describe('ingesting headers from gossip', () => {
     expect(ingest(log[4]!)).toMatchObject({ verdict: 'accepted', extendsLog: false, missing: { from: 2, to: 2 } })
     expect(store.highWater(alice.publicKey)).toEqual({ contiguousSeq: 1, maxSeq: 5 })
 
-    // Validly signed by Alice and linked to entry 1, but not the entry 2 that entry 3 names.
+    // Validly signed by Alice and linked to entry 1, but not the entry 2 that entry 3 names: entry 3 and it prove her fork.
     const impostor = buildLog(alice, 2, seq => seq === 2 ? { ts: 1 } : {})[1]!
-    expect(errorName(ingest(impostor))).toBe('BrokenLogError')
+    expect(ingest(impostor)).toEqual({ verdict: 'equivocation', proof: { author: alice.publicKey, seq: 3, headerA: log[2]!.bytes, headerB: impostor.bytes, detectedAt: NOW } })
     expect(store.header(impostor.hash)).toBeUndefined()
 
     expect(ingest(log[1]!)).toMatchObject({ verdict: 'accepted', extendsLog: true, missing: { from: 4, to: 4 } })
@@ -140,17 +140,21 @@ describe('ingesting headers from gossip', () => {
     expect(store.highWater(alice.publicKey)).toEqual({ contiguousSeq: 5, maxSeq: 5 })
   })
 
-  it('rejects an entry whose prev is not the hash of the held predecessor', () => {
+  it('keeps a fraud proof against an entry whose prev is not the hash of the held predecessor: its author signed another one', () => {
     const log = buildLog(alice, 2)
     ingest(log[0]!)
     const body = bodyOf(2)
     const unlinked = signEntry({ ...log[1]!.entry, prev: sha256(body) }, alice)
-    expect(errorName(ingest(unlinked))).toBe('BrokenLogError')
+    const proof = { author: alice.publicKey, seq: 2, headerA: log[0]!.bytes, headerB: unlinked.bytes, detectedAt: NOW }
+    expect(ingest(unlinked)).toEqual({ verdict: 'equivocation', proof })
     expect(gossipVerdict(ingest(unlinked))).toBe('reject')
     // The author's fork: its author is penalised for sending it, a peer forwarding the other branch in good faith is not.
     expect(gossipVerdict(ingest(unlinked), alice.publicKey)).toBe('reject')
     expect(gossipVerdict(ingest(unlinked), bob.publicKey)).toBe('ignore')
+    expect(store.header(unlinked.hash)).toBeUndefined()
     expect(store.highWater(alice.publicKey)).toEqual({ contiguousSeq: 1, maxSeq: 1 })
+    reopen()
+    expect(store.fraudProofs(alice.publicKey)).toEqual([proof])
   })
 
   it('records equivocation as a fraud proof with both headers, keeps the first, and rejects the second', () => {
@@ -190,7 +194,9 @@ describe('ingesting headers from gossip', () => {
     store.prune(alice.publicKey, 3)
     reopen()
     const unlinked = signEntry({ ...log[3]!.entry, prev: log[1]!.hash }, alice)
+    // Entry 3 is pruned, only its hash kept: the broken link is refused, with no pair of headers to prove it.
     expect(errorName(ingest(unlinked))).toBe('BrokenLogError')
+    expect(store.fraudProofs(alice.publicKey)).toEqual([])
     expect(ingest(log[3]!)).toMatchObject({ verdict: 'accepted', extendsLog: true })
   })
 
