@@ -24,7 +24,8 @@ export class OwnLog {
     return this.store.transaction(() => {
       const { seq, prev } = this.store.ownNext(signer.publicKey)
       const bodyHash = sha256(body)
-      const signed = signEntry({ seq, prev, ts: now, kind, bodyHash, bodySize: body.byteLength, topics: [...digest.topics], keywords: [...digest.keywords] }, signer)
+      const tp = digest.topics.map(topic => this.store.lastSeqOnTopic(signer.publicKey, topic))
+      const signed = signEntry({ seq, prev, ts: now, kind, bodyHash, bodySize: body.byteLength, topics: [...digest.topics], tp, keywords: [...digest.keywords] }, signer)
       // Our own header goes through the same checks as a peer's: a fault here must not reach the network.
       const verdict = this.store.ingestHeader(signed.bytes, now)
       if (verdict.verdict === 'invalid') throw verdict.error

@@ -46,9 +46,16 @@ export const LogEntrySchema = z.object({
   bodyHash: Bytes32,
   bodySize: z.number().int().nonnegative().max(MAX_BODY_BYTES),
   topics: z.array(Topic).max(8),
+  /**
+   * Per topic, the seq of the author's previous entry on that topic (0: none). A peer that follows some of the topics sees
+   * from one header whether it missed an entry there, without fetching the author's entries on the others.
+   */
+  tp: z.array(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)).max(8),
   keywords: z.array(Keyword).max(16)
 }).strict().superRefine((entry, ctx) => {
   if ((entry.seq === 1) !== (entry.prev === null)) ctx.addIssue({ code: 'custom', path: ['prev'], message: 'prev is null exactly when seq is 1' })
+  if (entry.tp.length !== entry.topics.length) ctx.addIssue({ code: 'custom', path: ['tp'], message: 'tp has one seq per topic' })
+  if (entry.tp.some(seq => seq >= entry.seq)) ctx.addIssue({ code: 'custom', path: ['tp'], message: 'tp names earlier entries only' })
   const cap = MAX_BODY_BYTES_BY_KIND[entry.kind]
   if (entry.bodySize > cap) ctx.addIssue({ code: 'custom', path: ['bodySize'], message: `a ${entry.kind} body is at most ${cap} bytes` })
 })

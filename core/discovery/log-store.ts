@@ -188,6 +188,21 @@ export class LogStore {
     }))
   }
 
+  /** The highest seq of the author's held entries on a topic, below `below` (0: none): the per-topic link (`tp`) of its next one. */
+  lastSeqOnTopic (author: Uint8Array, topic: string, below = Number.MAX_SAFE_INTEGER): number {
+    return (this.sql.lastSeqOnTopic.get(author, below, topic) as number | null | undefined) ?? 0
+  }
+
+  /** Whether the author's entry at `seq` is held, or was (at or below the contiguous mark, since pruned). */
+  knows (author: Uint8Array, seq: number): boolean {
+    return seq <= this.markOf(author).contiguousSeq || this.heldAt(author, seq) !== undefined
+  }
+
+  /** The author's first gap still open, if any: the seqs after the contiguous mark up to the next held entry. */
+  firstGap (author: Uint8Array): SeqRange | undefined {
+    return this.gapAfter(author, this.markOf(author))
+  }
+
   highWater (author: Uint8Array): HighWater {
     const { contiguousSeq, maxSeq } = this.markOf(author)
     return { contiguousSeq, maxSeq }
@@ -248,7 +263,7 @@ export class LogStore {
       maxSeq: Math.max(mark.maxSeq, entry.seq)
     }
     this.sql.saveMark.run(entry.author, next.contiguousSeq, next.contiguousHash, next.maxSeq)
-    return { verdict: 'accepted', ...signed, extendsLog, missing: this.firstGap(entry.author, next) }
+    return { verdict: 'accepted', ...signed, extendsLog, missing: this.gapAfter(entry.author, next) }
   }
 
   /** Keep the first proof against an author at a seq (a later conflict there proves nothing new) and report it. */
@@ -275,7 +290,7 @@ export class LogStore {
     return undefined
   }
 
-  private firstGap (author: Uint8Array, mark: Mark): SeqRange | undefined {
+  private gapAfter (author: Uint8Array, mark: Mark): SeqRange | undefined {
     if (mark.contiguousSeq === mark.maxSeq) return undefined
     const next = this.sql.nextHeld.get(author, mark.contiguousSeq) as { seq: number }
     return { from: mark.contiguousSeq + 1, to: next.seq - 1 }
@@ -325,6 +340,7 @@ function prepare (db: Database) {
     recentOnTopic: db.prepare(`SELECT header FROM log_entries e WHERE e.received_at >= ? AND EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)
       ORDER BY e.received_at DESC, e.author, e.seq LIMIT ?`),
     lastOnTopic: db.prepare('SELECT max(e.received_at) FROM log_entries e WHERE EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)').pluck(),
+    lastSeqOnTopic: db.prepare('SELECT max(e.seq) FROM log_entries e WHERE e.author = ? AND e.seq < ? AND EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)').pluck(),
     latest: db.prepare('SELECT header FROM log_entries WHERE author = ? ORDER BY seq DESC LIMIT 1'),
     latestOfKind: db.prepare('SELECT header FROM log_entries WHERE author = ? AND kind = ? ORDER BY seq DESC LIMIT 1'),
     prune: db.prepare('DELETE FROM log_entries WHERE author = ? AND seq <= ? RETURNING body_hash'),

@@ -119,8 +119,8 @@ export function byteTargets (f: Fixtures): FuzzTarget[] {
   const descriptor = encodeDescriptor(makeDescriptor(7, { agent: agent.publicKey, now: NOW }))
   addCbor('capability-descriptor', [decode(descriptor, Infinity)], b => decodeDescriptor(b))
   const entries = [
-    signEntry({ seq: 1, prev: null, ts: NOW, kind: 'descriptor', bodyHash: sha256(descriptor), bodySize: descriptor.byteLength, topics: ['code_generation'], keywords: ['lint', 'rust'] }, agent),
-    signEntry({ seq: 2, prev: digest('prev'), ts: NOW, kind: 'rating', bodyHash: digest('body'), bodySize: 300, topics: ['data_analysis'], keywords: [] }, agent)
+    signEntry({ seq: 1, prev: null, ts: NOW, kind: 'descriptor', bodyHash: sha256(descriptor), bodySize: descriptor.byteLength, topics: ['code_generation'], tp: [0], keywords: ['lint', 'rust'] }, agent),
+    signEntry({ seq: 2, prev: digest('prev'), ts: NOW, kind: 'rating', bodyHash: digest('body'), bodySize: 300, topics: ['data_analysis'], tp: [0], keywords: [] }, agent)
   ]
   envelopes('log-entry-header', entries.map(e => e.bytes), [[agent], [agent]], b => openEntry(b))
   addCbor('fetch-request', [{ h: sha256(descriptor) }, { h: sha256(descriptor), a: agent.publicKey }], GossipFrames.fetchRequest)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { encode } from '../../core/common/codec.ts'
-import { encodeDescriptor } from '../../core/discovery/descriptor.ts'
+import { decodeDescriptor, encodeDescriptor } from '../../core/discovery/descriptor.ts'
+import { OwnLog } from '../../core/discovery/author-log.ts'
 import { signEntry } from '../../core/discovery/log-entry.ts'
 import { publicKeyOf, generateSeed } from '../../core/identity/ed25519.ts'
 import { peerIdOf } from '../../core/identity/ids.ts'
@@ -8,7 +9,7 @@ import { serve } from '../../core/net/frames.ts'
 import { announceTopic, StreamProtocols } from '../../core/net/protocols.ts'
 import { sha256 } from '../../core/common/hash.ts'
 import { gossipNodes, meshPeers, type GossipNode } from '../helpers/gossip-node.ts'
-import { makeDescriptor } from '../helpers/descriptors.ts'
+import { makeDescriptor, type Topic } from '../helpers/descriptors.ts'
 import { eventually } from '../helpers/peers.ts'
 import { testSigner } from '../helpers/identity.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -54,7 +55,7 @@ describe('bodyless gossip', () => {
     const topic = announceTopic(TOPIC)
     const body = encodeDescriptor(makeDescriptor(7, { topic: TOPIC }))
     const victim = testSigner()
-    const forged = signEntry({ seq: 1, prev: null, ts: Date.now(), kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength, topics: [TOPIC], keywords: [] }, victim)
+    const forged = signEntry({ seq: 1, prev: null, ts: Date.now(), kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength, topics: [TOPIC], tp: [0], keywords: [] }, victim)
     // The rogue signs the header bytes with its own key but claims the victim as author: flip the signer in the frame.
     const tampered = forged.bytes.slice()
     tampered[tampered.length - 70]! ^= 0xff
@@ -143,6 +144,29 @@ describe('bodyless gossip', () => {
     expect(elsewhere.topics).toEqual(['data_analysis'])
   }, 30_000)
 
+  it('fills a missed entry on a followed topic at once, and leaves the author\'s other topics\' entries for a quiet moment', async () => {
+    const announcer = await node({ interests: [TOPIC, 'data_analysis'] })
+    // Never quiet: the gaps that hide no entry on its topics stay open, and what it fills shows in its log.
+    const listener = await node({ interests: [TOPIC], bootstrap: [announcer.addr()], authorBudget: { loadedPulls: 0 } })
+    await meshed([announcer, listener])
+    const first = await announcer.announce(50)
+    await eventually(() => listener.received.length === 1, 'the first announcement')
+    // Written to the announcer's log but never gossiped: the listener can learn of them only through a gap.
+    const unsent = (i: number, topic: Topic) => {
+      const body = encodeDescriptor(makeDescriptor(i, { agent: announcer.signer.publicKey, topic }))
+      new OwnLog(announcer.logs).append('descriptor', body, { topics: [topic], keywords: [] }, announcer.signer)
+      return decodeDescriptor(body)
+    }
+    const missed = unsent(51, TOPIC)
+    unsent(52, 'data_analysis')
+    const latest = await announcer.announce(53)
+    await eventually(() => listener.received.length === 3, 'the missed and the latest announcements')
+    expect(listener.received.map(r => r.id).sort()).toEqual([first, missed, latest].map(r => r.id).sort())
+    await new Promise(resolve => setTimeout(resolve, 4_500)) // two backfill rounds
+    expect(listener.logs.highWater(announcer.signer.publicKey)).toEqual({ contiguousSeq: 2, maxSeq: 4 })
+    expect(listener.logs.knows(announcer.signer.publicKey, 3)).toBe(false)
+  }, 30_000)
+
   it('brings the author\'s BAID entry with the body it pulls for a peer that cannot check the author yet', async () => {
     const [a, b, c] = line(3)
     const author = await node({ ...a!, interests: [TOPIC, 'data_analysis'] })
@@ -190,7 +214,7 @@ describe('bodyless gossip', () => {
     const topic = announceTopic(TOPIC)
     const entryFor = (i: number) => {
       const body = encodeDescriptor(makeDescriptor(i, { agent: cheat.signer.publicKey, topic: TOPIC }))
-      return signEntry({ seq: 1, prev: null, ts: Date.now(), kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength, topics: [TOPIC], keywords: [] }, cheat.signer)
+      return signEntry({ seq: 1, prev: null, ts: Date.now(), kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength, topics: [TOPIC], tp: [0], keywords: [] }, cheat.signer)
     }
     await cheat.peer.services.pubsub.publish(topic, entryFor(1).bytes)
     await eventually(() => watcher.logs.highWater(cheat.signer.publicKey).maxSeq === 1, 'the first entry')

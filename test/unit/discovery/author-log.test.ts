@@ -42,6 +42,18 @@ it('appends entries chained to the last, storing header and body, and returns th
   expect(store.missingBodies()).toEqual([])
 })
 
+it('links each entry to the previous one on each of its topics, so a follower of one topic can tell what it missed there', () => {
+  const other = { topics: ['data_analysis'], keywords: [] }
+  log.append('descriptor', body('a1'), digest, me)
+  log.append('descriptor', body('b1'), other, me)
+  log.append('descriptor', body('b2'), other, me)
+  const both = log.append('descriptor', body('ab'), { topics: ['data_analysis', 'code_review_security'], keywords: [] }, me)
+  const next = log.append('descriptor', body('a2'), digest, me)
+  expect(both.entry).toMatchObject({ seq: 4, tp: [3, 1] })
+  expect(next.entry).toMatchObject({ seq: 5, tp: [4] })
+  expect(log.append('descriptor', body('c1'), { topics: ['translation'], keywords: [] }, me).entry.tp).toEqual([0])
+})
+
 it('continues from the stored seq after a restart', () => {
   log.append('descriptor', body('v1'), digest, me)
   const before = log.append('descriptor', body('v2'), digest, me)

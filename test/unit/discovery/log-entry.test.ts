@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decode, encode } from '../../../core/common/codec.ts'
 import { sha256 } from '../../../core/common/hash.ts'
@@ -19,6 +20,7 @@ const fields = (overrides: Partial<LogEntryFields> = {}): LogEntryFields => ({
   bodyHash: sha256(body),
   bodySize: body.byteLength,
   topics: ['code_review_security'],
+  tp: [0],
   keywords: ['audit', 'rust'],
   ...overrides
 })
@@ -74,6 +76,10 @@ describe('log entry headers', () => {
     expect(rejectName(() => signEntry(fields({ topics: ['Code Review'] }), alice))).toBe('InvalidPayloadError')
     expect(rejectName(() => signEntry(fields({ topics: Array.from({ length: 9 }, (_, i) => `t${i}`) }), alice))).toBe('InvalidPayloadError')
     expect(rejectName(() => signEntry(fields({ keywords: ['two words'] }), alice))).toBe('InvalidPayloadError')
+    // A per-topic link per topic, each to an earlier entry: a header cannot claim to follow itself or a later one.
+    expect(rejectName(() => signEntry(fields({ tp: [] }), alice))).toBe('InvalidPayloadError')
+    expect(rejectName(() => signEntry(fields({ seq: 3, prev: sha256(body), tp: [3] }), alice))).toBe('InvalidPayloadError')
+    expect(signEntry(fields({ seq: 3, prev: sha256(body), tp: [2] }), alice).entry.tp).toEqual([2])
 
     const breaksRules = seal(Domains.logEntry, LOG_ENTRY_TYPE, { ...fields({ seq: 2, prev: null }), v: 1, author: alice.publicKey }, [alice]).bytes
     expect(rejectName(() => openEntry(breaksRules))).toBe('InvalidPayloadError')
@@ -81,7 +87,19 @@ describe('log entry headers', () => {
 
   it('refuses with a named error to sign a header over 1 KiB', () => {
     const long = (c: string, n: number) => Array.from({ length: n }, (_, i) => `${c}${i}`.padEnd(c === 't' ? 64 : 32, c))
-    expect(rejectName(() => signEntry(fields({ topics: long('t', 8), keywords: long('k', 16) }), alice))).toBe('MessageTooLargeError')
+    expect(rejectName(() => signEntry(fields({ topics: long('t', 8), tp: Array(8).fill(0), keywords: long('k', 16) }), alice))).toBe('MessageTooLargeError')
+  })
+
+  it('signs the protocol document\'s test vector (Appendix B) byte for byte', () => {
+    const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8')
+    const appendix = doc.slice(doc.indexOf('## Appendix B.'), doc.indexOf('## Appendix C.'))
+    const block = (label: string) => /```\n([0-9a-f\n]+)```/.exec(appendix.slice(appendix.indexOf(label)))![1]!.replaceAll('\n', '')
+    const rfc8032 = testSigner(Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'))
+    const hello = new TextEncoder().encode('hello')
+    const signed = signEntry({ seq: 1, prev: null, ts: 1_700_000_000_000, kind: 'retract', bodyHash: sha256(hello), bodySize: 5, topics: ['data_analysis'], tp: [0], keywords: ['example'] }, rfc8032)
+    expect(Buffer.from(signed.bytes).toString('hex')).toBe(block('Envelope ('))
+    expect(Buffer.from((decode(signed.bytes, Infinity) as { p: Uint8Array }).p).toString('hex')).toBe(block('Payload ('))
+    expect(appendix).toContain(`Header hash (\`prev\` of seq 2): \`${Buffer.from(signed.hash).toString('hex')}\``)
   })
 
   it('checks a pulled body against its header: size and hash', () => {

@@ -24,7 +24,7 @@ function buildLog (author: Signer, n: number, fork: (seq: number) => Partial<Log
     const body = bodyOf(seq)
     log.push(signEntry({
       seq, prev: log.at(-1)?.hash ?? null, ts: NOW + seq, kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength,
-      topics: ['code_review_security'], keywords: ['audit'], ...fork(seq)
+      topics: ['code_review_security'], tp: [seq - 1], keywords: ['audit'], ...fork(seq)
     }, author))
   }
   return log

@@ -80,7 +80,7 @@ function headerSignedBy (entry: LogEntry, signer: Signer): Uint8Array {
 
 function fakeEntry (author: Uint8Array, seq: number): LogEntry {
   const body = randomBytes(64)
-  return { v: 1, author, seq, prev: seq === 1 ? null : randomBytes(32), ts: Date.now(), kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength, topics: [topicOf(seq)], keywords: ['forged'] }
+  return { v: 1, author, seq, prev: seq === 1 ? null : randomBytes(32), ts: Date.now(), kind: 'descriptor', bodyHash: sha256(body), bodySize: body.byteLength, topics: [topicOf(seq)], tp: [0], keywords: ['forged'] }
 }
 
 export const ATTACKS: Record<AdversaryKind, (ctx: AttackContext) => Promise<void>> = {
