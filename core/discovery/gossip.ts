@@ -111,6 +111,8 @@ const MAX_BUDGETED_AUTHORS = 10_000
 const MAX_DEFERRED = 1_000
 /** How often waiting bodies are pulled, a few at a time, once the load has passed. */
 const BACKFILL_MS = 2_000
+/** How long a gap of other topics' entries waits for a quiet moment at most: while it is open, the log below it is not pruned. */
+const LATER_GAP_PATIENCE_MS = 60_000
 /** Headers a catch-up asks for: an away peer's recent past on one topic, not the topic's history. */
 const MAX_CATCH_UP_ENTRIES = 64
 /** How far back a catch-up reaches at most (a first start, or a long absence): the soft state a refresh renews meanwhile. */
@@ -152,8 +154,8 @@ export class BodylessGossip {
   private readonly pullingBy = new Map<string, number>()
   /** Each author's latest receive times of new entries, up to its budget, oldest first. */
   private readonly arrivals = new Map<string, number[]>()
-  /** Authors with a gap that hides none of our topics' entries, to fill when quiet (oldest first), and whom to ask first. */
-  private readonly laterGaps = new Map<string, { author: Uint8Array, from: PeerId }>()
+  /** Authors with a gap that hides none of our topics' entries, to fill when quiet (longest waiting first), and whom to ask first. */
+  private readonly laterGaps = new Map<string, { readonly author: Uint8Array, from: PeerId, readonly since: number }>()
   /** Entries whose bodies wait for the load to pass, by body hash, oldest first. */
   private readonly deferred = new Map<string, SignedLogEntry>()
   private readonly budget: AuthorBudget
@@ -553,7 +555,7 @@ export class BodylessGossip {
    * A gap that hides an entry on a topic we follow (the header's per-topic link names a seq we lack) is filled now, up to
    * that entry. One that holds only the author's entries on other topics waits for a quiet moment: those headers keep the
    * log contiguous (pruning, link checks) but are news to nobody here, and filling each gap at once cost a narrowcast peer
-   * most of its CPU under load (a testnet under attack delivered 0.94–0.99 without those fills, 0.52–0.73 with them).
+   * most of its CPU under load (an attacked testnet delivered 0.52–0.73 filling every gap at once, 0.84 with this rule).
    */
   private onGap (verdict: SignedLogEntry & { missing: SeqRange | undefined }, from: PeerId): void {
     const { missing, entry } = verdict
@@ -564,16 +566,21 @@ export class BodylessGossip {
       return
     }
     const key = hex(entry.author)
-    this.laterGaps.delete(key) // re-inserted: the map's order is least recently heard first
-    this.laterGaps.set(key, { author: entry.author, from })
+    const waiting = this.laterGaps.get(key)
+    if (waiting !== undefined) {
+      waiting.from = from // the latest sender holds the entries before the one it sent
+      return
+    }
+    this.laterGaps.set(key, { author: entry.author, from, since: this.now() })
     if (this.laterGaps.size > MAX_DEFERRED) this.laterGaps.delete(this.laterGaps.keys().next().value as string)
   }
 
-  /** Fill one waiting gap of other topics' entries, the oldest, when no pull of ours is waiting on the network. */
+  /** Fill the longest-waiting gap of other topics' entries when no pull of ours waits on the network, or once it waited too long. */
   private fillLaterGap (): void {
-    if (this.pulls.size >= this.budget.loadedPulls || this.filling.size > 0) return
+    if (this.filling.size > 0) return
     const [key, waiting] = this.laterGaps.entries().next().value ?? []
     if (key === undefined || waiting === undefined) return
+    if (this.pulls.size >= this.budget.loadedPulls && this.now() - waiting.since < LATER_GAP_PATIENCE_MS) return
     this.laterGaps.delete(key)
     const gap = this.logs.firstGap(waiting.author)
     if (gap !== undefined) void this.fillGap(waiting.author, gap, waiting.from)

@@ -44,6 +44,7 @@ export interface GossipNodeOptions extends Partial<PeerInit> {
   /** An author is unknown here until its BAID entry arrived, as to the discovery service (which checks entries against BAIDs). */
   readonly checksAuthors?: boolean
   readonly authorBudget?: Partial<AuthorBudget>
+  readonly now?: () => number
 }
 
 export function gossipNodes () {
@@ -73,6 +74,7 @@ export function gossipNodes () {
       interests: options.interests,
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.authorBudget === undefined ? {} : { authorBudget: options.authorBudget }),
+      ...(options.now === undefined ? {} : { now: options.now }),
       onEntry: (signed, body, from) => {
         sources.push(from?.toString() ?? 'here')
         if (signed.entry.kind === 'descriptor') received.push(decodeDescriptor(body))
