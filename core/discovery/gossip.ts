@@ -560,9 +560,9 @@ export class BodylessGossip {
   private onGap (verdict: SignedLogEntry & { missing: SeqRange | undefined }, from: PeerId): void {
     const { missing, entry } = verdict
     if (missing === undefined) return
-    const lacked = entry.topics.flatMap((topic, i) => this.init.interests.includes(topic) && entry.tp[i]! > 0 && !this.logs.knows(entry.author, entry.tp[i]!) ? [entry.tp[i]!] : [])
-    if (lacked.length > 0) {
-      void this.fillGap(entry.author, { from: missing.from, to: Math.max(...lacked) }, from)
+    const missed = entry.tp.filter((seq, i) => seq > 0 && this.init.interests.includes(entry.topics[i]!) && !this.logs.knows(entry.author, seq))
+    if (missed.length > 0) {
+      void this.fillGap(entry.author, { from: missing.from, to: Math.max(...missed) }, from)
       return
     }
     const key = hex(entry.author)

@@ -188,9 +188,9 @@ export class LogStore {
     }))
   }
 
-  /** The highest seq of the author's held entries on a topic, below `below` (0: none): the per-topic link (`tp`) of its next one. */
-  lastSeqOnTopic (author: Uint8Array, topic: string, below = Number.MAX_SAFE_INTEGER): number {
-    return (this.sql.lastSeqOnTopic.get(author, below, topic) as number | null | undefined) ?? 0
+  /** The highest seq of the author's held entries on a topic (0: none): the per-topic link (`tp`) of its next one. */
+  lastSeqOnTopic (author: Uint8Array, topic: string): number {
+    return (this.sql.lastSeqOnTopic.get(author, topic) as number | null | undefined) ?? 0
   }
 
   /** Whether the author's entry at `seq` is held, or was (at or below the contiguous mark, since pruned). */
@@ -340,7 +340,7 @@ function prepare (db: Database) {
     recentOnTopic: db.prepare(`SELECT header FROM log_entries e WHERE e.received_at >= ? AND EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)
       ORDER BY e.received_at DESC, e.author, e.seq LIMIT ?`),
     lastOnTopic: db.prepare('SELECT max(e.received_at) FROM log_entries e WHERE EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)').pluck(),
-    lastSeqOnTopic: db.prepare('SELECT max(e.seq) FROM log_entries e WHERE e.author = ? AND e.seq < ? AND EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)').pluck(),
+    lastSeqOnTopic: db.prepare('SELECT max(e.seq) FROM log_entries e WHERE e.author = ? AND EXISTS (SELECT 1 FROM json_each(e.topics) WHERE value = ?)').pluck(),
     latest: db.prepare('SELECT header FROM log_entries WHERE author = ? ORDER BY seq DESC LIMIT 1'),
     latestOfKind: db.prepare('SELECT header FROM log_entries WHERE author = ? AND kind = ? ORDER BY seq DESC LIMIT 1'),
     prune: db.prepare('DELETE FROM log_entries WHERE author = ? AND seq <= ? RETURNING body_hash'),
