@@ -47,6 +47,11 @@ describe('hearth testnet --adversaries', () => {
     expect(attack.honest_cores_unattacked, why).toBeGreaterThan(0)
     expect(attack.adversary_cores, why).toBeGreaterThan(0)
     expect(attack.adversary_cores, why).toBeLessThanOrEqual(attack.machine_cores)
+    // The log splits that load by kind, so the heaviest hostile process can be told apart.
+    const byKind = /adversaries' processes used ([\d.]+) cores from joining to here \(forger ([\d.]+), replayer ([\d.]+), equivocator ([\d.]+)\)/.exec(run.stderr)
+    expect(byKind, run.stderr).not.toBeNull()
+    const [total, ...kinds] = byKind!.slice(1).map(Number)
+    expect(Math.abs(kinds.reduce((s, c) => s + c, 0) - total!)).toBeLessThanOrEqual(0.02)
   }, 180_000)
 
   it('names the kinds it knows when given one it does not', async () => {

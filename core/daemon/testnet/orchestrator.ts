@@ -206,7 +206,7 @@ async function runMode (mode: GossipMode, name: string, daemon: string, root: st
     const honestCores = coresUsed(idle, { at: end, cpuMs: nodes.reduce((sum, n) => sum + n.cpuMs, 0) })
     log(`${name}: while announcing (${((end - windowFrom) / 1000).toFixed(1)} s), the daemons wrote ${Math.round(nodes.reduce((sum, n) => sum + n.bytes, 0) / ((end - windowFrom) / 1000) / nodes.length)} bytes/s each and used ${honestCores.toFixed(2)} cores; event loops blocked up to ${Math.max(...nodes.map(n => n.lagMaxMs)).toFixed(0)} ms`)
     const busiest = [...nodes].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 3)
-    if (attack !== undefined) log(`${name}: the adversaries' processes used ${attack.cores().toFixed(2)} cores from joining to here`)
+    if (attack !== undefined) log(`${name}: the adversaries' processes used ${attack.cores().toFixed(2)} cores from joining to here (${attack.coresByKind()})`)
     log(`${name}: busiest daemons (CPU since start): ${busiest.map(n => `node ${n.index} ${(n.cpuMs / 1000).toFixed(1)} s`).join(', ')}; median ${(nodes.map(n => n.cpuMs).sort((x, y) => x - y)[nodes.length >> 1]! / 1000).toFixed(1)} s`)
     for (const n of nodes) n.up.at(-1)![1] = end
     const rejected: Record<string, number> = {}

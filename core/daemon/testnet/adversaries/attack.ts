@@ -12,7 +12,7 @@ import type { AdversaryKind, AttackEvent } from './kinds.ts'
 // formed, note what each says it did, and at the end ask every honest node what of it got through.
 
 /** What `testnet.attack` answers about one adversary peer, on one honest node. */
-export interface OffenderView { peerId: string, met: boolean, saw: boolean, witnessed: boolean, gossipScore: number, gossipPenalised: boolean, gossipRecord: boolean, connected: boolean, reputationPenalised: boolean, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
+export interface OffenderView { peerId: string, met: boolean, saw: boolean, witnessed: boolean, gossipScore: number, gossipPenalised: boolean, gossipRecord: boolean, connected: boolean, reputationPenalised: boolean, shunned: boolean, points: number, appScore: number, conduct: Record<string, number>, baidKnown: boolean, verdicts: Record<string, number> }
 export interface AttackReport { offenders: OffenderView[], honestPenalised: Array<{ peerId: string, score: number, verdicts: Record<string, number> }>, honestMisconduct: Array<{ peerId: string, points: number, counts: Record<string, number> }>, forgedAccepted: number, replayedAccepted: number, replayedFirstCopies: number, drifts: number, maxRssMb: number }
 
 export interface AttackFigures {
@@ -55,7 +55,8 @@ export interface AttackFigures {
   adversary_cores: number
 }
 
-interface CpuReading { at: number, cpuMs: number }
+/** CPU time of each adversary's process (ms, in `adversaries` order) at one moment. */
+interface CpuReadings { at: number, cpuMs: number[] }
 interface RunFigures { delivery: number, cores: number }
 
 interface Adversary { kind: AdversaryKind, child: ChildProcess, peers: Array<{ peerId: string, agent: string }>, sent: Record<string, number> }
@@ -72,7 +73,7 @@ export class Attack {
   private readonly replayed = new Map<string, number>()
   private reports: AttackReport[] = []
   /** When the adversaries had joined and when the honest nodes were inspected, with their CPU time then: the attack's window. */
-  private window: { from: CpuReading, to?: CpuReading } | undefined
+  private window: { from: CpuReadings, to?: CpuReadings } | undefined
 
   private readonly kinds: readonly AdversaryKind[]
   private readonly script: string
@@ -112,7 +113,7 @@ export class Attack {
     }))
     this.log(`adversaries joined: ${this.adversaries.map(a => `${a.kind} (${a.peers.length})`).join(', ')}`)
     // From here: their start-up (loading, keys, joining) is no part of the attack.
-    this.window = { from: { at: Date.now(), cpuMs: this.cpuMs() } }
+    this.window = { from: this.cpuReadings() }
   }
 
   private note (adversary: Adversary, event: AttackEvent): void {
@@ -125,7 +126,7 @@ export class Attack {
 
   /** Ask every honest node (by data directory) what of the attack it accepted and whom it penalised. */
   async inspect (dataDirs: readonly string[]): Promise<void> {
-    if (this.window !== undefined) this.window.to = { at: Date.now(), cpuMs: this.cpuMs() }
+    if (this.window !== undefined) this.window.to = this.cpuReadings()
     const params = {
       adversaries: this.adversaries.flatMap(a => a.peers),
       forgedHeaders: [...this.forgedHeaders],
@@ -150,6 +151,11 @@ export class Attack {
         // A witness whose gossipsub holds no record of it (dropped when it left with a score ≥ 0) scores it as it would return.
         const unscored = witnesses.filter(v => !v.gossipRecord)
         const why = unscored.length === 0 ? '' : `; ${unscored.length} witness(es) hold no gossipsub record of it, so give the score it would return with (${unscored.filter(v => v.connected).length} still connected, ${unscored.filter(v => v.reputationPenalised).length} shunning it)`
+        // A witness that let it off one way: what it held against it, to tell a slow verdict from a missing one.
+        this.reports.forEach((r, i) => {
+          const v = r.offenders.find(o => o.peerId === p.peerId && o.met && o.witnessed && !(o.gossipPenalised && o.reputationPenalised))
+          if (v !== undefined) this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} not penalised both ways by honest node ${i}: gossip score ${v.gossipScore.toFixed(2)} (record ${v.gossipRecord}, connected ${v.connected}), application score ${v.appScore}, misconduct points ${v.points} now, shunned ${v.shunned}, reputation-penalised ${v.reputationPenalised}; misconduct seen ${JSON.stringify(v.conduct)}; its messages ${JSON.stringify(v.verdicts)}`)
+        })
         this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, seen offending by ${witnesses.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}${why}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
       }
     }
@@ -193,15 +199,22 @@ export class Attack {
     }
   }
 
-  /** Cores the adversaries' processes used from joining to the inspection (or to now, before it). */
-  cores (): number {
+  /** Cores the adversaries' processes (those of `kind`, or all) used from joining to the inspection (or to now, before it). */
+  cores (kind?: AdversaryKind): number {
     if (this.window === undefined) return 0
-    return coresUsed(this.window.from, this.window.to ?? { at: Date.now(), cpuMs: this.cpuMs() })
+    const { from, to = this.cpuReadings() } = this.window
+    const sum = (r: CpuReadings): number => this.adversaries.reduce((s, a, i) => s + (kind === undefined || a.kind === kind ? r.cpuMs[i]! : 0), 0)
+    return coresUsed({ at: from.at, cpuMs: sum(from) }, { at: to.at, cpuMs: sum(to) })
   }
 
-  /** CPU time the adversaries' processes have used so far (Linux: /proc; 0 elsewhere), to tell the machine's load apart. */
-  private cpuMs (): number {
-    return this.adversaries.reduce((sum, { child }) => sum + processCpuMs(child.pid), 0)
+  /** The same figure per kind, for the log: which hostile process loads the shared machine most. */
+  coresByKind (): string {
+    return this.kinds.map(kind => `${kind} ${this.cores(kind).toFixed(2)}`).join(', ')
+  }
+
+  /** CPU time each adversary's process has used so far (Linux: /proc; 0 elsewhere), to tell the machine's load apart. */
+  private cpuReadings (): CpuReadings {
+    return { at: Date.now(), cpuMs: this.adversaries.map(({ child }) => processCpuMs(child.pid)) }
   }
 
   async stop (): Promise<void> {

@@ -68,7 +68,7 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const gossipPenalised = gossipScore < 0
         const witnessed = offencePoints(conduct.counts) >= MISCONDUCT_TOLERANCE || reputationPenalised
         const connected = network.peer.getConnections().some(c => c.remotePeer.toString() === peerId)
-        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
+        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, shunned: host.reputation.shuns(peerId), points: Number(conduct.points.toFixed(2)), appScore: host.reputation.appScore(peerId), conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
       const forgedReceipts = p.forgedReceipts.filter(h => receipts.receipt(Buffer.from(h, 'hex')) !== undefined).length
