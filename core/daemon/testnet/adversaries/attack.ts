@@ -153,7 +153,7 @@ export class Attack {
         const why = unscored.length === 0 ? '' : `; ${unscored.length} witness(es) hold no gossipsub record of it, so give the score it would return with (${unscored.filter(v => v.connected).length} still connected, ${unscored.filter(v => v.reputationPenalised).length} shunning it)`
         // A witness that let it off one way: what it held against it, to tell a slow verdict from a missing one.
         this.reports.forEach((r, i) => {
-          const v = r.offenders.find(o => o.peerId === p.peerId && o.met && o.witnessed && !(o.gossipPenalised && o.reputationPenalised))
+          const v = r.offenders.find(o => o.peerId === p.peerId && o.met && o.witnessed && !penalised(o))
           if (v !== undefined) this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} not penalised both ways by honest node ${i}: gossip score ${v.gossipScore.toFixed(2)} (record ${v.gossipRecord}, connected ${v.connected}), application score ${v.appScore}, misconduct points ${v.points} now, shunned ${v.shunned}, reputation-penalised ${v.reputationPenalised}; misconduct seen ${JSON.stringify(v.conduct)}; its messages ${JSON.stringify(v.verdicts)}`)
         })
         this.log(`attack: ${a.kind} ${p.peerId.slice(-8)} met by ${met.length}, seen acting by ${views.length}, seen offending by ${witnesses.length}, gossip-penalised by ${views.filter(v => v.gossipPenalised).length} (scores ${views.map(v => v.gossipScore.toFixed(0)).join(' ')}${why}), reputation-penalised by ${views.filter(v => v.reputationPenalised).length} (its BAID known to ${views.filter(v => v.baidKnown).length}); its messages ${JSON.stringify(verdicts)}; misconduct seen ${JSON.stringify(conduct)}`)
@@ -171,7 +171,6 @@ export class Attack {
     // An offender no honest node witnessed did no harm it could be caught for; it counts as neither caught nor escaped.
     const seen = offenders.filter(o => o.views.length > 0)
     const share = (caught: (v: OffenderView) => boolean): number => seen.length === 0 ? 0 : round(seen.filter(o => o.views.every(caught)).length / seen.length)
-    const penalised = (v: OffenderView): boolean => v.gossipPenalised && v.reputationPenalised
     const escaped = new Set(seen.filter(o => !o.views.every(penalised)).map(o => o.kind))
     return {
       forged_accepted: this.reports.reduce((s, r) => s + r.forgedAccepted, 0),
@@ -230,6 +229,9 @@ export class Attack {
 }
 
 const round = (x: number): number => Number(x.toFixed(4))
+
+/** The target: an offender scored down by gossipsub and shunned by reputation alike. */
+const penalised = (v: OffenderView): boolean => v.gossipPenalised && v.reputationPenalised
 
 /** utime + stime of a process, from /proc/<pid>/stat (in USER_HZ ticks, 100 a second on Linux); 0 when unreadable. */
 function processCpuMs (pid: number | undefined): number {

@@ -56,9 +56,11 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
       const offenders = p.adversaries.map(({ peerId, agent }) => {
         const gossipRecord = hasGossipScore(network.peer.services.pubsub, peerId)
         // gossipsub forgets a peer that left with a score ≥ 0; were it let back in, it would start at its application score.
-        const gossipScore = gossipRecord ? score(peerId) : APP_SPECIFIC_WEIGHT * host.reputation.appScore(peerId)
+        const appScore = host.reputation.appScore(peerId)
+        const gossipScore = gossipRecord ? score(peerId) : APP_SPECIFIC_WEIGHT * appScore
         // Slashed or blocked (application score), or known bad in every topic (no trust to offer it work with).
-        const reputationPenalised = host.reputation.shuns(peerId) || host.reputation.trustFor(Buffer.from(agent, 'hex'), TOPICS) === undefined
+        const shunned = host.reputation.shuns(peerId)
+        const reputationPenalised = shunned || host.reputation.trustFor(Buffer.from(agent, 'hex'), TOPICS) === undefined
         const conduct = host.reputation.conductOf(peerId)
         // Saw it act: relayed or sent us something, misbehaved towards us, or holds entries it signed here.
         const saw = verdicts.has(peerId) || Object.keys(conduct.counts).length > 0 || network.discovery.logs.latest(Buffer.from(agent, 'hex')) !== undefined
@@ -68,7 +70,7 @@ export function attackHandlers (network: Network, host: Pick<Host, 'reputation' 
         const gossipPenalised = gossipScore < 0
         const witnessed = offencePoints(conduct.counts) >= MISCONDUCT_TOLERANCE || reputationPenalised
         const connected = network.peer.getConnections().some(c => c.remotePeer.toString() === peerId)
-        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, shunned: host.reputation.shuns(peerId), points: Number(conduct.points.toFixed(2)), appScore: host.reputation.appScore(peerId), conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
+        return { peerId, met: everConnected.has(peerId), saw, witnessed, gossipScore, gossipPenalised, gossipRecord, connected, reputationPenalised, shunned, points: Number(conduct.points.toFixed(2)), appScore, conduct: conduct.counts, baidKnown: host.verifier.knowsAgent(Buffer.from(agent, 'hex')), verdicts: verdicts.get(peerId) ?? {} }
       })
       const forgedHeaders = p.forgedHeaders.filter(h => network.discovery.logs.header(Buffer.from(h, 'hex')) !== undefined).length
       const forgedReceipts = p.forgedReceipts.filter(h => receipts.receipt(Buffer.from(h, 'hex')) !== undefined).length
