@@ -1,17 +1,18 @@
-import { gossipScore } from './gossip-config.ts'
+import { forgetCachedScores, gossipScore } from './gossip-config.ts'
 import type { HearthPeer } from './peer.ts'
 
-// A shunned peer is cut off, not only refused its next connection: what it sends on an open one costs us still. Only once
-// gossipsub's score for it shows the penalty (it caches scores for a heartbeat): gossipsub keeps a departed peer's score only
-// if it is negative then. Its RPCs are graylisted meanwhile.
+// A shunned peer is cut off, not only refused its next connection: what it sends on an open one costs us still. gossipsub
+// caches each peer's score for a heartbeat: when standings change the cache is dropped, so a newly shunned peer's next RPC
+// is graylisted and, hung up on, it leaves with the negative score gossipsub keeps (it forgets a departed peer's score ≥ 0).
 
-/** Two gossipsub heartbeats: by then a shunned peer's cached score usually shows its penalty. */
-const CUT_OFF_DELAY_MS = 2_000
+/** Standings change in bursts (several offences, a recompute): one look at the connections after them. */
+const CUT_OFF_DELAY_MS = 500
 
 /** Returns what to call when standings change: a moment later, every connected peer `shuns` names is hung up on. */
 export function cutOffShunned (peer: HearthPeer, shuns: (peerId: string) => boolean): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined
   const soon = (): void => {
+    if (peer.status === 'started') forgetCachedScores(peer.services.pubsub)
     if (timer !== undefined || peer.status !== 'started') return
     timer = setTimeout(() => {
       timer = undefined

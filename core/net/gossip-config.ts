@@ -28,6 +28,11 @@ export function gossipScore (pubsub: GossipSub, peerId: string): number {
   return (pubsub as unknown as { getScore (peerId: string): number }).getScore(peerId)
 }
 
+/** Drop gossipsub's cached scores (it keeps each for a heartbeat), so a changed application score counts from the next RPC. */
+export function forgetCachedScores (pubsub: GossipSub): void {
+  (pubsub as unknown as { score: { scoreCache: Map<string, unknown> } }).score.scoreCache.clear()
+}
+
 /** Whether gossipsub holds a score for a peer at all: it drops a peer's on disconnect if positive then, keeps it if not. */
 export function hasGossipScore (pubsub: GossipSub, peerId: string): boolean {
   return (pubsub as unknown as { score: { peerStats: Map<string, unknown> } }).score.peerStats.has(peerId)

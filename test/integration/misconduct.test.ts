@@ -4,6 +4,7 @@ import { gossipScore } from '../../core/net/gossip-config.ts'
 import { announceTopic } from '../../core/net/protocols.ts'
 import { networkAgent, TASK_TOPIC, type NetworkAgent } from '../helpers/agents.ts'
 import { agentDescriptor } from '../helpers/descriptors.ts'
+import { meshPeers } from '../helpers/gossip-node.ts'
 import { eventually } from '../helpers/peers.ts'
 
 // First-hand misconduct between two real agents: a peer that sends what no honest peer sends is shunned, cut off, and
@@ -43,10 +44,15 @@ it('drops a shunned author\'s news when an honest relay forwards it, without bla
   const authorId = a.peer.peerId.toString()
   const relayId = b.peer.peerId.toString()
   await eventually(() => b.peer.services.pubsub.getSubscribers(topic).length >= 2 && c.peer.services.pubsub.getSubscribers(topic).some(p => p.equals(b.peer.peerId)), 'the relay meshed with both', 15_000)
+  await c.peer.dial(a.peer.getMultiaddrs()[0]!)
+  // In the honest node's mesh, so gossipsub's heartbeat reads (and caches) its score every second.
+  await eventually(() => meshPeers(c.peer, topic).map(String).includes(authorId), 'the author in the honest node\'s mesh', 15_000)
   // What the honest node saw the author do elsewhere (two messages no honest peer sends): it shuns the author.
   honest.reputation.noteMisconduct(authorId, 'invalid-message')
   honest.reputation.noteMisconduct(authorId, 'invalid-message')
   expect(honest.reputation.shuns(authorId)).toBe(true)
+  // gossipsub scores it down at once, not a heartbeat later: its next message is already graylisted.
+  expect(gossipScore(c.peer.services.pubsub, authorId)).toBeLessThan(0)
   // Cut off, so the author's news can reach the honest node only through the relay.
   await eventually(() => !c.peer.getPeers().some(p => p.toString() === authorId), 'the author cut off by the honest node', 10_000)
   const refused: string[] = []
