@@ -4,6 +4,8 @@ import { quantile } from './orchestrator.ts'
 // Why announcements missed their deadline, for the testnet's log: did the header not arrive, arrive late, or arrive
 // in time while the body (or the author's BAID it waits for) came too late? Each figure points at a different layer.
 
+const SLICE_MS = 5_000
+
 export interface Announcement { agent: string, id: string, topics: string[], at: number, header: string, publishMs: number }
 
 export interface InspectedNode {
@@ -29,6 +31,10 @@ function sinceRestart (node: InspectedNode, a: Announcement): string {
 
 export async function diagnose (nodes: readonly InspectedNode[], announcements: readonly Announcement[], deadlineMs: number): Promise<string[]> {
   const outcomes: Record<string, number> = {}
+  /** Expected and late-or-missing deliveries by node, and by when in the window the announcement was made (5 s slices). */
+  const missesByNode = new Map<number, number>()
+  const first = Math.min(...announcements.map(a => a.at))
+  const bySlice: Array<{ expected: number, missed: number }> = []
   const headerMs: number[] = []
   const headerToDescriptorMs: number[] = []
   const waitedForBaid: Record<string, number> = {}
@@ -43,7 +49,11 @@ export async function diagnose (nodes: readonly InspectedNode[], announcements: 
       const { receivedAt, body } = report.headers[i]!
       const got = node.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
       const delivered = got === undefined ? 'never' : got.at - a.at <= deadlineMs ? 'in time' : 'late'
+      const slice = bySlice[Math.floor((a.at - first) / SLICE_MS)] ??= { expected: 0, missed: 0 }
+      slice.expected++
       if (delivered === 'in time') return
+      slice.missed++
+      missesByNode.set(node.index, (missesByNode.get(node.index) ?? 0) + 1)
       const header = receivedAt === null ? 'no header' : receivedAt - a.at <= deadlineMs ? 'header in time' : 'header late'
       const key = `${delivered}, ${header}, ${body ? 'body held' : 'no body'}, ${sinceRestart(node, a)}`
       outcomes[key] = (outcomes[key] ?? 0) + 1
@@ -63,6 +73,7 @@ export async function diagnose (nodes: readonly InspectedNode[], announcements: 
   return [
     `misses by cause ${JSON.stringify(outcomes)}`,
     `announcer's publish call ${spread(announcements.map(a => a.publishMs))}; header arrival ${spread(headerMs)}; header to usable descriptor ${spread(headerToDescriptorMs)}`,
+    `missed by when announced (${SLICE_MS / 1000} s slices) ${[...bySlice].map((x, i) => `${i * SLICE_MS / 1000} s: ${x === undefined ? '-' : `${x.missed}/${x.expected}`}`).join(', ')}; by node ${[...missesByNode].sort((x, y) => y[1] - x[1]).map(([i, n]) => `${i}: ${n}`).join(', ') || 'none'}`,
     `descriptors that waited for their author's BAID ${JSON.stringify(waitedForBaid)}; publish calls over 1 s ${slow.length} of ${announcements.length} (${slowDeliveries} expected deliveries)`
   ]
 }
