@@ -12,8 +12,9 @@ const CUT_OFF_DELAY_MS = 500
 export function cutOffShunned (peer: HearthPeer, shuns: (peerId: string) => boolean): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined
   const soon = (): void => {
-    if (peer.status === 'started') forgetCachedScores(peer.services.pubsub)
-    if (timer !== undefined || peer.status !== 'started') return
+    if (peer.status !== 'started') return
+    forgetCachedScores(peer.services.pubsub)
+    if (timer !== undefined) return
     timer = setTimeout(() => {
       timer = undefined
       const gossiping = new Set(peer.services.pubsub.getPeers().map(String))

@@ -31,7 +31,7 @@ function sinceRestart (node: InspectedNode, a: Announcement): string {
 
 export async function diagnose (nodes: readonly InspectedNode[], announcements: readonly Announcement[], deadlineMs: number): Promise<string[]> {
   const outcomes: Record<string, number> = {}
-  /** Expected and late-or-missing deliveries by node, and by when in the window the announcement was made (5 s slices). */
+  /** Late or missing deliveries by node, and expected and missed ones by when in the window the announcement was made. */
   const missesByNode = new Map<number, number>()
   const first = Math.min(...announcements.map(a => a.at))
   const bySlice: Array<{ expected: number, missed: number }> = []
