@@ -15,6 +15,9 @@ describe('hearth testnet --adversaries', () => {
     expect(attack.replayed_accepted, why).toBe(0)
     expect(attack.honest_delivery).toBe(bodyless.delivery)
     expect(attack.honest_delivery, why).toBeGreaterThanOrEqual(0.9)
+    // Late ones count by the end of the run: the attack may delay honest news, and loses none of it here.
+    expect(attack.honest_delivery_eventual, why).toBe(bodyless.delivery_eventual)
+    expect(attack.honest_delivery_eventual, why).toBeGreaterThanOrEqual(attack.honest_delivery)
     // Its baseline: the same announcements without the adversaries, run just before.
     expect(attack.honest_delivery_unattacked, why).toBeGreaterThanOrEqual(0.9)
     const { equivocator, forger, replayer } = attack.offenders_by_kind

@@ -37,7 +37,8 @@ export interface TestnetOptions {
 }
 
 /** `cores`: CPU the honest daemons used while announcing (cores of the machine: every daemon shares it). */
-export interface ModeResult { delivery: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number, cores: number }
+/** `delivery`: within the deadline; `delivery_eventual`: by the end of the run (late ones too), so a late announcement tells from a lost one. */
+export interface ModeResult { delivery: number, delivery_eventual: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number, cores: number }
 export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures, attack?: AttackFigures }
 
 export const PASSPHRASE = 'hearth-testnet'
@@ -225,11 +226,13 @@ async function runMode (mode: GossipMode, name: string, daemon: string, root: st
 function measure (nodes: readonly Node[], announcements: readonly Announcement[], deadline: number, cores: number): ModeResult {
   const latencies: number[] = []
   let expected = 0
+  let arrived = 0
   for (const a of announcements) {
     for (const n of nodes) {
       if (!expects(n, a, deadline)) continue
       expected++
       const got = n.received.find(r => r.agent === a.agent && r.id === a.id && r.at >= a.at)
+      if (got !== undefined) arrived++
       if (got !== undefined && got.at - a.at <= deadline) latencies.push(got.at - a.at)
     }
   }
@@ -237,6 +240,7 @@ function measure (nodes: readonly Node[], announcements: readonly Announcement[]
   const bytes = nodes.reduce((sum, n) => sum + n.bytes, 0)
   return {
     delivery: expected === 0 ? 0 : round(latencies.length / expected, 4),
+    delivery_eventual: expected === 0 ? 0 : round(arrived / expected, 4),
     bytes_per_announcement: announcements.length === 0 ? 0 : Math.round(bytes / announcements.length / nodes.length),
     p50_ms: quantile(latencies, 0.5),
     p95_ms: quantile(latencies, 0.95),

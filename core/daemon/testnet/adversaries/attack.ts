@@ -21,6 +21,8 @@ export interface AttackFigures {
   /** Replayed headers an honest node took as new although it already had them (a first copy of a missed entry is a relay, not counted). */
   replayed_accepted: number
   honest_delivery: number
+  /** The same announcements delivered by the end of the run, late ones included: what the attack delayed rather than lost. */
+  honest_delivery_eventual: number
   /** The same workload's bodyless delivery without the adversaries, run just before on the same machine: honest_delivery's baseline. */
   honest_delivery_unattacked: number
   /** Offenders scored down by gossipsub and shunned by reputation on every honest node that met them and witnessed their offence. */
@@ -57,7 +59,7 @@ export interface AttackFigures {
 
 /** CPU time of each adversary's process (ms, in `adversaries` order) at one moment. */
 interface CpuReadings { at: number, cpuMs: number[] }
-interface RunFigures { delivery: number, cores: number }
+interface RunFigures { delivery: number, delivery_eventual: number, cores: number }
 
 interface Adversary { kind: AdversaryKind, child: ChildProcess, peers: Array<{ peerId: string, agent: string }>, sent: Record<string, number> }
 
@@ -176,6 +178,7 @@ export class Attack {
       forged_accepted: this.reports.reduce((s, r) => s + r.forgedAccepted, 0),
       replayed_accepted: this.reports.reduce((s, r) => s + r.replayedAccepted, 0),
       honest_delivery: attacked.delivery,
+      honest_delivery_eventual: attacked.delivery_eventual,
       honest_delivery_unattacked: unattacked.delivery,
       offenders_penalised: share(penalised),
       offenders_gossip_penalised: share(v => v.gossipPenalised),
