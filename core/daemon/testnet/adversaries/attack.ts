@@ -97,7 +97,10 @@ export class Attack {
       mkdirSync(dir, { recursive: true })
       const logs = process.env.HEARTH_TESTNET_LOGS
       const stderr = logs === undefined ? 'ignore' : openSync(join(logs, `adversary-${kind}.log`), 'a')
-      const child = spawn(process.execPath, [this.script, '--kind', kind, '--dir', dir, '--bootstrap', bootstrap, '--victims', victims.join(',')], { cwd: APP_ROOT, env: { ...process.env, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
+      // HEARTH_TESTNET_CPU_PROF=<dir>: each adversary's V8 CPU profile too, written when it stops.
+      const profileDir = process.env.HEARTH_TESTNET_CPU_PROF
+      const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(profileDir, 'adversaries'), '--cpu-prof-name', `${kind}.cpuprofile`]
+      const child = spawn(process.execPath, [...profile, this.script, '--kind', kind, '--dir', dir, '--bootstrap', bootstrap, '--victims', victims.join(',')], { cwd: APP_ROOT, env: { ...process.env, HEARTH_APP_ROOT: APP_ROOT }, stdio: ['ignore', 'pipe', stderr] })
       if (typeof stderr === 'number') closeSync(stderr)
       running.add(child)
       child.once('exit', () => running.delete(child))
