@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ADVERSARY_KINDS } from '../../core/daemon/testnet/adversaries/kinds.ts'
 import { barChartSvg, formatNumber } from './svg-chart.ts'
 
 // The bench report (issue 7 §6): what each benchmark's JSON line says, figure by figure, beside the baseline measured in the
@@ -199,6 +200,24 @@ export const BENCHMARKS: readonly BenchmarkSpec[] = [
       },
       { key: 'bodyless.p95_ms', label: 'bodyless delivery p95', unit: 'ms', baselines: [{ label: 'full-body p95', key: 'full_body.p95_ms' }], target: { op: '<=', key: 'target_p95_ms', fallback: 1500 } },
       { key: 'bodyless.p50_ms', label: 'bodyless delivery p50', unit: 'ms', baselines: [{ label: 'full-body p50', key: 'full_body.p50_ms' }] }
+    ]
+  },
+  {
+    name: 'attack',
+    title: 'Testnet under attack: 30 honest daemons and one hostile process per kind, against the same workload unattacked',
+    command: `npm run -s hearth -- testnet --nodes 30 --adversaries ${ADVERSARY_KINDS.join(',')} --json`,
+    bin: 'tsx',
+    args: ['core/daemon/main.ts', 'testnet', '--nodes', '30', '--adversaries', ADVERSARY_KINDS.join(','), '--json'],
+    timeoutMs: 30 * MIN,
+    figures: [
+      { key: 'attack.honest_delivery', label: 'honest delivery within 5 s under attack', baselines: [{ label: 'unattacked', key: 'attack.honest_delivery_unattacked' }], target: { op: '>=', fallback: 0.99 } },
+      { key: 'attack.honest_delivery_eventual', label: 'honest delivery by the end of the run (late ones too)' },
+      { key: 'attack.forged_accepted', label: 'forged items accepted', target: { op: '<=', fallback: 0 } },
+      { key: 'attack.replayed_accepted', label: 'replayed headers accepted', target: { op: '<=', fallback: 0 } },
+      { key: 'attack.offenders_penalised', label: 'offenders penalised by gossipsub and reputation', target: { op: '>=', fallback: 1 } },
+      { key: 'attack.honest_max_rss_mb', label: 'largest RSS of an honest daemon', unit: 'MB', target: { op: '<=', fallback: 300 } },
+      // One machine: the adversaries' CPU is the honest daemons' too.
+      { key: 'attack.honest_cores', label: 'CPU of the honest daemons', unit: 'cores', baselines: [{ label: 'unattacked', key: 'attack.honest_cores_unattacked' }, { label: 'adversaries', key: 'attack.adversary_cores' }] }
     ]
   },
   {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runBenchmark } from '../bench/report-run.ts'
-import { BENCHMARKS, MET, MISSED, writeReport, type BenchmarkRun, type BenchmarkSpec, type ReportMeta } from '../bench/report.ts'
+import { BENCHMARKS, evaluate, MET, MISSED, writeReport, type BenchmarkRun, type BenchmarkSpec, type ReportMeta } from '../bench/report.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 // The bench report's writer, fed canned benchmark results: its tables, marks and charts; and how a run that fails is recorded.
@@ -59,8 +59,21 @@ describe('the bench report', () => {
   })
 
   it('covers every benchmark the issue names', () => {
-    expect(BENCHMARKS.map(b => b.name)).toEqual(['identity', 'discovery', 'reputation', 'task', 'ui', 'crash', 'fuzz', 'testnet', 'soak'])
+    expect(BENCHMARKS.map(b => b.name)).toEqual(['identity', 'discovery', 'reputation', 'task', 'ui', 'crash', 'fuzz', 'testnet', 'attack', 'soak'])
     for (const b of BENCHMARKS) expect(b.args.at(-1)).toBe('--json')
+  })
+
+  it('judges an attacked testnet by the issue\'s targets: late honest news misses, nothing forged or replayed meets', () => {
+    const spec = BENCHMARKS.find(b => b.name === 'attack')!
+    expect(spec.args).toContain('sybil,forger,replayer,equivocator,spammer,colluder,drifter,slowloris')
+    // Figures of a real 30-node run on 2 cores (2026-12-04).
+    const attack = { forged_accepted: 0, replayed_accepted: 0, honest_delivery: 0.9302, honest_delivery_eventual: 1, honest_delivery_unattacked: 1, offenders_penalised: 1, honest_max_rss_mb: 191, honest_cores: 1.37, honest_cores_unattacked: 1.44, adversary_cores: 0.5 }
+    const figures = Object.fromEntries(evaluate(spec, { attack }).map(f => [f.key, f]))
+    expect(figures['attack.honest_delivery']).toMatchObject({ value: 0.9302, met: false, baselines: [{ label: 'unattacked', value: 1 }] })
+    expect(figures['attack.honest_delivery_eventual']).toMatchObject({ value: 1, met: undefined })
+    for (const key of ['attack.forged_accepted', 'attack.replayed_accepted', 'attack.offenders_penalised', 'attack.honest_max_rss_mb']) expect(figures[key]!.met, key).toBe(true)
+    expect(evaluate(spec, { attack: { ...attack, forged_accepted: 1, honest_max_rss_mb: 301 } }).filter(f => f.met === false).map(f => f.key))
+      .toEqual(['attack.honest_delivery', 'attack.forged_accepted', 'attack.honest_max_rss_mb'])
   })
 
   it('records a benchmark that exits without a JSON line, one that reports an error, and one that times out, as failed', async () => {
