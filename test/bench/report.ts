@@ -89,11 +89,14 @@ export interface ReportMeta {
 }
 
 const MIN = 60_000
-const bench = (name: string, extra: readonly string[] = []): Pick<BenchmarkSpec, 'command' | 'bin' | 'args'> => ({
-  command: `npm run -s bench -- ${[name, ...extra].join(' ')} --json`,
+/** An npm script's command run with `--json`, as a person types it and as the report spawns it (its entry file under tsx). */
+const npmScript = (script: string, entry: string, words: readonly string[]): Pick<BenchmarkSpec, 'command' | 'bin' | 'args'> => ({
+  command: `npm run -s ${script} -- ${[...words, '--json'].join(' ')}`,
   bin: 'tsx',
-  args: ['test/bench/main.ts', name, ...extra, '--json']
+  args: [entry, ...words, '--json']
 })
+const bench = (name: string, extra: readonly string[] = []): ReturnType<typeof npmScript> => npmScript('bench', 'test/bench/main.ts', [name, ...extra])
+const testnet = (extra: readonly string[]): ReturnType<typeof npmScript> => npmScript('hearth', 'core/daemon/main.ts', ['testnet', ...extra])
 
 /** Every benchmark the report runs, in order (quick ones first), and the figures it reads from each. */
 export const BENCHMARKS: readonly BenchmarkSpec[] = [
@@ -169,9 +172,7 @@ export const BENCHMARKS: readonly BenchmarkSpec[] = [
   {
     name: 'fuzz',
     title: 'Fuzzing every decoder that takes network input',
-    command: 'npm run -s fuzz -- --json',
-    bin: 'tsx',
-    args: ['test/fuzz/main.ts', '--json'],
+    ...npmScript('fuzz', 'test/fuzz/main.ts', []),
     timeoutMs: 20 * MIN,
     figures: [
       { key: 'crashes', label: 'crashes', target: { op: '<=', fallback: 0 } },
@@ -184,9 +185,7 @@ export const BENCHMARKS: readonly BenchmarkSpec[] = [
   {
     name: 'testnet',
     title: 'Testnet: 30 real daemons, 20 % churn, bodyless gossip against full-body broadcast',
-    command: 'npm run -s hearth -- testnet --nodes 30 --churn 0.2 --json',
-    bin: 'tsx',
-    args: ['core/daemon/main.ts', 'testnet', '--nodes', '30', '--churn', '0.2', '--json'],
+    ...testnet(['--nodes', '30', '--churn', '0.2']),
     timeoutMs: 40 * MIN,
     figures: [
       { key: 'bodyless.delivery', label: 'bodyless delivery', baselines: [{ label: 'full-body delivery', key: 'full_body.delivery' }], target: { op: '>=', key: 'target_delivery', fallback: 0.99 } },
@@ -205,9 +204,7 @@ export const BENCHMARKS: readonly BenchmarkSpec[] = [
   {
     name: 'attack',
     title: 'Testnet under attack: 30 honest daemons and one hostile process per kind, against the same workload unattacked',
-    command: `npm run -s hearth -- testnet --nodes 30 --adversaries ${ADVERSARY_KINDS.join(',')} --json`,
-    bin: 'tsx',
-    args: ['core/daemon/main.ts', 'testnet', '--nodes', '30', '--adversaries', ADVERSARY_KINDS.join(','), '--json'],
+    ...testnet(['--nodes', '30', '--adversaries', ADVERSARY_KINDS.join(',')]),
     timeoutMs: 30 * MIN,
     figures: [
       { key: 'attack.honest_delivery', label: 'honest delivery within 5 s under attack', baselines: [{ label: 'unattacked', key: 'attack.honest_delivery_unattacked' }], target: { op: '>=', fallback: 0.99 } },

@@ -36,8 +36,10 @@ export interface TestnetOptions {
   readonly adversaries?: readonly AdversaryKind[]
 }
 
-/** `cores`: CPU the honest daemons used while announcing (cores of the machine: every daemon shares it). */
-/** `delivery`: within the deadline; `delivery_eventual`: by the end of the run (late ones too), so a late announcement tells from a lost one. */
+/**
+ * `delivery`: within the deadline; `delivery_eventual`: by the end of the run (late ones too), so a late announcement tells
+ * from a lost one; `cores`: CPU the honest daemons used while announcing (cores of the machine: every daemon shares it).
+ */
 export interface ModeResult { delivery: number, delivery_eventual: number, bytes_per_announcement: number, p50_ms: number, p95_ms: number, deliveries: number, expected: number, cores: number }
 export interface TestnetResult { nodes: number, churn: number, announcements: number, bodyless: ModeResult, full_body: ModeResult, tasks?: TaskFigures, attack?: AttackFigures }
 

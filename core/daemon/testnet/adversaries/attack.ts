@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { APP_ROOT } from '../../../common/paths.ts'
 import { callControl } from '../../control.ts'
-import { coresUsed } from '../orchestrator.ts'
+import { coresUsed, type ModeResult } from '../orchestrator.ts'
 import type { AdversaryKind, AttackEvent } from './kinds.ts'
 
 // The orchestrator's side of `hearth testnet --adversaries`: start one hostile process per kind once the honest mesh has
@@ -59,7 +59,7 @@ export interface AttackFigures {
 
 /** CPU time of each adversary's process (ms, in `adversaries` order) at one moment. */
 interface CpuReadings { at: number, cpuMs: number[] }
-interface RunFigures { delivery: number, delivery_eventual: number, cores: number }
+type RunFigures = Pick<ModeResult, 'delivery' | 'delivery_eventual' | 'cores'>
 
 interface Adversary { kind: AdversaryKind, child: ChildProcess, peers: Array<{ peerId: string, agent: string }>, sent: Record<string, number> }
 
