@@ -220,7 +220,7 @@ export const BENCHMARKS: readonly BenchmarkSpec[] = [
   {
     name: 'soak',
     title: 'Soak: 30 daemons under sustained announcements and delegations, 10 minutes measured after 5 of warm-up',
-    ...bench('soak', ['--nodes', '30', '--minutes', '15', '--warmup', '5']),
+    ...bench('soak'),
     timeoutMs: 30 * MIN,
     figures: [
       // Slopes after the warm-up, per node; the target answers to the median node, the worst stands beside it.

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { APP_ROOT } from '../../core/common/paths.ts'
 import { runCommand } from '../helpers/cli.ts'
 
-// A short pass of `npm run -s bench -- soak` (30 daemons, 10 minutes after a 5-minute warm-up): 4 real daemons under announcements and delegations
-// for half a minute, sampled every 5 s. No timing or growth targets here — only that the soak measures what it says it does.
+// A short pass of `npm run -s bench -- soak` (30 daemons, 10 minutes after a 5-minute warm-up): 4 real daemons under
+// announcements and delegations for half a minute, sampled every 5 s. No timing or growth targets here — only that the
+// soak measures what it says it does.
 
 const bench = async (args: readonly string[]): ReturnType<typeof runCommand> => await runCommand(`${APP_ROOT}/node_modules/.bin/tsx`, ['test/bench/main.ts', ...args])
 

@@ -17,8 +17,8 @@ export interface SoakOptions {
   /** Length of the whole run under load, warm-up included. */
   readonly minutes: number
   /**
-   * The first part of the run, excluded from the growth figures: start-up, mesh, and the bounded memos (opened headers and
-   * receipts, 1,024 each; verified signatures, 8,192) filling, which at 30 daemons' pace takes about 5 minutes.
+   * The first part of the run, excluded from the growth figures: start-up, mesh, and the bounded memos (opened headers,
+   * receipts, verified signatures) filling, which at 30 daemons' pace takes about 5 minutes.
    */
   readonly warmupMinutes: number
   /** Time between samples; one minute unless a short run needs more points. */
